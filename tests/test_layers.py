@@ -1,0 +1,290 @@
+"""The import layering of ARCHITECTURE.md, checked by reading the source (nothing is imported).
+
+    widgets -> draw -> trace -> jobber -> otp        (imports point down only)
+
+- otp/      standard library and jobber_lab.otp only
+- jobber/   + jobber_lab.otp
+- trace/    + jobber_lab.jobber, networkx            (never matplotlib, never ipywidgets)
+- draw/     + jobber_lab.trace, matplotlib, numpy, PIL (never ipywidgets)
+- widgets/  + jobber_lab.draw, ipywidgets, IPython, traitlets (matplotlib stays in draw/)
+- cli.py, __main__.py: every layer, any package
+
+Top-level modules of the package that are not listed in ``LAYER_OF_FILE`` have no rule and are
+reported: a new module or subpackage is a change to the architecture and gets a rule here.
+Dynamic imports with a literal name (``importlib.import_module("x")``, ``__import__("x")``)
+are checked too. Imports under ``if TYPE_CHECKING:`` count: the direction holds for types too.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = "jobber_lab"
+ANY = frozenset({"*"})
+
+LAYERS = ("otp", "jobber", "trace", "draw", "widgets")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a layer may import: parts of jobber_lab (by first name below it) and other packages
+    (by top-level import name). The standard library is always allowed."""
+
+    first_party: frozenset[str]
+    third_party: frozenset[str]
+
+
+ALL_LAYERS = frozenset({*LAYERS, "__init__"})
+
+RULES: dict[str, Rule] = {
+    "otp": Rule(frozenset({"otp"}), frozenset()),
+    "jobber": Rule(frozenset({"otp", "jobber", "__init__"}), frozenset()),
+    "trace": Rule(frozenset({"otp", "jobber", "trace", "__init__"}), frozenset({"networkx"})),
+    "draw": Rule(
+        frozenset({"otp", "jobber", "trace", "draw", "__init__"}),
+        frozenset({"networkx", "matplotlib", "numpy", "PIL"}),
+    ),
+    "widgets": Rule(
+        ALL_LAYERS,
+        frozenset({"ipywidgets", "IPython", "traitlets", "networkx", "numpy", "PIL"}),
+    ),
+    # jobber_lab/__init__.py runs on every `import jobber_lab.otp`, so it must stay as light as
+    # the core: it may re-export otp and jobber, nothing that pulls in third-party packages.
+    "__init__": Rule(frozenset({"otp", "jobber"}), frozenset()),
+    # The pytest plugin (registered as the `jobber_lab` pytest11 entry point).
+    "testing": Rule(
+        frozenset({"otp", "jobber", "trace", "__init__"}),
+        frozenset({"pytest", "_pytest", "pluggy", "hypothesis"}),
+    ),
+    "top": Rule(ALL_LAYERS | {"cli", "__main__", "testing"}, ANY),
+}
+
+LAYER_OF_FILE = {
+    "__init__.py": "__init__",
+    "cli.py": "top",
+    "__main__.py": "top",
+    "testing.py": "testing",
+}
+
+
+@dataclass(frozen=True)
+class Offence:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def layer_of_path(relpath: str) -> str | None:
+    """'jobber_lab/otp/_pid.py' -> 'otp'; 'jobber_lab/cli.py' -> 'top'; unknown -> None."""
+    parts = Path(relpath).parts
+    assert parts[0] == PACKAGE, relpath
+    if len(parts) > 2:
+        return parts[1] if parts[1] in LAYERS else None
+    return LAYER_OF_FILE.get(parts[1])
+
+
+def package_of_path(relpath: str) -> list[str]:
+    """The package a module lives in, as parts: relative imports are resolved against it."""
+    return list(Path(relpath).with_suffix("").parts[:-1])
+
+
+def first_party_key(module: str) -> str:
+    """'jobber_lab.trace._graph' -> 'trace'; 'jobber_lab' -> '__init__'."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def imported_modules(tree: ast.AST, relpath: str) -> list[tuple[int, str]]:
+    """(line, absolute module name) for every import in the tree, relative ones resolved."""
+    found: list[tuple[int, str]] = []
+    package = package_of_path(relpath)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if node.level > len(package):
+                    found.append((node.lineno, "." * node.level + (node.module or "")))
+                    continue
+                base = package[: len(package) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            if target == PACKAGE:
+                # `from jobber_lab import trace` / `from .. import trace` name subpackages.
+                found.extend((node.lineno, f"{PACKAGE}.{alias.name}") for alias in node.names)
+            else:
+                found.append((node.lineno, target))
+        elif (
+            isinstance(node, ast.Call)
+            and _is_dynamic_import(node.func)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and not node.args[0].value.startswith(".")
+        ):
+            found.append((node.lineno, node.args[0].value))
+    return sorted(found)
+
+
+def _is_dynamic_import(func: ast.expr) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in ("__import__", "import_module")
+    return isinstance(func, ast.Attribute) and func.attr == "import_module"
+
+
+def check_source(source: str, relpath: str) -> list[Offence]:
+    """Every import in `source` (the file at `relpath`) that its layer may not make."""
+    layer = layer_of_path(relpath)
+    if layer is None:
+        return [
+            Offence(
+                relpath,
+                1,
+                "no layer rule for this module: place it in a layer of ARCHITECTURE.md or add "
+                "a rule to tests/test_layers.py",
+            )
+        ]
+    rule = RULES[layer]
+    try:
+        tree = ast.parse(source, filename=relpath)
+    except SyntaxError as exc:
+        return [Offence(relpath, exc.lineno or 1, f"cannot parse: {exc.msg}")]
+    offences = []
+    for line, module in imported_modules(tree, relpath):
+        top = module.split(".")[0]
+        if module.startswith("."):
+            offences.append(
+                Offence(relpath, line, f"relative import {module!r} leaves the package")
+            )
+        elif top == PACKAGE:
+            key = first_party_key(module)
+            if key not in rule.first_party:
+                allowed = ", ".join(sorted(rule.first_party)) or "nothing"
+                offences.append(
+                    Offence(
+                        relpath,
+                        line,
+                        f"{layer} imports {module} (jobber_lab parts allowed here: {allowed})",
+                    )
+                )
+        elif top in sys.stdlib_module_names:
+            continue
+        elif rule.third_party is not ANY and top not in rule.third_party:
+            allowed = ", ".join(sorted(rule.third_party)) or "standard library only"
+            offences.append(
+                Offence(
+                    relpath, line, f"{layer} imports {top!r} (packages allowed here: {allowed})"
+                )
+            )
+    return offences
+
+
+def scan_package(root: Path = REPO) -> list[Offence]:
+    offences: list[Offence] = []
+    package_dir = root / PACKAGE
+    if not package_dir.is_dir():
+        return offences
+    for path in sorted(package_dir.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        relpath = path.relative_to(root).as_posix()
+        offences.extend(check_source(path.read_text(encoding="utf-8"), relpath))
+    return offences
+
+
+# --- the checker itself -----------------------------------------------------------------------
+
+
+def messages(source: str, relpath: str) -> list[str]:
+    return [str(o) for o in check_source(source, relpath)]
+
+
+def test_core_may_use_only_the_standard_library_and_itself() -> None:
+    source = (
+        "from __future__ import annotations\n"
+        "import threading, queue\n"
+        "from collections import deque\n"
+        "from . import _pid\n"
+        "from ._events import Event\n"
+        "from jobber_lab.otp import _atoms\n"
+    )
+    assert messages(source, "jobber_lab/otp/_runtime.py") == []
+
+
+def test_core_importing_networkx_is_reported_with_file_and_line() -> None:
+    source = "import threading\n\nimport networkx as nx\n"
+    assert messages(source, "jobber_lab/otp/_runtime.py") == [
+        "jobber_lab/otp/_runtime.py:3: otp imports 'networkx' "
+        "(packages allowed here: standard library only)"
+    ]
+
+
+def test_upward_relative_import_is_reported() -> None:
+    source = "from ..trace import Tracer\nfrom .. import jobber\n"
+    found = messages(source, "jobber_lab/otp/_runtime.py")
+    assert len(found) == 2
+    assert "otp imports jobber_lab.trace" in found[0]
+    assert "otp imports jobber_lab.jobber" in found[1]
+
+
+def test_trace_may_not_import_matplotlib_even_inside_a_function() -> None:
+    source = "import networkx\n\ndef show(g):\n    import matplotlib.pyplot as plt\n"
+    found = messages(source, "jobber_lab/trace/_tracer.py")
+    assert found == [
+        "jobber_lab/trace/_tracer.py:4: trace imports 'matplotlib' "
+        "(packages allowed here: networkx)"
+    ]
+
+
+def test_draw_may_not_import_ipywidgets_but_may_import_matplotlib() -> None:
+    source = (
+        "import matplotlib\nfrom PIL import Image\nfrom ..trace import Tracer\nimport ipywidgets\n"
+    )
+    found = messages(source, "jobber_lab/draw/tree.py")
+    assert len(found) == 1 and "draw imports 'ipywidgets'" in found[0]
+
+
+def test_only_widgets_and_cli_may_import_ipywidgets() -> None:
+    source = "import ipywidgets as w\nfrom jobber_lab.draw import tree_png\n"
+    assert messages(source, "jobber_lab/widgets/dashboard.py") == []
+    assert messages(source, "jobber_lab/cli.py") == []
+    assert messages("import ipywidgets\n", "jobber_lab/jobber/job.py")
+
+
+def test_dynamic_import_with_a_literal_name_is_checked() -> None:
+    source = "import importlib\nmpl = importlib.import_module('matplotlib.pyplot')\n"
+    found = messages(source, "jobber_lab/otp/_x.py")
+    assert len(found) == 1 and ":2: otp imports 'matplotlib'" in found[0]
+
+
+def test_module_outside_any_layer_is_reported() -> None:
+    found = messages("import os\n", "jobber_lab/helpers/util.py")
+    assert found and "no layer rule" in found[0]
+
+
+def test_scan_of_a_synthetic_tree(tmp_path: Path) -> None:
+    (tmp_path / "jobber_lab" / "otp").mkdir(parents=True)
+    (tmp_path / "jobber_lab" / "otp" / "bad.py").write_text("import os\nimport matplotlib\n")
+    (tmp_path / "jobber_lab" / "otp" / "good.py").write_text("import os\n")
+    assert [str(o) for o in scan_package(tmp_path)] == [
+        "jobber_lab/otp/bad.py:2: otp imports 'matplotlib' "
+        "(packages allowed here: standard library only)"
+    ]
+
+
+# --- the real package -------------------------------------------------------------------------
+
+
+def test_package_respects_the_layering() -> None:
+    offences = scan_package()
+    assert not offences, "imports that break ARCHITECTURE.md's layering:\n" + "\n".join(
+        map(str, offences)
+    )

@@ -1,0 +1,578 @@
+"""GenServer: OTP's client-server behaviour with explicit state (G1-G12).
+
+Callbacks have OTP's shape and return small typed values that read like the
+book's tuples::
+
+    {:noreply, state, {:continue, :run}}   ->  NoReply(state, continue_="run")
+    {:stop, :normal, state}                ->  Stop(NORMAL, state)
+
+One loop (:func:`_loop`) handles every message kind; one function
+(:func:`_handle_result`) turns every callback result into the next step, so
+bad returns, stops and continues behave the same from every callback.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ._atoms import (
+    ALREADY_STARTED,
+    BAD_RETURN_VALUE,
+    CALLING_SELF,
+    DOWN,
+    EXIT,
+    HIBERNATE,
+    INFINITY,
+    KILL,
+    NOPROC,
+    NORMAL,
+    TIMEOUT,
+    Atom,
+)
+from ._pid import Pid, Ref
+from ._process import Process, current_process
+from ._results import IGNORE, OK, Crash, Error, ExitError, ExitSignal, Ok, format_reason, is_clean
+from ._runtime import Runtime, _check_timeout, current_runtime
+from ._via import Via
+
+__all__ = [
+    "NO_REPLY",
+    "Continue",
+    "From",
+    "GenServer",
+    "InitError",
+    "InitOk",
+    "InitStop",
+    "NoReply",
+    "Reply",
+    "Stop",
+    "call",
+    "cast",
+    "reply",
+    "start",
+    "start_link",
+    "stop",
+]
+
+log = logging.getLogger("jobber_lab.otp.genserver")
+
+GEN_CALL = Atom("$gen_call")
+GEN_CAST = Atom("$gen_cast")
+GEN_STOP = Atom("$gen_stop")
+_ACK = Atom("$ack")
+_UNSET: Any = Atom("$unset")
+
+NO_REPLY = Atom("$no_reply")
+"""``Stop(...)`` without a reply (from any callback other than a call that answers)."""
+
+From = tuple[Pid, Ref]
+"""Who is waiting for a reply: pass it to :func:`reply`."""
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class Continue:
+    """``{:continue, arg}``: run ``handle_continue(arg, state)`` before the next message."""
+
+    arg: Any
+
+
+@dataclass(frozen=True)
+class InitOk:
+    """``{:ok, state}`` / ``{:ok, state, action}`` from ``init``."""
+
+    state: Any
+    action: Any = None
+    continue_: Any = field(default=_UNSET, kw_only=True, repr=False)
+
+
+@dataclass(frozen=True)
+class InitError:
+    """``{:error, reason}`` from ``init``: start fails quietly (exit ``normal``)."""
+
+    reason: Any
+
+
+@dataclass(frozen=True)
+class InitStop:
+    """``{:stop, reason}`` from ``init``: start fails and the process exits ``reason``."""
+
+    reason: Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    """``{:reply, reply, state}`` (optionally with an action)."""
+
+    reply: Any
+    state: Any
+    action: Any = None
+    continue_: Any = field(default=_UNSET, kw_only=True, repr=False)
+
+
+@dataclass(frozen=True)
+class NoReply:
+    """``{:noreply, state}``; ``NoReply(state, continue_="run")`` is the book's continue."""
+
+    state: Any
+    action: Any = None
+    continue_: Any = field(default=_UNSET, kw_only=True, repr=False)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """``{:stop, reason, state}`` or, from ``handle_call``, ``{:stop, reason, reply, state}``."""
+
+    reason: Any
+    state: Any
+    reply: Any = NO_REPLY
+
+
+def _action_of(result: Any) -> Any:
+    cont = getattr(result, "continue_", _UNSET)
+    return Continue(cont) if cont is not _UNSET else result.action
+
+
+def _valid_action(action: Any) -> bool:
+    return (
+        action is None
+        or action is HIBERNATE
+        or action is INFINITY
+        or isinstance(action, Continue)
+        or (isinstance(action, int | float) and not isinstance(action, bool) and action >= 0)
+    )
+
+
+# --------------------------------------------------------------- behaviour
+
+
+class GenServer:
+    """Subclass and override the callbacks you need; defaults are Elixir's ``use GenServer``.
+
+    ``child_spec_overrides`` is Elixir's ``use GenServer, restart: :transient``:
+    ``child_spec_overrides = {"restart": Restart.TRANSIENT}``.
+    """
+
+    child_spec_overrides: ClassVar[dict[str, Any]] = {}
+    role: ClassVar[str] = "worker"
+
+    def init(self, arg: Any) -> Any:
+        return InitOk(arg)
+
+    def handle_call(self, request: Any, from_: From, state: Any) -> Any:
+        raise RuntimeError(
+            f"attempted to call GenServer {type(self).__name__} but no handle_call/3 clause "
+            f"was provided (request: {request!r})"
+        )
+
+    def handle_cast(self, request: Any, state: Any) -> Any:
+        raise RuntimeError(
+            f"attempted to cast GenServer {type(self).__name__} but no handle_cast/2 clause "
+            f"was provided (request: {request!r})"
+        )
+
+    def handle_info(self, message: Any, state: Any) -> Any:
+        log.error(
+            "%s %s received unexpected message in handle_info/2: %r",
+            type(self).__name__,
+            _me(),
+            message,
+        )
+        return NoReply(state)
+
+    def handle_continue(self, arg: Any, state: Any) -> Any:
+        raise RuntimeError(
+            f"{type(self).__name__} returned a continue but defines no handle_continue/2 "
+            f"(arg: {arg!r})"
+        )
+
+    def terminate(self, reason: Any, state: Any) -> Any:
+        return OK
+
+    # Elixir's generated helpers -------------------------------------------
+
+    @classmethod
+    def start_link(cls, arg: Any = None, **options: Any) -> Any:
+        """``GenServer.start_link(__MODULE__, arg, opts)``."""
+        return start_link(cls, arg, **options)
+
+    @classmethod
+    def start(cls, arg: Any = None, **options: Any) -> Any:
+        return start(cls, arg, **options)
+
+    @classmethod
+    def child_spec(cls, arg: Any = None, **overrides: Any) -> Any:
+        """The default child spec: ``id=cls``, ``start=(cls.start_link, (arg,))``."""
+        from ._childspec import ChildSpec, child_spec
+
+        base = ChildSpec(id=cls, start=(cls.start_link, (arg,)), modules=(cls,))
+        return child_spec(base, **{**cls.child_spec_overrides, **overrides})
+
+
+def _me() -> Any:
+    proc = current_process()
+    return proc.pid if proc is not None else None
+
+
+# ----------------------------------------------------------------- starting
+
+_START_OPTIONS = frozenset({"name", "timeout", "trap_exit"})
+
+
+def start_link(module: Any, arg: Any = None, **options: Any) -> Any:
+    """Start a server linked to the caller; blocks until ``init`` is done (G1, G2)."""
+    return _start(module, arg, options, link=True)
+
+
+def start(module: Any, arg: Any = None, **options: Any) -> Any:
+    """Start a server without a link."""
+    return _start(module, arg, options, link=False)
+
+
+def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any:
+    unknown = set(options) - _START_OPTIONS
+    if unknown:
+        raise TypeError(
+            f"start_link: unknown option(s) {sorted(unknown)}; expected some of "
+            f"{sorted(_START_OPTIONS)}"
+        )
+    if isinstance(module, type):
+        if not issubclass(module, GenServer):
+            raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
+        server = module()
+    elif isinstance(module, GenServer):
+        server = module
+    else:
+        raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
+    name = options.get("name")
+    timeout = options.get("timeout")
+    if timeout is not None and timeout is not INFINITY:
+        timeout = _check_timeout("start_link", timeout)
+    else:
+        timeout = None
+    rt = current_runtime()
+    with rt.calling_process() as caller:
+        do_link = link and not caller.quiet
+        pid, mref = rt.spawn(  # type: ignore[misc]
+            _server_main,
+            server,
+            arg,
+            caller.pid,
+            name,
+            do_link,
+            link=do_link,
+            monitor=True,
+            behaviour=type(server).__name__,
+            role=type(server).role,
+        )
+        msg = rt.receive(
+            lambda m: (
+                type(m) is tuple
+                and ((m[0] is _ACK and m[1] == pid) or (m[0] is DOWN and m[1] is mref))
+            ),
+            timeout,
+        )
+        if msg is TIMEOUT:
+            rt.exit(pid, KILL)
+            rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
+            _flush_exit(rt, caller, pid)
+            return Error(TIMEOUT)
+        if msg[0] is DOWN:  # died before acking (killed, or by a link)
+            _flush_exit(rt, caller, pid)
+            reason = msg[4]
+            return Error(reason)
+        result = msg[2]
+        if isinstance(result, Ok):
+            rt.demonitor(mref, flush=True)
+            return result
+        # A failed start: wait until it is gone so the EXIT can be flushed (G2).
+        rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
+        _flush_exit(rt, caller, pid)
+        return result
+
+
+def _flush_exit(rt: Runtime, caller: Process, pid: Pid) -> None:
+    if caller.trap_exit:
+        rt.receive(lambda m: type(m) is tuple and m[0] is EXIT and m[1] == pid, 0)
+
+
+def _ack(rt: Runtime, starter: Pid, result: Any) -> None:
+    rt._deliver(starter, (_ACK, _me(), result))
+
+
+def _register_name(rt: Runtime, name: Any, pid: Pid) -> Pid | None:
+    """Register ``name`` for the new process; returns the holder's pid if it is taken."""
+    if isinstance(name, Via):
+        if name.module.register_name(name.name, pid):
+            return None
+        holder = name.module.whereis_name(name.name)
+        return holder if isinstance(holder, Pid) else pid
+    if isinstance(name, Pid):
+        raise TypeError(f"start_link(name): expected a name, got the pid {name!r}")
+    return rt.try_register(name, pid)
+
+
+def _unregister_name(rt: Runtime, name: Any) -> None:
+    if isinstance(name, Via):
+        name.module.unregister_name(name.name)
+    else:
+        try:
+            rt.unregister(name)
+        except ValueError:
+            pass
+
+
+def _server_main(server: GenServer, arg: Any, starter: Pid, name: Any, linked: bool) -> None:
+    proc = current_process()
+    assert proc is not None
+    rt = proc.runtime
+    if name is not None:
+        holder = _register_name(rt, name, proc.pid)
+        if holder is not None:
+            _ack(rt, starter, Error((ALREADY_STARTED, holder)))
+            return  # exit normal; init never ran
+    try:
+        result = server.init(arg)
+    except ExitSignal:
+        raise
+    except Exception as exc:
+        _init_failed(rt, starter, name, Error(Crash(exc)), Crash(exc))
+        return
+    if isinstance(result, InitOk) and _valid_action(_action_of(result)):
+        _ack(rt, starter, Ok(proc.pid))
+        _loop(rt, proc, server, result.state, _action_of(result), starter if linked else None)
+    elif result is IGNORE:
+        _init_failed(rt, starter, name, IGNORE, NORMAL)
+    elif isinstance(result, InitError):
+        _init_failed(rt, starter, name, Error(result.reason), NORMAL)
+    elif isinstance(result, InitStop):
+        _init_failed(rt, starter, name, Error(result.reason), result.reason)
+    else:
+        bad = (BAD_RETURN_VALUE, result)
+        _init_failed(rt, starter, name, Error(bad), bad)
+
+
+def _init_failed(rt: Runtime, starter: Pid, name: Any, result: Any, reason: Any) -> None:
+    """G2: no terminate; the name is free before start_link returns; then exit ``reason``."""
+    if name is not None:
+        _unregister_name(rt, name)
+    _ack(rt, starter, result)
+    if not is_clean(reason):
+        log.error("GenServer %s failed to start: %s", _me(), format_reason(reason))
+    raise ExitSignal(reason)
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def _loop(
+    rt: Runtime, proc: Process, server: GenServer, state: Any, action: Any, parent: Pid | None
+) -> None:
+    while True:
+        if isinstance(action, Continue):
+            result = _callback(rt, server, state, server.handle_continue, action.arg, state)
+            state, action = _handle_result(rt, server, state, result, None)
+            continue
+        timeout = action if isinstance(action, int | float) else None
+        msg = rt.receive(None, timeout)
+        if msg is TIMEOUT and timeout is not None:
+            result = _callback(rt, server, state, server.handle_info, TIMEOUT, state)
+            state, action = _handle_result(rt, server, state, result, None)
+            continue
+        kind = msg[0] if type(msg) is tuple and msg else None
+        if kind is GEN_CALL:
+            from_ = msg[1]
+            result = _callback(rt, server, state, server.handle_call, msg[2], from_, state)
+            state, action = _handle_result(rt, server, state, result, from_)
+        elif kind is GEN_CAST:
+            result = _callback(rt, server, state, server.handle_cast, msg[1], state)
+            state, action = _handle_result(rt, server, state, result, None)
+        elif kind is GEN_STOP:
+            _terminate(rt, server, msg[1], state)
+        elif kind is EXIT and parent is not None and msg[1] == parent and proc.trap_exit:
+            _terminate(rt, server, msg[2], state)
+        else:
+            result = _callback(rt, server, state, server.handle_info, msg, state)
+            state, action = _handle_result(rt, server, state, result, None)
+
+
+def _callback(rt: Runtime, server: GenServer, state: Any, fn: Any, *args: Any) -> Any:
+    """Run one callback; a raise terminates the server with ``Crash`` (G5)."""
+    try:
+        return fn(*args)
+    except ExitSignal as signal:
+        proc = current_process()
+        if proc is not None and proc.alive:  # the callback called exit(reason) itself
+            _terminate(rt, server, signal.reason, state)
+        raise
+    except Exception as exc:
+        _terminate(rt, server, Crash(exc), state)
+        raise AssertionError("unreachable") from None
+
+
+def _handle_result(
+    rt: Runtime, server: GenServer, state: Any, result: Any, from_: From | None
+) -> tuple[Any, Any]:
+    """Turn a callback's result into (new state, next action), or stop (G5, G8)."""
+    if isinstance(result, Reply) and from_ is not None:
+        action = _action_of(result)
+        if _valid_action(action):
+            reply(from_, result.reply)
+            return result.state, action
+    elif isinstance(result, NoReply):
+        action = _action_of(result)
+        if _valid_action(action):
+            return result.state, action
+    elif isinstance(result, Stop):
+        _terminate(rt, server, result.reason, result.state, from_, result.reply)
+    _terminate(rt, server, (BAD_RETURN_VALUE, result), state)
+    raise AssertionError("unreachable")
+
+
+def _terminate(
+    rt: Runtime,
+    server: GenServer,
+    reason: Any,
+    state: Any,
+    from_: From | None = None,
+    reply_value: Any = NO_REPLY,
+) -> None:
+    """Run ``terminate`` first, then reply, then exit with ``reason`` (G8, G9)."""
+    try:
+        server.terminate(reason, state)
+    except ExitSignal:
+        raise
+    except Exception as exc:
+        reason = Crash(exc)
+    if from_ is not None and reply_value is not NO_REPLY:
+        reply(from_, reply_value)
+    if not is_clean(reason):
+        log.error(
+            "GenServer %s (%s) terminating: %s",
+            _me(),
+            type(server).__name__,
+            format_reason(reason),
+            exc_info=(
+                (type(reason.exception), reason.exception, reason.exception.__traceback__)
+                if isinstance(reason, Crash)
+                else None
+            ),
+        )
+    raise ExitSignal(reason)
+
+
+# ------------------------------------------------------------------ clients
+
+
+def call(server: Any, request: Any, timeout: float | Atom | None = 5.0) -> Any:
+    """Send a request and wait for the reply (G3).
+
+    Raises :class:`ExitError` with ``(cause, ("GenServer", "call", (server, request,
+    timeout)))``; cause is ``TIMEOUT``, ``NOPROC``, ``CALLING_SELF`` or the server's
+    exit reason.  A late reply after a timeout never lands in the caller's mailbox.
+    """
+    if timeout is INFINITY or timeout is None:
+        wait: float | None = None
+    else:
+        wait = _check_timeout("call", timeout)
+    rt = current_runtime()
+    where = ("GenServer", "call", (server, request, timeout))
+    with rt.calling_process() as caller:
+        pid = rt.resolve(server)
+        if pid is None:
+            if not isinstance(server, str | Atom | Via):
+                raise TypeError(f"call(server): expected a Pid or a name, got {server!r}")
+            raise ExitError((NOPROC, where))
+        if pid == caller.pid:
+            raise ExitError((CALLING_SELF, where))
+        ref = rt.monitor(pid)
+        with caller.cond:
+            caller.aliases.add(ref)
+        rt._deliver(pid, (GEN_CALL, (caller.pid, ref), request), caller, "call")
+        msg = rt.receive(
+            lambda m: (
+                type(m) is tuple
+                and (
+                    (len(m) == 2 and m[0] is ref) or (len(m) == 5 and m[0] is DOWN and m[1] is ref)
+                )
+            ),
+            wait,
+        )
+        with caller.cond:
+            caller.aliases.discard(ref)
+        if msg is TIMEOUT:
+            rt.demonitor(ref, flush=True)
+            with caller.cond:  # a reply that raced the timeout is dropped here
+                caller.mailbox = type(caller.mailbox)(
+                    m for m in caller.mailbox if not (type(m) is tuple and m and m[0] is ref)
+                )
+            raise ExitError((TIMEOUT, where))
+        if len(msg) == 5:
+            raise ExitError((msg[4], where))
+        rt.demonitor(ref, flush=True)
+        return msg[1]
+
+
+def reply(from_: From, value: Any) -> Any:
+    """Answer a caller later (after ``NoReply`` in ``handle_call``); from any process (G4)."""
+    if not (isinstance(from_, tuple) and len(from_) == 2 and isinstance(from_[0], Pid)):
+        raise TypeError(f"reply(from_): expected the (pid, ref) a call gave, got {from_!r}")
+    pid, ref = from_
+    rt = current_runtime()
+    target = rt.process(pid)
+    if target is None:
+        return OK
+    if rt.trace_messages:
+        rt.emit("message_sent", _me(), other=str(pid), message=repr(value)[:60], tag="reply")
+    with target.cond:
+        if ref in target.aliases and target.alive:
+            target.mailbox.append((ref, value))
+            target.cond.notify()
+    return OK
+
+
+def cast(server: Any, request: Any) -> Any:
+    """Fire and forget; always ``OK``, even to a dead pid or an unknown name (G4)."""
+    rt = current_runtime()
+    rt.checkpoint()
+    try:
+        pid = rt.resolve(server)
+    except Exception:
+        return OK
+    if pid is not None:
+        proc = current_process()
+        rt._deliver(pid, (GEN_CAST, request), proc, "cast")
+    return OK
+
+
+def stop(server: Any, reason: Any = NORMAL, timeout: float | Atom | None = INFINITY) -> Any:
+    """Stop a server: ``terminate(reason)`` runs, then it exits; returns ``OK`` (G12)."""
+    wait = None if timeout is INFINITY or timeout is None else _check_timeout("stop", timeout)
+    rt = current_runtime()
+    where = ("GenServer", "stop", (server, reason, timeout))
+    with rt.calling_process() as caller:
+        pid = rt.resolve(server)
+        if pid is None:
+            raise ExitError((NOPROC, where))
+        if pid == caller.pid:
+            raise ExitError((CALLING_SELF, where))
+        ref = rt.monitor(pid)
+        rt._deliver(pid, (GEN_STOP, reason), caller, "info")
+        msg = rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is ref, wait)
+        if msg is TIMEOUT:
+            rt.demonitor(ref, flush=True)
+            raise ExitError((TIMEOUT, where))
+        if msg[4] is NOPROC:
+            raise ExitError((NOPROC, where))
+        if msg[4] != reason:
+            raise ExitError((msg[4], where))
+        return OK
+
+
+def whereis(server: Any) -> Pid | None:
+    """The pid behind a name or via-name."""
+    return current_runtime().resolve(server)

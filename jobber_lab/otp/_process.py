@@ -1,0 +1,98 @@
+"""One process = one thread + one mailbox, plus the bookkeeping OTP needs.
+
+A process can be *logically* dead (it no longer exists for the runtime: names
+released, links and monitors notified) while its thread still unwinds; see the
+kill ladder in :mod:`._runtime`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ._pid import Pid, Ref
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+__all__ = ["Process", "current_process"]
+
+_local = threading.local()
+
+
+def current_process() -> Process | None:
+    """The process whose thread is running this code, if any."""
+    return getattr(_local, "process", None)
+
+
+def _set_current(proc: Process | None) -> None:
+    _local.process = proc
+
+
+class Process:
+    """The runtime's record of one process.  Mutated under the runtime lock, except the
+    mailbox, which is guarded by ``cond``."""
+
+    __slots__ = (
+        "adopted",
+        "aliases",
+        "alive",
+        "behaviour",
+        "cond",
+        "dead_at",
+        "dict",
+        "escalated",
+        "links",
+        "mailbox",
+        "monitored_by",
+        "monitors",
+        "name",
+        "parent",
+        "pid",
+        "quiet",
+        "reason",
+        "role",
+        "runtime",
+        "thread",
+        "trap_exit",
+    )
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        pid: Pid,
+        *,
+        parent: Pid | None,
+        behaviour: str,
+        role: str,
+    ) -> None:
+        self.runtime = runtime
+        self.pid = pid
+        self.parent = parent
+        self.behaviour = behaviour
+        self.role = role
+        self.cond = threading.Condition(threading.Lock())
+        self.mailbox: deque[Any] = deque()
+        self.alive = True
+        self.reason: Any = None
+        self.dead_at: float | None = None
+        self.trap_exit = False
+        self.links: set[Pid] = set()
+        self.monitors: dict[Ref, Pid] = {}  # monitors this process holds on others
+        self.monitored_by: dict[Ref, Pid] = {}  # monitors others hold on this process
+        self.aliases: set[Ref] = set()  # open calls whose replies are still wanted
+        self.name: Any = None
+        self.thread: threading.Thread | None = None
+        self.adopted = False
+        self.quiet = False  # a stand-in for plain code: no events
+        self.escalated = False
+        self.dict: dict[Any, Any] = {}  # the process dictionary (Registry keys live here)
+
+    def __repr__(self) -> str:
+        state = "alive" if self.alive else f"dead {self.reason!r}"
+        return f"<Process {self.pid} {self.behaviour} {state}>"
+
+
+Body = Callable[..., Any]

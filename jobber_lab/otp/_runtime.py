@@ -1,0 +1,866 @@
+"""The runtime: a small BEAM node made of threads.
+
+It owns the process table, registered names, the clock, the timer service and
+the event bus.  Every signal rule of otp-semantics §1 lives here, in one path:
+:meth:`Runtime._signal` decides what an exit signal does and
+:meth:`Runtime._die` makes a process logically dead.  Threads cannot be killed,
+so death has two layers (§7): *logical* death happens at once under the runtime
+lock; the thread is unwound at its next cancellation point, by an injected
+exception as a last resort, and reported as a zombie if even that fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import itertools
+import logging
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ._atoms import DOWN, EXIT, KILL, KILLED, NOPROC, NORMAL, PROCESS, TIMEOUT, Atom
+from ._clock import Clock, ScaledClock
+from ._events import EventBus, EventKind, Subscription
+from ._pid import Pid, Ref
+from ._process import Process, _set_current, current_process
+from ._results import (
+    ArgumentError,
+    Crash,
+    ExitSignal,
+    NoProcError,
+    format_reason,
+    reason_kind,
+)
+from ._timers import TimerService
+from ._via import Via
+
+__all__ = ["AsyncKill", "Runtime", "current_runtime", "default_runtime"]
+
+log = logging.getLogger("jobber_lab.otp")
+
+_runtime_numbers = itertools.count(1)
+
+
+class AsyncKill(ExitSignal):
+    """Injected into a thread that did not unwind in time (the last rung of §7).
+
+    Injected as a *class*, so it cannot carry the reason: it reads it from the
+    process record of the thread it lands in.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        proc = current_process()
+        super().__init__(proc.reason if proc is not None else KILLED)
+
+
+class Runtime:
+    """An isolated node: processes, names, timers, events and a clock.
+
+    Use it as a context manager, or call :meth:`shutdown`: every process exits,
+    every thread is joined or reported as leaked.
+    """
+
+    def __init__(
+        self,
+        *,
+        time_scale: float = 1.0,
+        clock: Clock | None = None,
+        grace: float = 1.0,
+        trace_messages: bool = False,
+        name: str | None = None,
+        _number: int | None = None,
+    ) -> None:
+        if not isinstance(grace, int | float) or isinstance(grace, bool) or grace < 0:
+            raise ValueError(f"grace: expected seconds >= 0, got {grace!r}")
+        self.number = next(_runtime_numbers) if _number is None else _number
+        self.name = name or f"runtime-{self.number}"
+        self.clock: Clock = clock if clock is not None else ScaledClock(time_scale)
+        self.grace = float(grace)
+        self.trace_messages = bool(trace_messages)
+        self._lock = threading.RLock()
+        self._serials = itertools.count(1)
+        self._refs = itertools.count(1)
+        self._procs: dict[Pid, Process] = {}
+        self._threads: dict[Pid, Process] = {}  # processes whose thread may still run
+        self._names: dict[Any, Pid] = {}
+        self._zombies: dict[Pid, Process] = {}
+        self._zombie_count = 0
+        self._closed = False
+        self.events = EventBus(self.clock.now, name=self.name)
+        self.timers = TimerService(self.clock, name=self.name)
+
+    # ----------------------------------------------------------------- basics
+
+    @property
+    def time_scale(self) -> float:
+        return self.clock.time_scale
+
+    def now(self) -> float:
+        """Runtime time in (book) seconds."""
+        return self.clock.now()
+
+    def make_ref(self) -> Ref:
+        return Ref(self.number, next(self._refs))
+
+    def subscribe(self, callback: Callable[[Any], None]) -> Subscription:
+        """Receive every later :class:`Event` on the dispatcher thread."""
+        return self.events.subscribe(callback)
+
+    def flush_events(self, timeout: float | None = 5.0) -> bool:
+        """Wait until every event emitted so far reached the subscribers."""
+        return self.events.flush(timeout)
+
+    def emit(self, kind: str, pid: Any = None, **fields: Any) -> None:
+        """Publish an app-level annotation (e.g. a job's status) as an event."""
+        self.events.emit(kind, pid, **fields)
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        return f"<Runtime {self.name} scale={self.time_scale} procs={len(self._procs)}>"
+
+    # -------------------------------------------------------------- lookups
+
+    def process(self, pid: Pid) -> Process | None:
+        """The live process record for ``pid``, or None."""
+        return self._procs.get(pid)
+
+    def is_alive(self, pid: Pid) -> bool:
+        if not isinstance(pid, Pid):
+            raise TypeError(f"is_alive(pid): expected a Pid, got {pid!r}")
+        return pid in self._procs
+
+    def processes(self) -> list[Pid]:
+        """Pids of all live processes, oldest first."""
+        with self._lock:
+            return sorted(self._procs, key=lambda p: p.serial)
+
+    def _caller(self) -> Process | None:
+        """The calling process (checked: a logically dead one unwinds here)."""
+        proc = current_process()
+        if proc is not None and proc.runtime is self and not proc.alive:
+            raise ExitSignal(proc.reason)
+        return proc
+
+    def checkpoint(self) -> None:
+        """A cancellation point for CPU loops: unwinds a process that was killed."""
+        self._caller()
+
+    # --------------------------------------------------------------- spawning
+
+    def spawn(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        link: bool = False,
+        monitor: bool = False,
+        trap_exit: bool = False,
+        name: Any = None,
+        behaviour: str | None = None,
+        role: str = "worker",
+        **kwargs: Any,
+    ) -> Pid | tuple[Pid, Ref]:
+        """Start ``fn(*args, **kwargs)`` in a new process; link/monitor atomically."""
+        if not callable(fn):
+            raise TypeError(f"spawn(fn): expected a callable, got {fn!r}")
+        caller = self._caller()
+        if self._closed:
+            raise RuntimeError(f"{self.name} is shut down: cannot spawn")
+        pid = Pid(self.number, next(self._serials))
+        proc = Process(
+            self,
+            pid,
+            parent=caller.pid if caller is not None and caller.runtime is self else None,
+            behaviour=behaviour or getattr(fn, "__qualname__", type(fn).__name__),
+            role=role,
+        )
+        proc.trap_exit = trap_exit
+        ref = None
+        with self._lock:
+            self._procs[pid] = proc
+            self._threads[pid] = proc
+            if name is not None:
+                self._register_locked(proc, name)
+            if link and caller is not None:
+                proc.links.add(caller.pid)
+                caller.links.add(pid)
+            if monitor and caller is not None:
+                ref = self.make_ref()
+                caller.monitors[ref] = pid
+                proc.monitored_by[ref] = caller.pid
+        thread = threading.Thread(
+            target=self._thread_main,
+            args=(proc, fn, args, kwargs),
+            name=f"jobber-lab {pid} {proc.behaviour}",
+            daemon=True,
+        )
+        proc.thread = thread
+        self.events.emit(
+            EventKind.SPAWNED,
+            pid,
+            parent=None if proc.parent is None else str(proc.parent),
+            name=None if name is None else _name_text(name),
+            behaviour=proc.behaviour,
+            role=role,
+            linked=bool(link and caller is not None),
+        )
+        thread.start()
+        return (pid, ref) if monitor else pid  # type: ignore[return-value]
+
+    def _thread_main(
+        self, proc: Process, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        _set_current(proc)
+        reason: Any = NORMAL
+        raised = False
+        try:
+            fn(*args, **kwargs)
+        except ExitSignal as signal:
+            reason = signal.reason
+        except BaseException as exc:
+            reason = Crash(exc)
+            raised = True
+        finally:
+            try:
+                self._finish(proc, reason, raised)
+            finally:
+                _set_current(None)
+
+    def _finish(self, proc: Process, reason: Any, raised: bool = False) -> None:
+        """The thread is done: die (if nobody killed us first) and leave the thread table.
+
+        A crash report is logged for an uncaught exception; behaviours that exit
+        with ``ExitSignal`` log their own, richer report.
+        """
+        if proc.alive:
+            self._die(proc, reason)
+            if raised:
+                log.error(
+                    "crash report: process %s (%s) exited: %s",
+                    proc.pid,
+                    proc.behaviour,
+                    format_reason(reason),
+                    exc_info=_exc_info(reason),
+                )
+        with self._lock:
+            self._threads.pop(proc.pid, None)
+            self._zombies.pop(proc.pid, None)
+
+    @contextlib.contextmanager
+    def test_process(self, *, trap_exit: bool = False, name: Any = None) -> Iterator[Pid]:
+        """Adopt the calling thread as a process for the ``with`` block (ExUnit's test pid)."""
+        with self._adopt(trap_exit=trap_exit, name=name, behaviour="test") as proc:
+            yield proc.pid
+
+    @contextlib.contextmanager
+    def calling_process(self) -> Iterator[Process]:
+        """The caller as a process: itself if it is one, else a short-lived quiet stand-in.
+
+        Lets plain code (a notebook cell, a button handler) ``call`` a server or
+        start one, the way iex's shell process does.
+        """
+        proc = self._caller()
+        if proc is not None and proc.runtime is self:
+            yield proc
+            return
+        if proc is not None:
+            raise RuntimeError(f"a process of {proc.runtime.name} cannot act in {self.name}")
+        with self._adopt(behaviour="caller", quiet=True) as adopted:
+            yield adopted
+
+    @contextlib.contextmanager
+    def _adopt(
+        self, *, trap_exit: bool = False, name: Any = None, behaviour: str, quiet: bool = False
+    ) -> Iterator[Process]:
+        if current_process() is not None:
+            raise RuntimeError("this thread already is a process")
+        if self._closed:
+            raise RuntimeError(f"{self.name} is shut down")
+        pid = Pid(self.number, next(self._serials))
+        proc = Process(self, pid, parent=None, behaviour=behaviour, role="worker")
+        proc.adopted = True
+        proc.quiet = quiet
+        proc.trap_exit = trap_exit
+        proc.thread = threading.current_thread()
+        with self._lock:
+            self._procs[pid] = proc
+            if name is not None:
+                self._register_locked(proc, name)
+        if not quiet:
+            self.events.emit(
+                EventKind.SPAWNED,
+                pid,
+                parent=None,
+                name=None,
+                behaviour=behaviour,
+                role="worker",
+                linked=False,
+            )
+        _set_current(proc)
+        reason: Any = NORMAL
+        try:
+            yield proc
+        except ExitSignal as signal:
+            reason = signal.reason
+            raise
+        except BaseException as exc:
+            reason = Crash(exc)
+            raise
+        finally:
+            _set_current(None)
+            if proc.alive:
+                self._die(proc, reason)
+
+    # ---------------------------------------------------------------- sending
+
+    def resolve(self, dest: Any) -> Pid | None:
+        """A pid, a registered name or a via-name -> the live pid, or None."""
+        if isinstance(dest, Pid):
+            return dest
+        via = _via_module(dest)
+        if via is not None:
+            found = via.whereis_name(dest.name)
+            return found if isinstance(found, Pid) else None
+        return self._names.get(dest)
+
+    def send(self, dest: Any, message: Any) -> Any:
+        """``send(dest, msg)``: to a dead pid it is a silent no-op; an unknown name raises."""
+        caller = self._caller()
+        if isinstance(dest, Pid):
+            pid = dest
+        else:
+            via = _via_module(dest)
+            if via is not None:
+                via.send(dest.name, message)
+                return message
+            if not _is_name(dest):
+                raise TypeError(f"send(dest): expected a Pid or a registered name, got {dest!r}")
+            pid = self._names.get(dest)
+            if pid is None:
+                raise ArgumentError(f"send(dest): no process is registered as {dest!r}")
+        self._deliver(pid, message, sender=caller)
+        return message
+
+    def _deliver(self, pid: Pid, message: Any, sender: Process | None = None, tag: str = "info"):
+        proc = self._procs.get(pid)
+        if self.trace_messages:
+            self.events.emit(
+                EventKind.MESSAGE_SENT,
+                None if sender is None else sender.pid,
+                other=str(pid),
+                message=_short(message),
+                tag=tag if tag != "info" else _tag_of(message),
+            )
+        if proc is None:
+            return
+        with proc.cond:
+            if proc.alive:
+                proc.mailbox.append(message)
+                proc.cond.notify()
+
+    # --------------------------------------------------------------- receiving
+
+    def receive(
+        self,
+        match: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Take the first message ``match`` accepts (all if None), keeping the others in order.
+
+        Returns :data:`TIMEOUT` when ``timeout`` runtime seconds pass first
+        (``timeout=0`` polls).  A cancellation point.
+        """
+        proc = self._require_process("receive")
+        if match is not None and not callable(match):
+            raise TypeError(f"receive(match): expected a callable or None, got {match!r}")
+        deadline = None if timeout is None else self.now() + _check_timeout("receive", timeout)
+        clock = self.clock
+        with proc.cond:
+            scanned = 0
+            while True:
+                if not proc.alive:
+                    raise ExitSignal(proc.reason)
+                box = proc.mailbox
+                if match is None:
+                    if box:
+                        return box.popleft()
+                else:
+                    for i in range(scanned, len(box)):
+                        msg = box[i]
+                        if match(msg):
+                            del box[i]
+                            return msg
+                    scanned = len(box)
+                if deadline is not None and self.now() >= deadline:
+                    return TIMEOUT
+                clock.wait(proc.cond, deadline)
+
+    def sleep(self, seconds: float) -> None:
+        """Interruptible sleep in runtime seconds (``Process.sleep``): a cancellation point."""
+        seconds = _check_timeout("sleep", seconds)
+        proc = current_process()
+        if proc is None or proc.runtime is not self:
+            time.sleep(seconds * self.time_scale)
+            return
+        deadline = self.now() + seconds
+        with proc.cond:
+            while proc.alive and self.now() < deadline:
+                self.clock.wait(proc.cond, deadline)
+            if not proc.alive:
+                raise ExitSignal(proc.reason)
+
+    def _require_process(self, what: str) -> Process:
+        proc = self._caller()
+        if proc is None or proc.runtime is not self:
+            raise RuntimeError(
+                f"{what}() must run inside a process of {self.name} "
+                "(spawn one, or use runtime.test_process())"
+            )
+        return proc
+
+    def mailbox(self, pid: Pid | None = None) -> list[Any]:
+        """A copy of a process's mailbox (for tests and teaching)."""
+        proc = self._procs.get(pid) if pid is not None else self._require_process("mailbox")
+        if proc is None:
+            return []
+        with proc.cond:
+            return list(proc.mailbox)
+
+    # ------------------------------------------------------------ links/flags
+
+    def trap_exit(self, flag: bool) -> bool:
+        """Set the calling process's trap_exit flag; returns the old value."""
+        proc = self._require_process("trap_exit")
+        old, proc.trap_exit = proc.trap_exit, bool(flag)
+        return old
+
+    def link(self, pid: Pid) -> bool:
+        """Link the caller and ``pid`` (P3).  Dead target: raise, or an EXIT noproc if trapping."""
+        _check_pid("link", pid)
+        proc = self._require_process("link")
+        with self._lock:
+            other = self._procs.get(pid)
+            if other is not None:
+                if pid != proc.pid and pid not in proc.links:
+                    proc.links.add(pid)
+                    other.links.add(proc.pid)
+                    self.events.emit(EventKind.LINKED, proc.pid, other=str(pid))
+                return True
+        if not proc.trap_exit:
+            raise NoProcError(NOPROC)
+        self._deliver(proc.pid, (EXIT, pid, NOPROC))
+        return True
+
+    def unlink(self, pid: Pid) -> bool:
+        _check_pid("unlink", pid)
+        proc = self._require_process("unlink")
+        with self._lock:
+            if pid in proc.links:
+                proc.links.discard(pid)
+                other = self._procs.get(pid)
+                if other is not None:
+                    other.links.discard(proc.pid)
+                self.events.emit(EventKind.UNLINKED, proc.pid, other=str(pid))
+        return True
+
+    def monitor(self, target: Any) -> Ref:
+        """Monitor a pid or name (P4); a dead target gives an immediate DOWN noproc."""
+        proc = self._require_process("monitor")
+        pid = self.resolve(target)
+        if pid is None and not _is_name(target):
+            raise TypeError(f"monitor(target): expected a Pid or a name, got {target!r}")
+        ref = self.make_ref()
+        with self._lock:
+            other = self._procs.get(pid) if pid is not None else None
+            if other is not None:
+                proc.monitors[ref] = other.pid
+                other.monitored_by[ref] = proc.pid
+                return ref
+        self._deliver(proc.pid, (DOWN, ref, PROCESS, pid if pid is not None else target, NOPROC))
+        return ref
+
+    def demonitor(self, ref: Ref, *, flush: bool = False) -> bool:
+        if not isinstance(ref, Ref):
+            raise TypeError(f"demonitor(ref): expected a Ref, got {ref!r}")
+        proc = self._require_process("demonitor")
+        with self._lock:
+            pid = proc.monitors.pop(ref, None)
+            if pid is not None:
+                other = self._procs.get(pid)
+                if other is not None:
+                    other.monitored_by.pop(ref, None)
+        if flush:
+            with proc.cond:
+                proc.mailbox = type(proc.mailbox)(
+                    m for m in proc.mailbox if not _is_down_for(m, ref)
+                )
+        return True
+
+    # ----------------------------------------------------------------- names
+
+    def register(self, name: Any, pid: Pid | None = None) -> bool:
+        """``Process.register``: names are atoms, strings or other hashable non-pid terms."""
+        if not _is_name(name):
+            raise TypeError(f"register(name): expected a str or Atom name, got {name!r}")
+        caller = self._caller()
+        target = pid if pid is not None else (caller.pid if caller is not None else None)
+        if target is None:
+            raise RuntimeError("register(name): no pid given and not called from a process")
+        with self._lock:
+            proc = self._procs.get(target)
+            if proc is None:
+                raise ArgumentError(f"register(name, pid): {target} is not alive")
+            self._register_locked(proc, name)
+        return True
+
+    def _register_locked(self, proc: Process, name: Any) -> None:
+        if name in self._names:
+            raise ArgumentError(f"register: the name {name!r} is already registered")
+        if proc.name is not None:
+            raise ArgumentError(f"register: {proc.pid} already has the name {proc.name!r}")
+        self._names[name] = proc.pid
+        proc.name = name
+        self.events.emit(EventKind.NAMED, proc.pid, name=_name_text(name))
+
+    def try_register(self, name: Any, pid: Pid) -> Pid | None:
+        """Register unless taken; returns the current holder when taken (G1's race-free path)."""
+        with self._lock:
+            holder = self._names.get(name)
+            if holder is not None:
+                return holder
+            proc = self._procs.get(pid)
+            if proc is None:
+                return None
+            self._register_locked(proc, name)
+            return None
+
+    def unregister(self, name: Any) -> bool:
+        with self._lock:
+            pid = self._names.pop(name, None)
+            if pid is None:
+                raise ArgumentError(f"unregister(name): {name!r} is not registered")
+            proc = self._procs.get(pid)
+            if proc is not None:
+                proc.name = None
+        self.events.emit(EventKind.UNNAMED, pid, name=_name_text(name))
+        return True
+
+    def whereis(self, name: Any) -> Pid | None:
+        """The pid registered as ``name`` (or behind a via-name), or None."""
+        return self.resolve(name) if not isinstance(name, Pid) else name
+
+    def registered(self) -> list[Any]:
+        with self._lock:
+            return list(self._names)
+
+    # ---------------------------------------------------------------- signals
+
+    def exit(self, pid: Pid, reason: Any) -> bool:
+        """``Process.exit(pid, reason)``: send an exit signal (P2)."""
+        _check_pid("exit", pid)
+        caller = self._caller()
+        sender = caller.pid if caller is not None else None
+        self._signal(pid, sender, reason, via_link=False)
+        if caller is not None and not caller.alive:
+            raise ExitSignal(caller.reason)
+        return True
+
+    def _signal(self, target: Pid, sender: Pid | None, reason: Any, *, via_link: bool) -> None:
+        """Deliver one exit signal, and whatever deaths it causes, iteratively (P2 table)."""
+        pending = [(target, sender, reason, via_link)]
+        while pending:
+            target, sender, reason, via_link = pending.pop(0)
+            proc = self._procs.get(target)
+            if proc is None:
+                continue
+            if reason is KILL and not via_link:
+                pending.extend(self._die(proc, KILLED, cascade=False))
+            elif proc.trap_exit:
+                self._deliver(target, (EXIT, sender, reason), tag="EXIT")
+            elif reason is NORMAL:
+                if sender == target:
+                    pending.extend(self._die(proc, NORMAL, cascade=False))
+            else:
+                pending.extend(self._die(proc, reason, cascade=False))
+
+    def _die(self, proc: Process, reason: Any, *, cascade: bool = True) -> list[Any]:
+        """Make ``proc`` logically dead now: release everything, tell links then monitors.
+
+        Returns the link signals still to deliver when ``cascade`` is False (the
+        caller loops), so a chain of a thousand links never recurses.
+        """
+        with self._lock:
+            if not proc.alive:
+                return []
+            proc.alive = False
+            proc.reason = reason
+            proc.dead_at = time.monotonic()
+            del self._procs[proc.pid]
+            name = proc.name
+            if name is not None:
+                self._names.pop(name, None)
+            links = proc.links
+            proc.links = set()
+            for other_pid in links:
+                other = self._procs.get(other_pid)
+                if other is not None:
+                    other.links.discard(proc.pid)
+            watchers = proc.monitored_by
+            proc.monitored_by = {}
+            for ref, watched in proc.monitors.items():
+                other = self._procs.get(watched)
+                if other is not None:
+                    other.monitored_by.pop(ref, None)
+            proc.monitors = {}
+            proc.aliases.clear()
+        with proc.cond:
+            proc.mailbox.clear()
+            proc.cond.notify_all()
+        self.timers.drop_owner(proc.pid)
+        if not proc.quiet:
+            self.events.emit(
+                EventKind.EXITED,
+                proc.pid,
+                reason=format_reason(reason),
+                reason_kind=reason_kind(reason),
+                exception=format_reason(reason) if isinstance(reason, Crash) else None,
+            )
+        if name is not None:
+            self.events.emit(EventKind.UNNAMED, proc.pid, name=_name_text(name))
+        # Link signals go before monitor DOWNs, so whoever sees the DOWN knows that
+        # every linked process (e.g. a Registry partition) already has its EXIT (R6).
+        link_reason = reason
+        signals = [(other, proc.pid, link_reason, True) for other in links]
+        for ref, watcher in watchers.items():
+            self._deliver(watcher, (DOWN, ref, PROCESS, proc.pid, reason), tag="DOWN")
+        thread = proc.thread
+        if thread is not None and thread is not threading.current_thread() and not proc.adopted:
+            self._schedule_escalation(proc)
+        if cascade:
+            for target, sender, r, via in signals:
+                self._signal(target, sender, r, via_link=via)
+            return []
+        return signals
+
+    # ------------------------------------------------------------ kill ladder
+
+    def _schedule_escalation(self, proc: Process) -> None:
+        if self.grace == 0:
+            self._escalate(proc)
+            return
+        self.timers.schedule(self.grace / self.time_scale, lambda: self._escalate(proc))
+
+    def _escalate(self, proc: Process) -> None:
+        """Rung 3 then 4 of the ladder: inject AsyncKill once, then call it a zombie."""
+        thread = proc.thread
+        if thread is None or not thread.is_alive() or self._closed:
+            return
+        if not proc.escalated:
+            proc.escalated = True
+            log.warning(
+                "process %s did not unwind within %.2fs of its death; injecting AsyncKill",
+                proc.pid,
+                self.grace,
+            )
+            _inject(thread, AsyncKill)
+            delay = max(self.grace, 0.05) / self.time_scale
+            self.timers.schedule(delay, lambda: self._escalate(proc))
+            return
+        self._report_zombie(proc)
+
+    def _report_zombie(self, proc: Process) -> None:
+        thread = proc.thread
+        with self._lock:
+            if proc.pid in self._zombies or thread is None or not thread.is_alive():
+                return
+            self._zombies[proc.pid] = proc
+            self._zombie_count += 1
+        seconds = time.monotonic() - (proc.dead_at or time.monotonic())
+        frame = sys._current_frames().get(thread.ident or -1)
+        stack = "".join(traceback.format_stack(frame)) if frame is not None else "(no frame)"
+        log.warning(
+            "zombie thread: process %s (%s) died with %s %.2fs ago but its thread still runs:\n%s",
+            proc.pid,
+            proc.behaviour,
+            format_reason(proc.reason),
+            seconds,
+            stack,
+        )
+        self.events.emit(
+            EventKind.ZOMBIE,
+            proc.pid,
+            name=_name_text(proc.name) if proc.name is not None else proc.behaviour,
+            reason=format_reason(proc.reason),
+            seconds=round(seconds, 3),
+        )
+
+    @property
+    def zombie_count(self) -> int:
+        """How many zombie threads were ever reported."""
+        return self._zombie_count
+
+    def leaked_threads(self) -> list[threading.Thread]:
+        """Threads of dead processes that are still running (zombies not yet gone)."""
+        with self._lock:
+            return [
+                p.thread
+                for p in self._zombies.values()
+                if p.thread is not None and p.thread.is_alive()
+            ]
+
+    # --------------------------------------------------------------- shutdown
+
+    def shutdown(self, timeout: float = 5.0) -> list[threading.Thread]:
+        """Kill every process, join every thread; returns (and logs) the threads that leaked.
+
+        ``timeout`` is in wall seconds: this is about real threads, not the story.
+        """
+        if self._closed:
+            return self.leaked_threads()
+        deadline = time.monotonic() + timeout
+        for _ in range(100):  # processes may spawn while dying; bounded
+            with self._lock:
+                victims = [p for p in self._procs.values() if not p.adopted]
+            if not victims:
+                break
+            for proc in sorted(victims, key=lambda p: -p.pid.serial):
+                self._signal(proc.pid, None, KILL, via_link=False)
+        with self._lock:
+            adopted = [p for p in self._procs.values() if p.adopted]
+        for proc in adopted:
+            self._die(proc, KILLED)
+        self._closed = True
+        leaked: list[threading.Thread] = []
+        with self._lock:
+            pending = list(self._threads.values())
+        for proc in pending:
+            thread = proc.thread
+            if thread is None or thread is threading.current_thread():
+                continue
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive() and not proc.escalated:
+                proc.escalated = True
+                _inject(thread, AsyncKill)
+                thread.join(min(0.5, max(0.05, deadline - time.monotonic())))
+            if thread.is_alive():
+                leaked.append(thread)
+                with self._lock:
+                    if proc.pid not in self._zombies:
+                        self._zombies[proc.pid] = proc
+                        self._zombie_count += 1
+                log.warning("runtime %s shut down with a leaked thread: %s", self.name, thread.name)
+        self.timers.stop()
+        self.events.close()
+        return leaked
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def threads(self) -> list[threading.Thread]:
+        """Every thread this runtime owns that is still running (for leak checks)."""
+        with self._lock:
+            mine = [p.thread for p in self._threads.values() if p.thread is not None]
+        mine += [self.events.thread, self.timers.thread]
+        return [t for t in mine if t.is_alive()]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _inject(thread: threading.Thread, exc_type: type[BaseException]) -> None:
+    ident = thread.ident
+    if ident is None:
+        return
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    n = set_async(ctypes.c_ulong(ident), ctypes.py_object(exc_type))
+    if n > 1:  # should never happen; undo as the C API asks
+        set_async(ctypes.c_ulong(ident), None)
+
+
+def _exc_info(reason: Any) -> Any:
+    if isinstance(reason, Crash):
+        exc = reason.exception
+        return (type(exc), exc, exc.__traceback__)
+    return None
+
+
+def _is_name(x: Any) -> bool:
+    return isinstance(x, str | Atom | Via)
+
+
+def _via_module(dest: Any) -> Any:
+    """The registry-like module behind a via-name, if ``dest`` is one."""
+    return dest.module if type(dest) is Via else None
+
+
+def _name_text(name: Any) -> str:
+    if isinstance(name, Atom):
+        return name.name
+    return name if isinstance(name, str) else repr(name)
+
+
+def _check_pid(what: str, pid: Any) -> None:
+    if not isinstance(pid, Pid):
+        raise TypeError(f"{what}(pid): expected a Pid, got {pid!r}")
+
+
+def _check_timeout(what: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what}(timeout): expected seconds (a number) or None, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{what}(timeout): expected seconds >= 0, got {value!r}")
+    return float(value)
+
+
+def _is_down_for(message: Any, ref: Ref) -> bool:
+    return type(message) is tuple and len(message) == 5 and message[0] is DOWN and message[1] is ref
+
+
+def _short(message: Any, limit: int = 60) -> str:
+    text = repr(message)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _tag_of(message: Any) -> str:
+    if type(message) is tuple and message:
+        head = message[0]
+        if head is EXIT:
+            return "EXIT"
+        if head is DOWN:
+            return "DOWN"
+        tag = getattr(head, "name", None)
+        if tag == "$gen_call":
+            return "call"
+        if tag == "$gen_cast":
+            return "cast"
+    return "info"
+
+
+# ------------------------------------------------------ the default runtime
+
+_default_lock = threading.Lock()
+_default: Runtime | None = None
+
+
+def default_runtime() -> Runtime:
+    """The runtime behind the module-level API (like the node an iex session talks to)."""
+    global _default
+    with _default_lock:
+        if _default is None or _default.closed:
+            _default = Runtime(name="default", _number=0)
+        return _default
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the calling process, else the default one."""
+    proc = current_process()
+    return proc.runtime if proc is not None else default_runtime()

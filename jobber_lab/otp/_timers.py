@@ -1,0 +1,124 @@
+"""Timers on one scheduler thread per runtime (T1), not a ``threading.Timer`` each.
+
+Deadlines are in runtime time and every wait goes through the runtime's clock,
+so the book's ``Process.send_after(self(), :retry, 5_000)`` runs at any time scale.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ._clock import Clock
+
+__all__ = ["TimerService"]
+
+log = logging.getLogger("jobber_lab.otp.timers")
+
+
+class _Entry:
+    __slots__ = ("action", "cancelled", "deadline", "key", "owner")
+
+    def __init__(self, deadline: float, action: Callable[[], Any], key: Any, owner: Any) -> None:
+        self.deadline = deadline
+        self.action = action
+        self.key = key
+        self.owner = owner
+        self.cancelled = False
+
+
+class TimerService:
+    """A heap of deadlines served by one daemon thread."""
+
+    def __init__(self, clock: Clock, name: str = "timers") -> None:
+        self._clock = clock
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Entry]] = []
+        self._by_key: dict[Any, _Entry] = {}
+        self._counter = itertools.count()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name=f"{name}-scheduler", daemon=True)
+        self._thread.start()
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._thread
+
+    def schedule(
+        self, delay: float, action: Callable[[], Any], *, key: Any = None, owner: Any = None
+    ) -> None:
+        """Run ``action`` on the scheduler thread ``delay`` runtime seconds from now.
+
+        ``key`` makes the timer cancellable/readable; ``owner`` lets all of one
+        process's timers be dropped when it dies.
+        """
+        entry = _Entry(self._clock.now() + delay, action, key, owner)
+        with self._cond:
+            if self._stopped:
+                return
+            if key is not None:
+                self._by_key[key] = entry
+            heapq.heappush(self._heap, (entry.deadline, next(self._counter), entry))
+            if self._heap[0][2] is entry:
+                self._cond.notify()
+
+    def cancel(self, key: Any) -> float | None:
+        """Cancel by key; remaining runtime seconds, or None if unknown or already fired."""
+        with self._cond:
+            entry = self._by_key.pop(key, None)
+            if entry is None:
+                return None
+            entry.cancelled = True
+            return max(0.0, entry.deadline - self._clock.now())
+
+    def read(self, key: Any) -> float | None:
+        with self._cond:
+            entry = self._by_key.get(key)
+            if entry is None:
+                return None
+            return max(0.0, entry.deadline - self._clock.now())
+
+    def drop_owner(self, owner: Any) -> None:
+        """Forget every keyed timer owned by ``owner`` (a dead destination)."""
+        with self._cond:
+            for key, entry in list(self._by_key.items()):
+                if entry.owner == owner:
+                    entry.cancelled = True
+                    del self._by_key[key]
+
+    def pending(self, owner: Any = None) -> int:
+        """Live timers (for one owner, or all): used by tests of T1 (c)."""
+        with self._cond:
+            return sum(1 for e in self._by_key.values() if owner is None or e.owner == owner)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._stopped = True
+            self._heap.clear()
+            self._by_key.clear()
+            self._cond.notify()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (
+                    not self._heap or self._heap[0][0] > self._clock.now()
+                ):
+                    self._clock.wait(self._cond, self._heap[0][0] if self._heap else None)
+                if self._stopped:
+                    return
+                _, _, entry = heapq.heappop(self._heap)
+                if entry.cancelled:
+                    continue
+                if entry.key is not None:
+                    self._by_key.pop(entry.key, None)
+            try:
+                entry.action()
+            except Exception:
+                log.exception("timer action failed")

@@ -32,9 +32,12 @@ from ._api import (
     unregister,
     whereis,
 )
+from ._application import Application, app_start, app_stop, started_applications
 from ._atoms import *  # noqa: F403 - the atom constants are part of the public API
 from ._atoms import __all__ as _atom_names
+from ._childspec import AutoShutdown, ChildSpec, ChildType, Restart, Strategy, child_spec
 from ._clock import Clock, ScaledClock
+from ._dynamic_supervisor import DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
 from ._genserver import (
     NO_REPLY,
@@ -55,6 +58,7 @@ from ._genserver import (
     stop,
 )
 from ._pid import Pid, Ref
+from ._registry import Registry
 from ._results import (
     IGNORE,
     OK,
@@ -70,10 +74,42 @@ from ._results import (
     reason_kind,
 )
 from ._runtime import AsyncKill, Runtime, current_runtime, default_runtime
+from ._supervisor import (
+    Supervisor,
+    SupervisorInit,
+    count_children,
+    delete_child,
+    restart_child,
+    start_child,
+    supervisor_init,
+    terminate_child,
+    which_children,
+)
 from ._via import Via
 
 __all__ = [
     *_atom_names,
+    "Application",
+    "app_start",
+    "app_stop",
+    "started_applications",
+    "AutoShutdown",
+    "ChildSpec",
+    "ChildType",
+    "Restart",
+    "Strategy",
+    "child_spec",
+    "DynamicSupervisor",
+    "Registry",
+    "Supervisor",
+    "SupervisorInit",
+    "count_children",
+    "delete_child",
+    "restart_child",
+    "start_child",
+    "supervisor_init",
+    "terminate_child",
+    "which_children",
     "IGNORE",
     "NO_REPLY",
     "OK",

@@ -266,7 +266,7 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
             do_link,
             link=do_link,
             monitor=True,
-            behaviour=type(server).__name__,
+            behaviour=getattr(server, "behaviour", None) or type(server).__name__,
             role=type(server).role,
         )
         msg = rt.receive(

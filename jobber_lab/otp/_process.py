@@ -44,6 +44,7 @@ class Process:
         "dead_at",
         "dict",
         "escalated",
+        "group",
         "links",
         "mailbox",
         "monitored_by",
@@ -88,6 +89,7 @@ class Process:
         self.adopted = False
         self.quiet = False  # a stand-in for plain code: no events
         self.escalated = False
+        self.group: Any = None  # the application (master pid) a process belongs to, inherited
         self.dict: dict[Any, Any] = {}  # the process dictionary (Registry keys live here)
 
     def __repr__(self) -> str:

@@ -183,6 +183,8 @@ class Runtime:
             role=role,
         )
         proc.trap_exit = trap_exit
+        if caller is not None and caller.runtime is self:
+            proc.group = caller.group  # processes belong to their spawner's application
         ref = None
         with self._lock:
             self._procs[pid] = proc

@@ -1,0 +1,132 @@
+"""A small interpreter for the match specs ``Registry.select`` takes (R3).
+
+Only what ``:ets`` match specs need for Registry rows ``(key, pid, value)``:
+variables ``"$1"``..., the wildcard ``"_"``, literal terms, simple guards and a
+result template.  It never evaluates code: specs are data.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ._atoms import Atom
+from ._pid import Pid
+from ._results import ArgumentError
+
+__all__ = ["compile_spec"]
+
+_VAR = re.compile(r"^\$\d+$")
+_BINARY = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "=:=": operator.eq,
+    "=/=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    "=<": operator.le,
+    ">=": operator.ge,
+    "andalso": lambda a, b: bool(a) and bool(b),
+    "orelse": lambda a, b: bool(a) or bool(b),
+}
+_UNARY = {
+    "is_atom": lambda a: isinstance(a, Atom),
+    "is_binary": lambda a: isinstance(a, str),
+    "is_integer": lambda a: isinstance(a, int) and not isinstance(a, bool),
+    "is_pid": lambda a: isinstance(a, Pid),
+    "not": lambda a: not a,
+}
+
+Row = tuple[Any, Any, Any]
+
+
+def _is_var(term: Any) -> bool:
+    return isinstance(term, str) and bool(_VAR.match(term))
+
+
+def _match(pattern: Any, value: Any, bound: dict[str, Any]) -> bool:
+    if pattern == "_":
+        return True
+    if _is_var(pattern):
+        if pattern in bound:
+            return bound[pattern] == value
+        bound[pattern] = value
+        return True
+    if isinstance(pattern, tuple):
+        return (
+            isinstance(value, tuple)
+            and len(value) == len(pattern)
+            and all(_match(p, v, bound) for p, v in zip(pattern, value, strict=True))
+        )
+    return pattern == value
+
+
+def _value(term: Any, bound: dict[str, Any], row: Row) -> Any:
+    if term == "$_":
+        return row
+    if term == "$$":
+        return [bound[k] for k in sorted(bound, key=lambda v: int(v[1:]))]
+    if _is_var(term):
+        if term not in bound:
+            raise ArgumentError(f"select: {term} is used but not bound by the pattern")
+        return bound[term]
+    if isinstance(term, dict):
+        return {k: _value(v, bound, row) for k, v in term.items()}
+    if isinstance(term, tuple):
+        return tuple(_value(v, bound, row) for v in term)
+    if isinstance(term, list):
+        return [_value(v, bound, row) for v in term]
+    return term
+
+
+def _guard(guard: Any, bound: dict[str, Any], row: Row) -> bool:
+    if not isinstance(guard, tuple) or not guard or not isinstance(guard[0], str):
+        raise ArgumentError(f"select: a guard must be a tuple like ('==', '$3', x), got {guard!r}")
+    op, *args = guard
+    if op in _BINARY and len(args) == 2:
+        left, right = (
+            _guard(a, bound, row) if _is_guard(a) else _value(a, bound, row) for a in args
+        )
+        return bool(_BINARY[op](left, right))
+    if op in _UNARY and len(args) == 1:
+        arg = args[0]
+        return bool(
+            _UNARY[op](_guard(arg, bound, row) if _is_guard(arg) else _value(arg, bound, row))
+        )
+    raise ArgumentError(f"select: unsupported guard {guard!r}")
+
+
+def _is_guard(term: Any) -> bool:
+    return isinstance(term, tuple) and bool(term) and term[0] in _BINARY | _UNARY
+
+
+def compile_spec(spec: Any) -> Callable[[Row], tuple[bool, Any]]:
+    """Check a spec's shape once; return ``row -> (matched, result)``."""
+    if not isinstance(spec, list) or not spec:
+        raise ArgumentError(
+            f"select(spec): expected a list of (pattern, guards, body), got {spec!r}"
+        )
+    clauses = []
+    for clause in spec:
+        if not (isinstance(clause, tuple) and len(clause) == 3):
+            raise ArgumentError(
+                f"select(spec): each clause must be (pattern, guards, body), got {clause!r}"
+            )
+        pattern, guards, body = clause
+        if not isinstance(guards, list) or not isinstance(body, list) or not body:
+            raise ArgumentError(
+                f"select(spec): guards and body must be lists (body non-empty), got {clause!r}"
+            )
+        clauses.append((pattern, guards, body))
+
+    def run(row: Row) -> tuple[bool, Any]:
+        for pattern, guards, body in clauses:
+            bound: dict[str, Any] = {}
+            if _match(pattern, row, bound) and all(_guard(g, bound, row) for g in guards):
+                return True, _value(body[-1], bound, row)
+        return False, None
+
+    return run

@@ -1,0 +1,208 @@
+"""What Supervisor and DynamicSupervisor share: one mechanism per rule.
+
+- :class:`Intensity` is the restart-intensity rule (S6), in exactly one place.
+- :func:`start_child_process` calls a spec's start function and classifies the result.
+- :func:`shutdown_children` is the shutdown protocol (S10), for one child or for
+  many in parallel (D5).
+- :func:`report` writes supervisor reports with ``errorContext``, ``reason`` and
+  ``offender``, like OTP's SASL reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, NORMAL, SHUTDOWN
+from ._childspec import ChildSpec, Restart
+from ._events import EventKind
+from ._pid import Pid
+from ._results import IGNORE, Crash, Error, Ok, format_reason, is_clean
+from ._runtime import Runtime
+
+__all__ = [
+    "Intensity",
+    "StartResult",
+    "report",
+    "shutdown_children",
+    "start_child_process",
+]
+
+log = logging.getLogger("jobber_lab.otp.supervisor")
+
+
+class Intensity:
+    """OTP's ``add_restart``: at most ``max_restarts`` in ``max_seconds`` (S6).
+
+    Timestamps are whole seconds of *runtime* time; the window's lower bound is
+    inclusive; the count is per supervisor (one_for_all counts once).
+    """
+
+    def __init__(self, max_restarts: int, max_seconds: float) -> None:
+        self.max_restarts = max_restarts
+        self.max_seconds = max_seconds
+        self.restarts: list[int] = []
+
+    def add(self, now: float) -> bool:
+        """Record a restart at runtime time ``now``; False means: give up."""
+        second = math.floor(now)
+        threshold = second - self.max_seconds
+        self.restarts = [t for t in self.restarts if t >= threshold]
+        self.restarts.append(second)
+        return len(self.restarts) <= self.max_restarts
+
+    def in_window(self) -> int:
+        return len(self.restarts)
+
+
+def check_flags(max_restarts: Any, max_seconds: Any) -> Any:
+    """None if the intensity flags are valid, else the error term (S2)."""
+    from ._atoms import Atom
+
+    if isinstance(max_restarts, bool) or not isinstance(max_restarts, int) or max_restarts < 0:
+        return (Atom("invalid_intensity"), max_restarts)
+    if (
+        isinstance(max_seconds, bool)
+        or not isinstance(max_seconds, int | float)
+        or not max_seconds > 0
+    ):
+        return (Atom("invalid_period"), max_seconds)
+    return None
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """What calling a start function gave: ``ok`` with a pid, ``ignore``, or ``error``."""
+
+    outcome: str  # "ok" | "ignore" | "error"
+    pid: Pid | None = None
+    info: Any = None
+    reason: Any = None
+    raw: Any = None  # the value as returned (for D2's pass-through rules)
+
+
+def start_child_process(spec: ChildSpec, extra_args: tuple[Any, ...] = ()) -> StartResult:
+    """Call ``spec.start`` in the supervisor's process and classify the result (S3, D2)."""
+    fn, args = spec.start
+    try:
+        result = fn(*extra_args, *args)
+    except Exception as exc:
+        return StartResult("error", reason=Crash(exc), raw=Error(Crash(exc)))
+    if isinstance(result, Ok) and isinstance(result.value, Pid):
+        return StartResult("ok", pid=result.value, info=result.info, raw=result)
+    if result is IGNORE:
+        return StartResult("ignore", raw=result)
+    if isinstance(result, Error):
+        return StartResult("error", reason=result.reason, raw=result)
+    return StartResult("error", reason=result, raw=result)
+
+
+def expected_shutdown_reason(reason: Any, spec: ChildSpec) -> bool:
+    """S10: which exit reasons a shut-down child may give without a shutdown_error."""
+    if reason is SHUTDOWN:
+        return True
+    if spec.shutdown_value is BRUTAL_KILL and reason is KILLED:
+        return True
+    return spec.restart is not Restart.PERMANENT and is_clean(reason)
+
+
+def shutdown_children(rt: Runtime, victims: list[tuple[Pid, ChildSpec]]) -> dict[Pid, Any]:
+    """Shut children down (S10), all at once (D5), each by its own shutdown value.
+
+    Monitors each child, sends ``shutdown`` (or ``kill`` for brutal_kill), waits
+    up to each child's shutdown time, kills the stragglers, then unlinks and
+    flushes their ``EXIT`` so no restart follows.  Returns pid -> exit reason.
+    """
+    pending: dict[Any, tuple[Pid, ChildSpec]] = {}
+    deadlines: list[tuple[float, Any]] = []
+    start = rt.now()
+    for pid, spec in victims:
+        ref = rt.monitor(pid)
+        pending[ref] = (pid, spec)
+        value = spec.shutdown_value
+        if value is BRUTAL_KILL:
+            rt.exit(pid, KILL)
+        else:
+            rt.exit(pid, SHUTDOWN)
+            if value is not INFINITY:
+                deadlines.append((start + float(value), ref))
+    deadlines.sort(key=lambda d: d[0])
+    reasons: dict[Pid, Any] = {}
+    while pending:
+        while deadlines and (deadlines[0][1] not in pending or deadlines[0][0] <= rt.now()):
+            _, ref = deadlines.pop(0)
+            if ref in pending:
+                rt.exit(pending[ref][0], KILL)
+        wait = max(0.0, deadlines[0][0] - rt.now()) if deadlines else None
+        msg = rt.receive(
+            lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] in pending,
+            wait,
+        )
+        if type(msg) is not tuple:
+            continue  # a deadline passed
+        ref, reason = msg[1], msg[4]
+        pid, spec = pending.pop(ref)
+        rt.unlink(pid)
+        flushed = rt.receive(lambda m, p=pid: type(m) is tuple and m[0] is EXIT and m[1] == p, 0)
+        if reason is NOPROC and type(flushed) is tuple:
+            reason = flushed[2]  # it was already dead: its EXIT holds the real reason
+        reasons[pid] = reason
+        if not expected_shutdown_reason(reason, spec):
+            report(rt, "shutdown_error", reason, pid, spec)
+    return reasons
+
+
+def report(rt: Runtime, context: str, reason: Any, pid: Any, spec: ChildSpec | None) -> None:
+    """A supervisor report: ``errorContext``, ``reason``, ``offender`` (as OTP logs them)."""
+    offender = {"pid": str(pid), **(spec.describe() if spec is not None else {})}
+    me = rt.process(_self_pid())
+    log.error(
+        "supervisor report: supervisor=%s errorContext=%s reason=%s offender=%s",
+        me.name if me is not None and me.name is not None else _self_pid(),
+        context,
+        format_reason(reason),
+        offender,
+        extra={"errorContext": context, "reason": reason, "offender": offender},
+    )
+
+
+def _self_pid() -> Pid | None:
+    from ._process import current_process
+
+    proc = current_process()
+    return proc.pid if proc is not None else None
+
+
+def emit_child(
+    rt: Runtime,
+    kind: str,
+    pid: Any,
+    spec: ChildSpec,
+    *,
+    dynamic: bool,
+    **extra: Any,
+) -> None:
+    """The events a tracer draws the tree from (parent, id, restart, role, dynamic)."""
+    rt.emit(
+        kind,
+        pid,
+        supervisor=str(_self_pid()),
+        child_id=None if dynamic else _child_id_text(spec.id),
+        restart=spec.restart.value,
+        role="supervisor" if spec.type.value == "supervisor" else "worker",
+        dynamic=dynamic,
+        **extra,
+    )
+
+
+def _child_id_text(child_id: Any) -> Any:
+    if isinstance(child_id, type):
+        return child_id.__name__
+    if isinstance(child_id, str | int | float | bool) or child_id is None:
+        return child_id
+    return repr(child_id)
+
+
+_ = (EventKind, NORMAL)

@@ -1,0 +1,47 @@
+"""jobber_lab.jobber: the book's Jobber app (chapter 2) on the OTP core.
+
+``start()`` the app (variant ``"isolated"`` or ``"direct"``), ``start_job(work=...)``,
+``running_imports()``; work factories ``good_job``, ``bad_job``, ``doomed_job``.
+"""
+
+from .app import (
+    IMPORT_QUOTA_REACHED,
+    JOB_RUNNER,
+    TOP_SUPERVISOR,
+    VARIANTS,
+    Jobber,
+    JobberApp,
+    current,
+    running_imports,
+    start,
+    start_job,
+    stop,
+)
+from .job import RETRY_DELAY, FunctionClauseError, Job, JobState, random_job_id, via
+from .job_supervisor import JOB_MAX_SECONDS, JobSupervisor
+from .work import bad_job, doomed_job, good_job
+
+__all__ = [
+    "IMPORT_QUOTA_REACHED",
+    "JOB_MAX_SECONDS",
+    "JOB_RUNNER",
+    "RETRY_DELAY",
+    "TOP_SUPERVISOR",
+    "VARIANTS",
+    "FunctionClauseError",
+    "Job",
+    "JobState",
+    "JobSupervisor",
+    "Jobber",
+    "JobberApp",
+    "bad_job",
+    "current",
+    "doomed_job",
+    "good_job",
+    "random_job_id",
+    "running_imports",
+    "start",
+    "start_job",
+    "stop",
+    "via",
+]

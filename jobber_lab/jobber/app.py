@@ -1,0 +1,273 @@
+"""``Jobber.Application`` and ``Jobber.start_job/1``: the book's app, both variants.
+
+    children = [
+      {Registry, keys: :unique, name: Jobber.JobRegistry},
+      {DynamicSupervisor, strategy: :one_for_one, name: Jobber.JobRunner, max_seconds: 30}
+    ]
+    Supervisor.start_link(children, strategy: :one_for_one, name: Jobber.Supervisor)
+
+Variants:
+
+- ``"isolated"`` (the seed's main branch): JobRunner -> JobSupervisor -> Job.
+- ``"direct"`` (the seed's earlier state): JobRunner -> Job, so a doomed job uses up
+  JobRunner's own restart intensity and takes its siblings down with it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from jobber_lab import otp
+from jobber_lab.otp import (
+    Application,
+    Atom,
+    DynamicSupervisor,
+    Error,
+    Registry,
+    Runtime,
+    Strategy,
+    Supervisor,
+)
+
+from .job import REGISTRY, Job
+from .job_supervisor import JOB_MAX_SECONDS, JobSupervisor
+
+__all__ = [
+    "IMPORT_QUOTA_REACHED",
+    "JOB_RUNNER",
+    "TOP_SUPERVISOR",
+    "VARIANTS",
+    "Jobber",
+    "JobberApp",
+    "current",
+    "running_imports",
+    "start",
+    "start_job",
+    "stop",
+]
+
+JOB_RUNNER = "JobRunner"
+TOP_SUPERVISOR = "Jobber.Supervisor"
+VARIANTS = ("isolated", "direct")
+IMPORT_QUOTA_REACHED = Atom("import_quota_reached")
+_START_JOB_OPTIONS = frozenset({"work", "type", "max_retries", "id"})
+
+
+class JobberApp(Application):
+    """``Jobber.Application.start/2``."""
+
+    name = "Jobber"
+
+    def start(self, start_type: Any, args: Any) -> Any:
+        children = [
+            Registry.child_spec(keys="unique", name=REGISTRY),
+            DynamicSupervisor.child_spec(
+                name=JOB_RUNNER, strategy=Strategy.ONE_FOR_ONE, max_seconds=JOB_MAX_SECONDS
+            ),
+        ]
+        return Supervisor.start_link(children, strategy=Strategy.ONE_FOR_ONE, name=TOP_SUPERVISOR)
+
+
+class Jobber:
+    """A running Jobber app on its runtime: ``start_job``, ``running_imports``, ``stop``."""
+
+    def __init__(
+        self,
+        *,
+        variant: str = "isolated",
+        import_quota: int = 3,
+        time_scale: float = 1.0,
+        runtime: Runtime | None = None,
+        auto_shutdown: bool = False,
+    ) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"variant: expected one of {VARIANTS}, got {variant!r}")
+        if isinstance(import_quota, bool) or not isinstance(import_quota, int) or import_quota < 0:
+            raise ValueError(f"import_quota: expected an int >= 0, got {import_quota!r}")
+        self.variant = variant
+        self.import_quota = import_quota
+        self.auto_shutdown = bool(auto_shutdown)
+        self._owns_runtime = runtime is None
+        self.runtime = runtime if runtime is not None else Runtime(time_scale=time_scale)
+        self._admission = threading.Lock()
+        self._stopped = False
+        result = self._in_runtime(otp.app_start, JobberApp())
+        if result is not otp.OK:
+            if self._owns_runtime:
+                self.runtime.shutdown()
+            raise RuntimeError(f"Jobber failed to start: {result!r}")
+
+    def __repr__(self) -> str:
+        state = "stopped" if self._stopped else "running"
+        return f"<Jobber {self.variant} quota={self.import_quota} {state} on {self.runtime.name}>"
+
+    def _in_runtime(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn`` with this app's runtime as the current one (from plain code too)."""
+        caller = _current_process()
+        if caller is not None and caller.runtime is self.runtime:
+            return fn(*args, **kwargs)
+        with self.runtime.calling_process():
+            return fn(*args, **kwargs)
+
+    # ---------------------------------------------------------------- API
+
+    def start_job(self, **options: Any) -> Any:
+        """``Jobber.start_job(args)``: ``Ok(pid)`` or ``Error(:import_quota_reached)``.
+
+        Options: ``work`` (required callable), ``type`` (str or None), ``max_retries``
+        (int >= 0, default 3), ``id`` (str; default: 5 random bytes, base64).
+        """
+        args = _check_job_args(options)
+        args.setdefault("max_retries", 3)
+        if self.variant == "isolated":
+            spec = JobSupervisor.child_spec({**args, "auto_shutdown": self.auto_shutdown})
+        else:
+            spec = Job.child_spec(args)
+        if args.get("type") != "import":
+            return self._in_runtime(DynamicSupervisor.start_child, JOB_RUNNER, spec)
+        # The book's check-then-start is not atomic; ours admits one import at a time.
+        rt = self.runtime
+        while not self._admission.acquire(timeout=0.05):
+            rt.checkpoint()
+        try:
+            running = len([row for row in self.running_imports() if rt.is_alive(row["pid"])])
+            if running >= self.import_quota:
+                rt.emit(
+                    "quota_refused",
+                    None,
+                    job_type="import",
+                    running=running,
+                    quota=self.import_quota,
+                )
+                return Error(IMPORT_QUOTA_REACHED)
+            return self._in_runtime(DynamicSupervisor.start_child, JOB_RUNNER, spec)
+        finally:
+            self._admission.release()
+
+    def running_imports(self) -> list[dict[str, Any]]:
+        """``Registry.select(Jobber.JobRegistry, [{{:"$1", :"$2", :"$3"}, [{:==, :"$3",
+        "import"}], [%{id: :"$1", pid: :"$2", type: :"$3"}]}])``."""
+        match_all = ("$1", "$2", "$3")
+        guards = [("==", "$3", "import")]
+        map_result = [{"id": "$1", "pid": "$2", "type": "$3"}]
+        return self._in_runtime(Registry.select, REGISTRY, [(match_all, guards, map_result)])
+
+    def whereis(self, name: str) -> otp.Pid | None:
+        """``Process.whereis(name)`` in this app's runtime."""
+        return self.runtime.whereis(name)
+
+    @property
+    def job_runner(self) -> otp.Pid | None:
+        return self.whereis(JOB_RUNNER)
+
+    def count_children(self, sup: Any = JOB_RUNNER) -> dict[str, int]:
+        return self._in_runtime(DynamicSupervisor.count_children, sup)
+
+    def which_children(self, sup: Any = JOB_RUNNER) -> list[Any]:
+        return self._in_runtime(DynamicSupervisor.which_children, sup)
+
+    def stop(self) -> None:
+        """Stop the app (tree first, then strays) and, if it made its runtime, shut that down."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if not self.runtime.closed:
+            self._in_runtime(otp.app_stop, "Jobber")
+        if self._owns_runtime:
+            self.runtime.shutdown()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def __enter__(self) -> Jobber:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _current_process() -> Any:
+    from jobber_lab.otp._process import current_process
+
+    return current_process()
+
+
+def _check_job_args(options: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(options) - _START_JOB_OPTIONS
+    if unknown:
+        raise TypeError(
+            f"start_job: unknown option(s) {sorted(unknown)}; expected some of "
+            f"{sorted(_START_JOB_OPTIONS)}"
+        )
+    if "work" not in options:
+        raise TypeError("start_job: missing required option 'work' (a callable)")
+    if not callable(options["work"]):
+        raise TypeError(f"start_job(work=...): expected a callable, got {options['work']!r}")
+    job_type = options.get("type")
+    if job_type is not None and not isinstance(job_type, str):
+        raise TypeError(f"start_job(type=...): expected a str or None, got {job_type!r}")
+    retries = options.get("max_retries", 3)
+    if isinstance(retries, bool) or not isinstance(retries, int):
+        raise TypeError(f"start_job(max_retries=...): expected an int >= 0, got {retries!r}")
+    if retries < 0:
+        raise ValueError(f"start_job(max_retries=...): expected an int >= 0, got {retries!r}")
+    job_id = options.get("id")
+    if job_id is not None and not isinstance(job_id, str):
+        raise TypeError(f"start_job(id=...): expected a str or None, got {job_id!r}")
+    return dict(options)
+
+
+# ------------------------------------------------ the module-level, notebook API
+
+_current: Jobber | None = None
+_current_lock = threading.Lock()
+
+
+def start(
+    *,
+    variant: str = "isolated",
+    import_quota: int = 3,
+    time_scale: float = 1.0,
+    runtime: Runtime | None = None,
+    auto_shutdown: bool = False,
+) -> Jobber:
+    """Start Jobber, stopping the previous one first (re-running a cell is safe)."""
+    global _current
+    with _current_lock:
+        if _current is not None:
+            _current.stop()
+            _current = None
+        _current = Jobber(
+            variant=variant,
+            import_quota=import_quota,
+            time_scale=time_scale,
+            runtime=runtime,
+            auto_shutdown=auto_shutdown,
+        )
+        return _current
+
+
+def stop() -> None:
+    """Stop the current Jobber, if any."""
+    global _current
+    with _current_lock:
+        if _current is not None:
+            _current.stop()
+            _current = None
+
+
+def current() -> Jobber:
+    if _current is None or _current.stopped:
+        raise RuntimeError("Jobber is not started: call jobber.start() first")
+    return _current
+
+
+def start_job(**options: Any) -> Any:
+    """``Jobber.start_job(work: ..., type: ..., max_retries: ...)`` on the current app."""
+    return current().start_job(**options)
+
+
+def running_imports() -> list[dict[str, Any]]:
+    return current().running_imports()

@@ -1,0 +1,48 @@
+"""``Jobber.JobSupervisor``: one supervisor per job, so a doomed job fails alone.
+
+    use Supervisor, restart: :temporary
+    children = [{Jobber.Job, args}]
+    Supervisor.init(children, strategy: :one_for_one, max_seconds: 30)
+
+With ``auto_shutdown=True`` (not in the book) the Job is a *significant* child and
+the JobSupervisor ends with it instead of lingering with zero children.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobber_lab.otp import ChildSpec, ChildType, Restart, Strategy, Supervisor, supervisor_init
+
+from .job import Job
+
+__all__ = ["JOB_MAX_SECONDS", "JobSupervisor"]
+
+JOB_MAX_SECONDS = 30
+"""The restart window of JobSupervisor and JobRunner (the book's ``max_seconds: 30``)."""
+
+
+class JobSupervisor(Supervisor):
+    def init(self, args: dict[str, Any]) -> Any:
+        auto_shutdown = bool(args.get("auto_shutdown", False))
+        job_args = {k: v for k, v in args.items() if k != "auto_shutdown"}
+        job = Job.child_spec(job_args)
+        if auto_shutdown:
+            job = Job.child_spec(job_args, significant=True)
+        return supervisor_init(
+            [job],
+            strategy=Strategy.ONE_FOR_ONE,
+            max_seconds=JOB_MAX_SECONDS,
+            auto_shutdown="any_significant" if auto_shutdown else "never",
+        )
+
+    @classmethod
+    def child_spec(cls, arg: Any = None, **overrides: Any) -> ChildSpec:
+        """``use Supervisor, restart: :temporary``."""
+        return ChildSpec(
+            id=cls,
+            start=(cls.start_link, (arg,)),
+            restart=overrides.pop("restart", Restart.TEMPORARY),
+            type=ChildType.SUPERVISOR,
+            modules=(cls,),
+        )

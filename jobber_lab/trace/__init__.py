@@ -21,6 +21,7 @@ from ._graph import (
 )
 from ._store import TraceFormatError, event_from_dict, read_events, write_events
 from ._summaries import DEFAULT_WINDOW, job_rows, log_lines, replay, supervisor_rows
+from ._text import text_tree
 from ._tracer import Tracer
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "read_events",
     "replay",
     "supervisor_rows",
+    "text_tree",
     "write_events",
 ]

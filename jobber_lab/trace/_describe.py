@@ -71,14 +71,22 @@ def _exited(event: Event, labels: Labels | None) -> str | None:
     return None  # normal exits are the quiet, common case
 
 
+def _child_name(event: Event, labels: Labels | None) -> str:
+    """A static child's id, or a dynamic child's own label (it has no id)."""
+    child_id = event.get("child_id")
+    return str(child_id) if child_id is not None else _name(event.pid, labels)
+
+
 def _child_started(event: Event, labels: Labels | None) -> str | None:
     sup = _who(event.get("supervisor"), labels)
-    return f"{sup} started child {event.get('child_id')} as {event.pid}"
+    return f"{sup} started child {_child_name(event, labels)} as {event.pid}"
 
 
 def _child_restarted(event: Event, labels: Labels | None) -> str | None:
     sup = _who(event.get("supervisor"), labels)
-    text = f"{sup} restarted child {event.get('child_id')}: {event.get('old_pid')} -> {event.pid}"
+    text = (
+        f"{sup} restarted child {_child_name(event, labels)}: {event.get('old_pid')} -> {event.pid}"
+    )
     restarts = event.get("restarts")
     if restarts is not None:
         text += f" ({restarts} in the restart window)"
@@ -87,7 +95,9 @@ def _child_restarted(event: Event, labels: Labels | None) -> str | None:
 
 def _child_terminated(event: Event, labels: Labels | None) -> str | None:
     sup = _who(event.get("supervisor"), labels)
-    return f"{sup} terminated child {event.get('child_id')} {event.pid} ({event.get('reason')})"
+    return (
+        f"{sup} terminated child {_child_name(event, labels)} {event.pid} ({event.get('reason')})"
+    )
 
 
 def _restart_failed(event: Event, labels: Labels | None) -> str | None:

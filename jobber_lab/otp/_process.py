@@ -44,6 +44,7 @@ class Process:
         "dead_at",
         "dict",
         "escalated",
+        "finishing",
         "group",
         "links",
         "mailbox",
@@ -89,6 +90,7 @@ class Process:
         self.adopted = False
         self.quiet = False  # a stand-in for plain code: no events
         self.escalated = False
+        self.finishing = False  # the thread left user code and is in the runtime's epilogue
         self.group: Any = None  # the application (master pid) a process belongs to, inherited
         self.dict: dict[Any, Any] = {}  # the process dictionary (Registry keys live here)
 

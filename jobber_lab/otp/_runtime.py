@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -231,6 +232,7 @@ class Runtime:
             reason = Crash(exc)
             raised = True
         finally:
+            proc.finishing = True  # runtime code from here on: never inject AsyncKill
             try:
                 self._finish(proc, reason, raised)
             finally:
@@ -239,11 +241,11 @@ class Runtime:
     def _finish(self, proc: Process, reason: Any, raised: bool = False) -> None:
         """The thread is done: die (if nobody killed us first) and leave the thread table.
 
-        A crash report is logged for an uncaught exception; behaviours that exit
-        with ``ExitSignal`` log their own, richer report.
+        A crash report is logged for an uncaught exception, *before* the death is
+        signalled (as proc_lib does), so whoever sees the DOWN also finds the report;
+        behaviours that exit with ``ExitSignal`` log their own, richer report.
         """
         if proc.alive:
-            self._die(proc, reason)
             if raised:
                 log.error(
                     "crash report: process %s (%s) exited: %s",
@@ -252,6 +254,7 @@ class Runtime:
                     format_reason(reason),
                     exc_info=_exc_info(reason),
                 )
+            self._die(proc, reason)
         with self._lock:
             self._threads.pop(proc.pid, None)
             self._zombies.pop(proc.pid, None)
@@ -576,29 +579,53 @@ class Runtime:
         return True
 
     def _signal(self, target: Pid, sender: Pid | None, reason: Any, *, via_link: bool) -> None:
-        """Deliver one exit signal, and whatever deaths it causes, iteratively (P2 table)."""
-        pending = [(target, sender, reason, via_link)]
-        while pending:
-            target, sender, reason, via_link = pending.pop(0)
+        """Deliver one exit signal, and whatever deaths it causes (P2 table)."""
+        self._propagate(deque([("signal", target, sender, reason, via_link)]))
+
+    def _propagate(self, work: deque[tuple[Any, ...]]) -> None:
+        """Run exit signals and DOWNs to completion, iteratively and depth-first.
+
+        A dying process's link signals, and every death they cause in turn, are
+        delivered before its monitors get their DOWN: whoever sees a DOWN knows
+        that each linked process already has its EXIT or is dead too (G2, R6).
+        A loop, not recursion, so a chain of a thousand links is fine.
+        """
+        while work:
+            item = work.popleft()
+            if item[0] == "down":
+                self._deliver(item[1], item[2], tag="DOWN")
+                continue
+            _, target, sender, reason, via_link = item
             proc = self._procs.get(target)
             if proc is None:
                 continue
             if reason is KILL and not via_link:
-                pending.extend(self._die(proc, KILLED, cascade=False))
+                new_reason = KILLED
             elif proc.trap_exit:
                 self._deliver(target, (EXIT, sender, reason), tag="EXIT")
+                continue
             elif reason is NORMAL:
-                if sender == target:
-                    pending.extend(self._die(proc, NORMAL, cascade=False))
+                if sender != target:
+                    continue
+                new_reason = NORMAL
             else:
-                pending.extend(self._die(proc, reason, cascade=False))
+                new_reason = reason
+            work.extendleft(reversed(self._mark_dead(proc, new_reason)))
 
     def _die(self, proc: Process, reason: Any, *, cascade: bool = True) -> list[Any]:
         """Make ``proc`` logically dead now: release everything, tell links then monitors.
 
-        Returns the link signals still to deliver when ``cascade`` is False (the
-        caller loops), so a chain of a thousand links never recurses.
+        With ``cascade`` False the signals and DOWNs still to deliver are returned
+        (for :meth:`_propagate`) instead of delivered.
         """
+        items = self._mark_dead(proc, reason)
+        if cascade:
+            self._propagate(deque(items))
+            return []
+        return items
+
+    def _mark_dead(self, proc: Process, reason: Any) -> list[tuple[Any, ...]]:
+        """The logical death itself; returns the link signals, then the DOWNs, to deliver."""
         with self._lock:
             if not proc.alive:
                 return []
@@ -637,20 +664,17 @@ class Runtime:
             )
         if name is not None:
             self.events.emit(EventKind.UNNAMED, proc.pid, name=_name_text(name))
-        # Link signals go before monitor DOWNs, so whoever sees the DOWN knows that
-        # every linked process (e.g. a Registry partition) already has its EXIT (R6).
-        link_reason = reason
-        signals = [(other, proc.pid, link_reason, True) for other in links]
-        for ref, watcher in watchers.items():
-            self._deliver(watcher, (DOWN, ref, PROCESS, proc.pid, reason), tag="DOWN")
         thread = proc.thread
         if thread is not None and thread is not threading.current_thread() and not proc.adopted:
             self._schedule_escalation(proc)
-        if cascade:
-            for target, sender, r, via in signals:
-                self._signal(target, sender, r, via_link=via)
-            return []
-        return signals
+        items: list[tuple[Any, ...]] = [
+            ("signal", other, proc.pid, reason, True) for other in sorted(links, key=_serial)
+        ]
+        items += [
+            ("down", watcher, (DOWN, ref, PROCESS, proc.pid, reason))
+            for ref, watcher in watchers.items()
+        ]
+        return items
 
     # ------------------------------------------------------------ kill ladder
 
@@ -663,7 +687,7 @@ class Runtime:
     def _escalate(self, proc: Process) -> None:
         """Rung 3 then 4 of the ladder: inject AsyncKill once, then call it a zombie."""
         thread = proc.thread
-        if thread is None or not thread.is_alive() or self._closed:
+        if thread is None or not thread.is_alive() or self._closed or proc.finishing:
             return
         if not proc.escalated:
             proc.escalated = True
@@ -748,7 +772,7 @@ class Runtime:
             if thread is None or thread is threading.current_thread():
                 continue
             thread.join(max(0.0, deadline - time.monotonic()))
-            if thread.is_alive() and not proc.escalated:
+            if thread.is_alive() and not proc.escalated and not proc.finishing:
                 proc.escalated = True
                 _inject(thread, AsyncKill)
                 thread.join(min(0.5, max(0.05, deadline - time.monotonic())))
@@ -808,6 +832,10 @@ def _name_text(name: Any) -> str:
     if isinstance(name, Atom):
         return name.name
     return name if isinstance(name, str) else repr(name)
+
+
+def _serial(pid: Pid) -> int:
+    return pid.serial
 
 
 def _check_pid(what: str, pid: Any) -> None:

@@ -266,6 +266,7 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
             do_link,
             link=do_link,
             monitor=True,
+            trap_exit=bool(options.get("trap_exit", False)),
             behaviour=getattr(server, "behaviour", None) or type(server).__name__,
             role=type(server).role,
         )
@@ -277,6 +278,9 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
             timeout,
         )
         if msg is TIMEOUT:
+            # proc_lib's kill_flush: unlink first, so the kill does not take the caller along.
+            if do_link:
+                rt.unlink(pid)
             rt.exit(pid, KILL)
             rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
             _flush_exit(rt, caller, pid)

@@ -19,6 +19,7 @@ __all__ = [
     "checkpoint",
     "demonitor",
     "exit",
+    "exit_signal",
     "is_alive",
     "link",
     "make_ref",
@@ -118,6 +119,11 @@ def exit(pid_or_reason: Any, reason: Any = _NO_REASON) -> Any:
     return current_runtime().exit(pid_or_reason, reason)
 
 
+def exit_signal(pid: Pid, reason: Any) -> bool:
+    """``Process.exit(pid, reason)`` under the name otp-semantics P2 uses; returns True."""
+    return current_runtime().exit(pid, reason)
+
+
 def register(name: Any, pid: Pid | None = None) -> bool:
     return current_runtime().register(name, pid)
 
@@ -172,6 +178,10 @@ def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:
         rt._deliver(pid, message)
 
     rt.timers.schedule(seconds, fire, key=ref, owner=dest if isinstance(dest, Pid) else None)
+    if isinstance(dest, Pid) and not rt.is_alive(dest):
+        # A timer to a dead pid is cancelled at once (it may have died before the
+        # timer existed, so its own death could not drop it).
+        rt.timers.cancel(ref)
     return ref
 
 

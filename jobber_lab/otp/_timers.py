@@ -40,6 +40,7 @@ class TimerService:
         self._heap: list[tuple[float, int, _Entry]] = []
         self._by_key: dict[Any, _Entry] = {}
         self._counter = itertools.count()
+        self._cancelled = 0  # cancelled entries still in the heap
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name=f"{name}-scheduler", daemon=True)
         self._thread.start()
@@ -73,6 +74,8 @@ class TimerService:
             if entry is None:
                 return None
             entry.cancelled = True
+            self._cancelled += 1
+            self._compact()
             return max(0.0, entry.deadline - self._clock.now())
 
     def read(self, key: Any) -> float | None:
@@ -88,7 +91,16 @@ class TimerService:
             for key, entry in list(self._by_key.items()):
                 if entry.owner == owner:
                     entry.cancelled = True
+                    self._cancelled += 1
                     del self._by_key[key]
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop cancelled entries from the heap once they are the majority (lock held)."""
+        if self._cancelled > 32 and 2 * self._cancelled > len(self._heap):
+            self._heap = [item for item in self._heap if not item[2].cancelled]
+            heapq.heapify(self._heap)
+            self._cancelled = 0
 
     def pending(self, owner: Any = None) -> int:
         """Live timers (for one owner, or all): used by tests of T1 (c)."""
@@ -100,6 +112,7 @@ class TimerService:
             self._stopped = True
             self._heap.clear()
             self._by_key.clear()
+            self._cancelled = 0
             self._cond.notify()
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout)
@@ -115,6 +128,7 @@ class TimerService:
                     return
                 _, _, entry = heapq.heappop(self._heap)
                 if entry.cancelled:
+                    self._cancelled = max(0, self._cancelled - 1)
                     continue
                 if entry.key is not None:
                     self._by_key.pop(entry.key, None)

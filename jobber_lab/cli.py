@@ -63,8 +63,17 @@ def notebooks_dir() -> Path:
     return here
 
 
+_PICTURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    out = getattr(args, "out", "")
+    if out and Path(out).suffix.lower() not in _PICTURE_SUFFIXES:
+        parser.error(
+            f"--out: expected a file ending in {', '.join(_PICTURE_SUFFIXES)}, got {out!r}"
+        )
     logging.basicConfig(level=logging.CRITICAL)  # crash reports are the story's point, not noise
     if args.command == "demo":
         from jobber_lab.demo import main_demo

@@ -1,0 +1,93 @@
+"""`jobber-lab demo` and `jobber-lab tree`, through the real entry point."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from jobber_lab import cli, jobber
+from jobber_lab.demo import live_tree, run_story
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _no_runtime_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("jobber-lab <")]
+
+
+def test_tree_command_writes_a_png(tmp_path) -> None:
+    out = tmp_path / "supervision_tree.png"
+    assert cli.main(["tree", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(PNG)
+    assert _no_runtime_threads() == []
+
+
+def test_tree_is_drawn_from_the_live_graph() -> None:
+    """The picture's graph has the seed's shape: app, top supervisor, registry, runner,
+    JobSupervisors (dynamic edges) and Jobs under them."""
+    app, tracer = live_tree("isolated")
+    try:
+        graph = tracer.graph
+    finally:
+        app.stop()
+        app.runtime.shutdown()
+        tracer.detach()
+    labels = {n: graph.nodes[n]["label"] for n in graph}
+    by_label: dict[str, list[str]] = {}
+    for node, label in labels.items():
+        by_label.setdefault(label, []).append(node)
+    (app_node,) = by_label["Jobber"]
+    assert graph.nodes[app_node]["role"] == "application"
+    (top,) = by_label["Jobber.Supervisor"]
+    (runner,) = by_label["JobRunner"]
+    (registry,) = by_label["JobRegistry"]
+    assert set(graph.successors(app_node)) == {top}
+    assert set(graph.successors(top)) == {runner, registry}
+    assert graph.nodes[registry]["role"] == "registry"
+    job_sups = by_label["JobSupervisor"]
+    assert len(job_sups) == 4  # three running jobs, one finished (its supervisor lingers)
+    assert all(graph.edges[runner, s]["dynamic"] for s in job_sups)
+    jobs = by_label["Job"]
+    assert len(jobs) == 3
+    assert all(next(iter(graph.predecessors(j))) in job_sups for j in jobs)
+    assert {graph.nodes[j]["status"] for j in jobs} <= {"running", "errored"}
+
+
+def test_tree_rejects_a_path_without_suffix(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["tree", "--out", str(tmp_path / "tree")])
+    assert "--out: expected a file ending in .png" in capsys.readouterr().err
+    assert not (tmp_path / "tree").exists()
+
+
+@pytest.mark.parametrize("variant", jobber.VARIANTS)
+def test_story_shows_the_books_facts(variant: str) -> None:
+    lines: list[str] = []
+    result = run_story(variant, time_scale=0.01, say=lines.append)
+    text = "\n".join(lines)
+    assert "Job completed" in text
+    assert "gave up" in text
+    assert result.refused_imports == 1
+    assert len(result.running_imports) == 3
+    if variant == "direct":
+        assert result.job_runner_after != result.job_runner_before
+    else:
+        assert result.job_runner_after == result.job_runner_before
+    assert "JobRunner" in result.tree
+    assert _no_runtime_threads() == []
+
+
+def test_demo_command_runs_both_variants_and_draws(tmp_path, capsys) -> None:
+    out = tmp_path / "tree.png"
+    assert cli.main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "isolated variant" in printed and "direct variant" in printed
+    assert "a new JobRunner" in printed
+    assert out.read_bytes().startswith(PNG)
+
+
+def test_bad_time_scale_is_refused(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--time-scale", "-1"])
+    assert "positive number" in capsys.readouterr().err

@@ -29,11 +29,12 @@ from ._genserver import GenServer, InitOk, InitStop, NoReply, Reply, Stop, call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
 from ._process import current_process
-from ._results import IGNORE, OK, Error, Ok, is_clean
+from ._results import IGNORE, OK, Error, Ok, format_reason, is_clean, reason_kind
 from ._supervision import (
     Intensity,
     check_flags,
     emit_child,
+    emit_give_up,
     report,
     shutdown_children,
     start_child_process,
@@ -217,16 +218,7 @@ class _DynamicServer(GenServer):
         rt = _rt()
         if not state.intensity.add(rt.now()):
             report(rt, "reached_max_restart_intensity", SHUTDOWN, child.pid, child.spec)
-            me = str(_self())
-            rt.emit(
-                EventKind.INTENSITY_REACHED,
-                None,
-                supervisor=me,
-                restarts=state.intensity.in_window(),
-                max_restarts=state.intensity.max_restarts,
-                max_seconds=state.intensity.max_seconds,
-            )
-            rt.emit(EventKind.SUPERVISOR_GAVE_UP, None, supervisor=me, reason="shutdown")
+            emit_give_up(rt, state.intensity, child.spec, dynamic=True)
             del state.children[child.key]
             return Stop(SHUTDOWN, state)
         res = start_child_process(child.spec, state.extra_arguments)
@@ -245,11 +237,12 @@ class _DynamicServer(GenServer):
             del state.children[child.key]
         else:
             report(rt, "start_error", res.reason, old_pid, child.spec)
-            rt.emit(
+            emit_child(
+                rt,
                 EventKind.RESTART_FAILED,
                 None,
-                supervisor=str(_self()),
-                child_id=None,
+                child.spec,
+                dynamic=True,
                 reason=repr(res.reason),
             )
             child.pid = RESTARTING
@@ -269,16 +262,16 @@ class _DynamicServer(GenServer):
             return
         rt = _rt()
         reasons = shutdown_children(rt, [(c.pid, c.spec) for c in children])
-        me = str(_self())
         for child in children:
-            rt.emit(
+            reason = reasons.get(child.pid)
+            emit_child(
+                rt,
                 EventKind.CHILD_TERMINATED,
                 child.pid,
-                supervisor=me,
-                child_id=None,
-                reason=repr(reasons.get(child.pid)),
-                reason_kind="shutdown",
+                child.spec,
                 dynamic=True,
+                reason=format_reason(reason),
+                reason_kind=reason_kind(reason),
             )
 
 

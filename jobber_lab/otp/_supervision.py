@@ -175,6 +175,17 @@ def _self_pid() -> Pid | None:
     return proc.pid if proc is not None else None
 
 
+def child_fields(spec: ChildSpec, *, dynamic: bool) -> dict[str, Any]:
+    """What every supervision event says about its child: enough to draw the tree."""
+    return {
+        "supervisor": str(_self_pid()),
+        "child_id": None if dynamic else _child_id_text(spec.id),
+        "restart": spec.restart.value,
+        "role": "supervisor" if spec.type.value == "supervisor" else "worker",
+        "dynamic": dynamic,
+    }
+
+
 def emit_child(
     rt: Runtime,
     kind: str,
@@ -185,16 +196,22 @@ def emit_child(
     **extra: Any,
 ) -> None:
     """The events a tracer draws the tree from (parent, id, restart, role, dynamic)."""
+    rt.emit(kind, pid, **child_fields(spec, dynamic=dynamic), **extra)
+
+
+def emit_give_up(rt: Runtime, intensity: Intensity, spec: ChildSpec, *, dynamic: bool) -> None:
+    """S6 giving up: ``intensity_reached`` then ``supervisor_gave_up``, naming the child
+    whose failure was one too many."""
+    fields = child_fields(spec, dynamic=dynamic)
     rt.emit(
-        kind,
-        pid,
-        supervisor=str(_self_pid()),
-        child_id=None if dynamic else _child_id_text(spec.id),
-        restart=spec.restart.value,
-        role="supervisor" if spec.type.value == "supervisor" else "worker",
-        dynamic=dynamic,
-        **extra,
+        EventKind.INTENSITY_REACHED,
+        None,
+        **fields,
+        restarts=intensity.in_window(),
+        max_restarts=intensity.max_restarts,
+        max_seconds=intensity.max_seconds,
     )
+    rt.emit(EventKind.SUPERVISOR_GAVE_UP, None, **fields, reason="shutdown")
 
 
 def _child_id_text(child_id: Any) -> Any:

@@ -50,11 +50,12 @@ from ._genserver import GenServer, InitOk, InitStop, NoReply, Reply, Stop, call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
 from ._process import current_process
-from ._results import IGNORE, OK, ArgumentError, Error, Ok, is_clean
+from ._results import IGNORE, OK, ArgumentError, Error, Ok, format_reason, is_clean, reason_kind
 from ._supervision import (
     Intensity,
     check_flags,
     emit_child,
+    emit_give_up,
     report,
     shutdown_children,
     start_child_process,
@@ -187,9 +188,14 @@ class _SupervisorServer(GenServer):
             return InitStop((BAD_RETURN, (self.behaviour, "init", result)))
         try:
             strategy = Strategy(result.strategy)
+        except ValueError:
+            return InitStop((SUPERVISOR_DATA, (Atom("invalid_strategy"), result.strategy)))
+        try:
             auto = AutoShutdown(result.auto_shutdown)
-        except ValueError as exc:
-            return InitStop((SUPERVISOR_DATA, str(exc)))
+        except ValueError:
+            return InitStop(
+                (SUPERVISOR_DATA, (Atom("invalid_auto_shutdown"), result.auto_shutdown))
+            )
         bad = check_flags(result.max_restarts, result.max_seconds)
         if bad is not None:
             return InitStop((SUPERVISOR_DATA, bad))
@@ -337,7 +343,7 @@ class _SupervisorServer(GenServer):
         rt = _runtime()
         if not state.intensity.add(rt.now()):
             report(rt, "reached_max_restart_intensity", SHUTDOWN, child.pid, child.spec)
-            _emit_give_up(rt, state.intensity)
+            emit_give_up(rt, state.intensity, child.spec, dynamic=False)
             state.children.remove(child)
             return Stop(SHUTDOWN, state)
         previous: dict[int, Any] = {id(child): child.pid}
@@ -358,11 +364,12 @@ class _SupervisorServer(GenServer):
             failure = self._start(member, announce=False)
             if failure is not None:
                 report(rt, "start_error", failure, old, member.spec)
-                rt.emit(
+                emit_child(
+                    rt,
                     EventKind.RESTART_FAILED,
                     None,
-                    supervisor=str(_self()),
-                    child_id=str(member.spec.id),
+                    member.spec,
+                    dynamic=False,
                     reason=repr(failure),
                 )
                 member.pid = RESTARTING
@@ -402,28 +409,16 @@ class _SupervisorServer(GenServer):
         for child in reversed(children):
             pid = child.pid
             reasons = shutdown_children(rt, [(pid, child.spec)])
-            rt.emit(
+            reason = reasons.get(pid)
+            emit_child(
+                rt,
                 EventKind.CHILD_TERMINATED,
                 pid,
-                supervisor=str(_self()),
-                child_id=str(getattr(child.spec.id, "__name__", child.spec.id)),
-                reason=repr(reasons.get(pid)),
-                reason_kind="shutdown",
+                child.spec,
                 dynamic=False,
+                reason=format_reason(reason),
+                reason_kind=reason_kind(reason),
             )
-
-
-def _emit_give_up(rt: Any, intensity: Intensity) -> None:
-    me = str(_self())
-    rt.emit(
-        EventKind.INTENSITY_REACHED,
-        None,
-        supervisor=me,
-        restarts=intensity.in_window(),
-        max_restarts=intensity.max_restarts,
-        max_seconds=intensity.max_seconds,
-    )
-    rt.emit(EventKind.SUPERVISOR_GAVE_UP, None, supervisor=me, reason="shutdown")
 
 
 def _temporary(child: _Child) -> bool:

@@ -249,6 +249,8 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
     else:
         raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
     name = options.get("name")
+    if name is not None and not isinstance(name, str | Atom | Via):
+        raise TypeError(f"start_link(name): expected a str, an Atom or a via-name, got {name!r}")
     timeout = options.get("timeout")
     if timeout is not None and timeout is not INFINITY:
         timeout = _check_timeout("start_link", timeout)
@@ -315,8 +317,6 @@ def _register_name(rt: Runtime, name: Any, pid: Pid) -> Pid | None:
             return None
         holder = name.module.whereis_name(name.name)
         return holder if isinstance(holder, Pid) else pid
-    if isinstance(name, Pid):
-        raise TypeError(f"start_link(name): expected a name, got the pid {name!r}")
     return rt.try_register(name, pid)
 
 

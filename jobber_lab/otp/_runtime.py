@@ -172,6 +172,8 @@ class Runtime:
         """Start ``fn(*args, **kwargs)`` in a new process; link/monitor atomically."""
         if not callable(fn):
             raise TypeError(f"spawn(fn): expected a callable, got {fn!r}")
+        if name is not None and not _is_name(name):
+            raise TypeError(f"spawn(name): expected a str or Atom name, got {name!r}")
         caller = self._caller()
         if self._closed:
             raise RuntimeError(f"{self.name} is shut down: cannot spawn")
@@ -187,9 +189,28 @@ class Runtime:
         if caller is not None and caller.runtime is self:
             proc.group = caller.group  # processes belong to their spawner's application
         ref = None
+        thread = threading.Thread(
+            target=self._thread_main,
+            args=(proc, fn, args, kwargs),
+            name=f"jobber-lab {pid} {proc.behaviour}",
+            daemon=True,
+        )
+        proc.thread = thread
         with self._lock:
+            if name is not None:
+                self._check_name_free(name)  # before the process exists: no phantom on error
             self._procs[pid] = proc
             self._threads[pid] = proc
+            # spawned comes first, then named: the event order is the order of facts
+            self.events.emit(
+                EventKind.SPAWNED,
+                pid,
+                parent=None if proc.parent is None else str(proc.parent),
+                name=None if name is None else _name_text(name),
+                behaviour=proc.behaviour,
+                role=role,
+                linked=bool(link and caller is not None),
+            )
             if name is not None:
                 self._register_locked(proc, name)
             if link and caller is not None:
@@ -199,22 +220,6 @@ class Runtime:
                 ref = self.make_ref()
                 caller.monitors[ref] = pid
                 proc.monitored_by[ref] = caller.pid
-        thread = threading.Thread(
-            target=self._thread_main,
-            args=(proc, fn, args, kwargs),
-            name=f"jobber-lab {pid} {proc.behaviour}",
-            daemon=True,
-        )
-        proc.thread = thread
-        self.events.emit(
-            EventKind.SPAWNED,
-            pid,
-            parent=None if proc.parent is None else str(proc.parent),
-            name=None if name is None else _name_text(name),
-            behaviour=proc.behaviour,
-            role=role,
-            linked=bool(link and caller is not None),
-        )
         thread.start()
         return (pid, ref) if monitor else pid  # type: ignore[return-value]
 
@@ -296,19 +301,21 @@ class Runtime:
         proc.trap_exit = trap_exit
         proc.thread = threading.current_thread()
         with self._lock:
+            if name is not None:
+                self._check_name_free(name)
             self._procs[pid] = proc
+            if not quiet:
+                self.events.emit(
+                    EventKind.SPAWNED,
+                    pid,
+                    parent=None,
+                    name=None if name is None else _name_text(name),
+                    behaviour=behaviour,
+                    role="worker",
+                    linked=False,
+                )
             if name is not None:
                 self._register_locked(proc, name)
-        if not quiet:
-            self.events.emit(
-                EventKind.SPAWNED,
-                pid,
-                parent=None,
-                name=None,
-                behaviour=behaviour,
-                role="worker",
-                linked=False,
-            )
         _set_current(proc)
         reason: Any = NORMAL
         try:
@@ -526,9 +533,12 @@ class Runtime:
             self._register_locked(proc, name)
         return True
 
-    def _register_locked(self, proc: Process, name: Any) -> None:
+    def _check_name_free(self, name: Any) -> None:
         if name in self._names:
             raise ArgumentError(f"register: the name {name!r} is already registered")
+
+    def _register_locked(self, proc: Process, name: Any) -> None:
+        self._check_name_free(name)
         if proc.name is not None:
             raise ArgumentError(f"register: {proc.pid} already has the name {proc.name!r}")
         self._names[name] = proc.pid

@@ -524,10 +524,15 @@ def test_register_dead_pid_raises(me):
         otp.register("ghost", p)
 
 
-def test_spawn_with_a_taken_name_raises(me):
+def test_spawn_with_a_taken_name_raises_and_leaves_no_process(runtime, me):
     otp.register("taken")
+    before = runtime.processes()
     with pytest.raises(ArgumentError, match="taken"):
         otp.spawn(forever, name="taken")
+    assert runtime.processes() == before
+    with pytest.raises(TypeError, match=r"spawn\(name\)"):
+        otp.spawn(forever, name=42)
+    assert runtime.processes() == before
 
 
 # -------------------------------------------------------------- bad input

@@ -106,9 +106,10 @@ Subscriber = Callable[[Event], None]
 class Subscription:
     """Handle returned by :meth:`EventBus.subscribe`; call it (or ``.cancel()``) to detach."""
 
-    def __init__(self, bus: EventBus, callback: Subscriber) -> None:
+    def __init__(self, bus: EventBus, callback: Subscriber, after: int = 0) -> None:
         self._bus = bus
         self.callback = callback
+        self.after = after  # the last seq emitted before subscribing: those are not ours
 
     def cancel(self) -> None:
         self._bus._unsubscribe(self)
@@ -151,8 +152,8 @@ class EventBus:
         """Deliver every later event to ``callback`` on the dispatcher thread."""
         if not callable(callback):
             raise TypeError(f"subscribe(callback): expected a callable, got {callback!r}")
-        sub = Subscription(self, callback)
         with self._lock:
+            sub = Subscription(self, callback, after=self._seq)
             self._subscribers = (*self._subscribers, sub)
         return sub
 
@@ -190,6 +191,8 @@ class EventBus:
             if event is _STOP:
                 return
             for sub in self._subscribers:
+                if event.seq <= sub.after:  # emitted before this subscriber subscribed
+                    continue
                 try:
                     sub.callback(event)
                 except Exception:  # a broken subscriber must not stop the others

@@ -707,17 +707,6 @@ def test_g9b_trapping_server_runs_terminate_with_shutdown(me):
     assert_receive((EXIT, pid, SHUTDOWN), WAIT)
 
 
-def test_g9c_terminate_raising_replaces_the_exit_reason(me, caplog):
-    caplog.set_level(logging.ERROR, logger="jobber_lab.otp")
-    pid = start_recorder(me, terminate_raises=True)
-    ref = otp.monitor(pid)
-    cast(pid, ("return", Stop("planned", "s")))
-    # The state passed to terminate is the Stop's state ("s"): terminate then fails on it.
-    reason = down(ref)
-    assert isinstance(reason, Crash)
-    assert isinstance(reason.exception, TypeError | ValueError)
-
-
 def test_g9c_terminate_exception_is_the_down_reason(me):
     pid = start_recorder(me, terminate_raises=True)
     ref = otp.monitor(pid)

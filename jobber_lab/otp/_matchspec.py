@@ -103,6 +103,19 @@ def _is_guard(term: Any) -> bool:
     return isinstance(term, tuple) and bool(term) and term[0] in _BINARY | _UNARY
 
 
+def _check_guard(guard: Any) -> None:
+    """Reject a malformed guard when the spec is compiled, whether or not a row matches
+    (``:ets.select`` raises badarg for a bad spec even on an empty table)."""
+    if not isinstance(guard, tuple) or not guard or not isinstance(guard[0], str):
+        raise ArgumentError(f"select: a guard must be a tuple like ('==', '$3', x), got {guard!r}")
+    op, *args = guard
+    if not ((op in _BINARY and len(args) == 2) or (op in _UNARY and len(args) == 1)):
+        raise ArgumentError(f"select: unsupported guard {guard!r}")
+    for arg in args:
+        if _is_guard(arg):
+            _check_guard(arg)
+
+
 def compile_spec(spec: Any) -> Callable[[Row], tuple[bool, Any]]:
     """Check a spec's shape once; return ``row -> (matched, result)``."""
     if not isinstance(spec, list) or not spec:
@@ -120,6 +133,8 @@ def compile_spec(spec: Any) -> Callable[[Row], tuple[bool, Any]]:
             raise ArgumentError(
                 f"select(spec): guards and body must be lists (body non-empty), got {clause!r}"
             )
+        for guard in guards:
+            _check_guard(guard)
         clauses.append((pattern, guards, body))
 
     def run(row: Row) -> tuple[bool, Any]:

@@ -779,7 +779,8 @@ def test_s12_start_child_ignore_and_temporary_ignore(tme) -> None:
 )
 def test_s12_start_child_failure_leaves_tree_untouched(tme, caplog, start) -> None:
     sup = start_sup([probe_spec("a", tme), probe_spec("b", tme)])
-    up("a"), up("b")
+    up("a")
+    up("b")
     before = pids_of(sup)
     spec = ChildSpec(id="bad", start=(start, ()))
     result = start_child(sup, spec)

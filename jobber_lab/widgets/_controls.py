@@ -1,0 +1,130 @@
+"""The dashboard's widgets, built in one place and laid out in one place.
+
+Only construction and layout live here; what the widgets *do* is wired in ``_dashboard``, so
+a reader can see the whole page in :func:`layout` without reading any handler.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import ipywidgets as w
+
+from jobber_lab.jobber import VARIANTS
+
+from ._session import KILL_REASONS
+
+__all__ = ["TIME_SCALES", "Controls", "layout"]
+
+#: Time scales offered: 1 is the book's real time; 0.1 runs its 5 s jobs in half a second.
+TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
+
+_NONE = "— choose a process —"
+
+
+def _scale_options(current: float) -> list[tuple[str, float]]:
+    values = sorted({*TIME_SCALES, float(current)}, reverse=True)
+    return [(f"{v:g}" + (" (real time)" if v == 1 else ""), v) for v in values]
+
+
+def _button(text: str, style: str = "", tip: str = "", width: str = "auto") -> w.Button:
+    return w.Button(description=text, button_style=style, tooltip=tip, layout=w.Layout(width=width))
+
+
+@dataclass
+class Controls:
+    """Every widget of the dashboard, by name (tests reach them as ``dashboard.controls.x``)."""
+
+    variant: str
+    time_scale: float
+    seconds: float
+    good: w.Button = field(init=False)
+    bad: w.Button = field(init=False)
+    doomed: w.Button = field(init=False)
+    import_: w.Button = field(init=False)
+    duration: w.BoundedFloatText = field(init=False)
+    variant_choice: w.Dropdown = field(init=False)
+    scale_choice: w.Dropdown = field(init=False)
+    reset: w.Button = field(init=False)
+    header: w.HTML = field(init=False)
+    notice: w.HTML = field(init=False)
+    tree: w.Image = field(init=False)
+    table: w.HTML = field(init=False)
+    log: w.HTML = field(init=False)
+    kill_target: w.Dropdown = field(init=False)
+    kill_reason: w.Dropdown = field(init=False)
+    kill: w.Button = field(init=False)
+    slider: w.IntSlider = field(init=False)
+    play: w.Play = field(init=False)
+    live: w.Button = field(init=False)
+    export_dir: w.Text = field(init=False)
+    export: w.Button = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.good = _button("Good job", "success", "good_job: sleeps, then {:ok, []}")
+        self.bad = _button("Bad job", "warning", "bad_job: sleeps, then :error (retried)")
+        self.doomed = _button("Doomed job", "danger", "doomed_job: sleeps, then raises Boom!")
+        self.import_ = _button("Import job", "info", "a good job of type import (quota 3)")
+        self.duration = w.BoundedFloatText(
+            value=self.seconds, min=0, max=3600, step=1, description="work (s)",
+            layout=w.Layout(width="150px"), style={"description_width": "55px"},
+        )
+        self.variant_choice = w.Dropdown(
+            options=list(VARIANTS), value=self.variant, description="variant",
+            layout=w.Layout(width="180px"), style={"description_width": "55px"},
+        )
+        self.scale_choice = w.Dropdown(
+            options=_scale_options(self.time_scale), value=float(self.time_scale),
+            description="time scale", layout=w.Layout(width="200px"),
+            style={"description_width": "70px"},
+        )
+        self.reset = _button("Reset", "", "stop the app and start a clean one")
+        self.header = w.HTML()
+        self.notice = w.HTML()
+        self.tree = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.table = w.HTML(layout=w.Layout(width="50%"))
+        self.log = w.HTML(layout=w.Layout(width="50%"))
+        self.kill_target = w.Dropdown(
+            options=[(_NONE, None)], value=None, description="Kill",
+            layout=w.Layout(width="320px"), style={"description_width": "35px"},
+        )
+        self.kill_reason = w.Dropdown(
+            options=list(KILL_REASONS), value="kill", description="reason",
+            layout=w.Layout(width="170px"), style={"description_width": "50px"},
+        )
+        self.kill = _button("Kill", "danger", "Process.exit(pid, reason)")
+        self.slider = w.IntSlider(
+            value=0, min=0, max=0, description="history", continuous_update=False,
+            layout=w.Layout(width="420px"), style={"description_width": "55px"},
+        )
+        self.play = w.Play(value=0, min=0, max=0, interval=150, step=1, description="play")
+        self.live = _button("Live", "", "back to now")
+        self.export_dir = w.Text(
+            value=os.getcwd(), description="folder", layout=w.Layout(width="420px"),
+            style={"description_width": "45px"},
+        )
+        self.export = _button("Export", "", "write supervision_tree.png and trace.jsonl")
+
+    @property
+    def job_buttons(self) -> dict[str, w.Button]:
+        return {"good": self.good, "bad": self.bad, "doomed": self.doomed, "import": self.import_}
+
+
+def layout(c: Controls) -> w.VBox:
+    """The page, top to bottom: facts, buttons, tree, table beside log, kill, history, export."""
+    row = w.Layout(flex_flow="row wrap", align_items="center")
+    return w.VBox(
+        [
+            c.header,
+            w.HBox([c.good, c.bad, c.doomed, c.import_, c.duration], layout=row),
+            w.HBox([c.variant_choice, c.scale_choice, c.reset], layout=row),
+            c.notice,
+            c.tree,
+            w.HBox([c.table, c.log]),
+            w.HBox([c.kill_target, c.kill_reason, c.kill], layout=row),
+            w.HBox([c.play, c.slider, c.live], layout=row),
+            w.HBox([c.export_dir, c.export], layout=row),
+        ],
+        layout=w.Layout(width="100%"),
+    )

@@ -1,0 +1,62 @@
+"""One moment of the trace, live or in the past, read consistently for every view.
+
+The tree, the table, the log and the header are all computed from the same events, so time
+travel shows them exactly as they were together at that seq (the tracer's graph is a pure
+function of the event sequence: ``graph_at`` replays the same reducer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from jobber_lab.otp import EventKind
+from jobber_lab.trace import Tracer, job_rows, log_lines
+
+from ._log import LOG_LINES
+
+__all__ = ["Moment", "read_moment"]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Everything the views need, for the live state or one past seq."""
+
+    graph: nx.DiGraph
+    rows: list[dict[str, Any]]
+    lines: list[str]
+    refused: int
+    now: float | None  # runtime seconds at this moment (ages the running jobs)
+    seq: int  # the last event applied (0: before anything)
+    last_seq: int  # the newest event in the history
+    at: int | None  # the seq asked for, None = live
+
+
+def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
+    """The live moment (``at`` None; ``now`` is the runtime's clock) or the one after ``at``.
+
+    Live: the graph and the history are copied under the tracer's lock together, so the
+    table never runs ahead of the tree. Past: the history prefix up to ``at`` and
+    ``graph_at(at)`` (the same replay), timed at the last event of the prefix.
+    """
+    with tracer.lock:
+        events = tracer.history
+        graph = tracer.graph if at is None else None
+    last_seq = events[-1].seq if events else 0
+    if at is not None:
+        events = [e for e in events if e.seq <= at]
+        graph = tracer.graph_at(int(at))
+        now = events[-1].time if events else 0.0
+    assert graph is not None
+    return Moment(
+        graph=graph,
+        rows=job_rows(events),
+        lines=log_lines(events, n=LOG_LINES),
+        refused=sum(1 for e in events if e.kind == EventKind.QUOTA_REFUSED),
+        now=now,
+        seq=events[-1].seq if events else 0,
+        last_seq=last_seq,
+        at=at,
+    )

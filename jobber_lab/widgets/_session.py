@@ -1,0 +1,135 @@
+"""One running Jobber app, its runtime and its tracer: what Reset throws away and makes anew.
+
+The dashboard swaps whole sessions instead of repairing one, so "Reset" means exactly what a
+student expects: every process of the old app gone, its threads joined, a clean tree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from jobber_lab import otp
+from jobber_lab.jobber import Jobber, bad_job, doomed_job, good_job
+from jobber_lab.otp import Event, Runtime
+from jobber_lab.trace import Tracer
+
+__all__ = ["JOB_KINDS", "KILL_REASONS", "Session"]
+
+#: Button kind -> (work factory, job type). Imports are good jobs of type "import" (the seed).
+JOB_KINDS: dict[str, tuple[Callable[[float], Callable[[], Any]], str | None]] = {
+    "good": (good_job, None),
+    "bad": (bad_job, None),
+    "doomed": (doomed_job, None),
+    "import": (good_job, "import"),
+}
+
+#: The Kill panel's reasons, as observer offers them: a clean shutdown, the untrappable kill,
+#: and a custom term, which makes the process crash (and a supervisor restart it).
+KILL_REASONS: dict[str, Any] = {"shutdown": otp.SHUTDOWN, "kill": otp.KILL, "crash": "crash"}
+
+_numbers = itertools.count(1)
+
+
+class Session:
+    """A Jobber app followed by a tracer; :meth:`close` leaves no thread behind."""
+
+    def __init__(self, app: Jobber, tracer: Tracer, *, owns_runtime: bool) -> None:
+        self.app = app
+        self.runtime: Runtime = app.runtime
+        self.tracer = tracer
+        self._owns_runtime = owns_runtime
+        self.first_job_runner = None if app.job_runner is None else str(app.job_runner)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._unhook: Callable[[], None] | None = None
+        #: (job id, result) of every start, in order: tests check each one reached the trace.
+        self.started: list[tuple[str, Any]] = []
+        self.closed = False
+
+    @classmethod
+    def start(cls, *, variant: str, time_scale: float) -> Session:
+        """A fresh runtime, a tracer subscribed *before* the app starts (so the trace holds
+        the whole story from ``app_started``), then the app on that runtime."""
+        runtime = Runtime(time_scale=time_scale, name=f"dashboard-{next(_numbers)}")
+        tracer = Tracer(runtime)
+        try:
+            app = Jobber(variant=variant, runtime=runtime)
+        except BaseException:
+            tracer.detach()
+            runtime.shutdown()
+            raise
+        return cls(app, tracer, owns_runtime=True)
+
+    @classmethod
+    def adopt(cls, app: Jobber) -> Session:
+        """A session around an app someone else started; its earlier events are not traced."""
+        return cls(app, Tracer(app.runtime), owns_runtime=False)
+
+    @property
+    def variant(self) -> str:
+        return self.app.variant
+
+    @property
+    def time_scale(self) -> float:
+        return self.runtime.time_scale
+
+    def on_event(self, callback: Callable[[Event], None]) -> None:
+        """Hook the tracer; the hook goes away with the session."""
+        self._unhook = self.tracer.on_change(callback)
+
+    # ------------------------------------------------------------------ actions
+
+    def start_job(self, kind: str, seconds: float) -> tuple[str, Any]:
+        """``Jobber.start_job`` with a readable id (``doomed-3``); returns (id, result).
+
+        A readable id keeps one table row per job across its restarts. Raises what
+        ``start_job`` raises (e.g. when JobRunner is down in the direct variant).
+        """
+        factory, job_type = JOB_KINDS[kind]
+        job_id = f"{kind}-{next(self._ids)}"
+        result = self.app.start_job(work=factory(seconds), type=job_type, id=job_id)
+        with self._lock:
+            self.started.append((job_id, result))
+        return job_id, result
+
+    def find_pid(self, text: str) -> otp.Pid | None:
+        """The live Pid printed as ``text``: the tracer knows pids only as strings."""
+        return next((p for p in self.runtime.processes() if str(p) == text), None)
+
+    def kill(self, text: str, reason: str) -> bool:
+        """``Process.exit(pid, reason)``; False if that process is no longer alive."""
+        pid = self.find_pid(text)
+        if pid is None:
+            return False
+        self.runtime.exit(pid, KILL_REASONS[reason])
+        return True
+
+    def live_processes(self) -> list[tuple[str, str]]:
+        """(``<0.7.0> JobRunner``, ``<0.7.0>``) for every live process, oldest first."""
+        out = []
+        for pid in self.runtime.processes():
+            text = str(pid)
+            label = self.tracer.label_of(text)
+            out.append((f"{text} {label}" if label != text else text, text))
+        return out
+
+    # ------------------------------------------------------------------ the end
+
+    def close(self) -> list[Any]:
+        """Stop the app and (if this session made it) the runtime; returns leaked threads."""
+        if self.closed:
+            return []
+        self.closed = True
+        if self._unhook is not None:
+            self._unhook()
+        leaked: list[Any] = []
+        try:
+            self.app.stop()
+        finally:
+            if self._owns_runtime:
+                leaked = self.runtime.shutdown()
+            self.tracer.detach()
+        return leaked

@@ -1,0 +1,32 @@
+"""Pictures of a running jobber_lab: supervision trees, timelines, message sequences, GIFs.
+
+The only layer that imports matplotlib (ARCHITECTURE.md).  Everything here is a pure function
+of a tracer graph or an event list that returns a ``Figure`` or bytes, without pyplot and
+without global state, so drawings can be made from any thread and leave nothing behind.  The
+one exception is :class:`CoalescingRenderer`, the throttled redraw thread the widgets use; it
+lives here because redrawing is its job, and it imports no matplotlib itself.
+"""
+
+from ._gif import tree_gif
+from ._layout import tree_layout
+from ._renderer import CoalescingRenderer
+from ._sequence import draw_sequence
+from ._style import STATUS_COLOURS, STATUS_ORDER
+from ._timeline import draw_timeline
+from ._tree import AUTO_LABEL_LIMIT, draw_tree, node_label, save_tree, tree_png, tree_svg
+
+__all__ = [
+    "AUTO_LABEL_LIMIT",
+    "STATUS_COLOURS",
+    "STATUS_ORDER",
+    "CoalescingRenderer",
+    "draw_sequence",
+    "draw_timeline",
+    "draw_tree",
+    "node_label",
+    "save_tree",
+    "tree_gif",
+    "tree_layout",
+    "tree_png",
+    "tree_svg",
+]

@@ -1,0 +1,105 @@
+"""An animated GIF of the tree over time, for slides and the course page.
+
+The frames share one layout, computed on the union of every frame's graph, and one figure
+size and axis range: a node keeps its place for its whole life and a restart shows as a node
+changing colour or a new node appearing beside the old one, not as the whole tree jumping.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
+from ._layout import layout_bounds, tree_layout
+from ._tree import DEFAULT_DPI, _figure_size, draw_tree
+
+__all__ = ["tree_gif"]
+
+Frame = nx.DiGraph | bytes | Image.Image
+
+
+def _union(graphs: Sequence[nx.DiGraph]) -> nx.DiGraph:
+    union = nx.DiGraph()
+    for graph in graphs:
+        union.add_nodes_from(graph.nodes(data=True))
+        union.add_edges_from(graph.edges(data=True))
+    return union
+
+
+def _rgb(fig: Any) -> Image.Image:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = canvas.buffer_rgba()
+    return Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0,
+                            1).convert("RGB")
+
+
+def tree_gif(
+    graphs_or_frames: Sequence[Frame],
+    path: str | Path | None = None,
+    *,
+    duration: float = 0.4,
+    titles: Sequence[str | None] | None = None,
+    labels: Any = "auto",
+    loop: int = 0,
+) -> bytes:
+    """An animated GIF of ``graphs_or_frames`` (tracer graphs, PNG bytes or PIL images).
+
+    Graphs are drawn with :func:`draw_tree` on a shared layout; each frame is titled
+    ``titles[i]`` or ``step i/N`` (distinct titles also keep Pillow from merging identical
+    consecutive frames into one).  ``duration`` is seconds per frame; ``loop=0`` repeats
+    forever.  Writes ``path`` too when given; returns the bytes.
+    """
+    items = list(graphs_or_frames)
+    if not items:
+        raise ValueError("tree_gif(graphs_or_frames): expected at least one graph or frame, "
+                         "got none")
+    if titles is not None and len(titles) != len(items):
+        raise ValueError(f"tree_gif(titles): expected {len(items)} titles, one per frame, "
+                         f"got {len(titles)}")
+    if not duration > 0:
+        raise ValueError(f"tree_gif(duration): expected seconds > 0, got {duration!r}")
+    graphs = [g for g in items if isinstance(g, nx.Graph)]
+    pos: dict[Hashable, tuple[float, float]] = {}
+    limits = None
+    size = None
+    if graphs:
+        union = _union(graphs)
+        pos = tree_layout(union)
+        limits = layout_bounds(pos)
+        size = _figure_size(limits[1] - limits[0] + 1, round(limits[3] - limits[2]), True)
+    frames: list[Image.Image] = []
+    for i, item in enumerate(items):
+        if isinstance(item, nx.Graph):
+            title = titles[i] if titles is not None else None
+            fig = draw_tree(item, title=title or f"step {i + 1}/{len(items)}", labels=labels,
+                            pos=pos, limits=limits, figsize=size)
+            fig.set_dpi(DEFAULT_DPI)
+            frames.append(_rgb(fig))
+        elif isinstance(item, bytes | bytearray):
+            frames.append(Image.open(io.BytesIO(item)).convert("RGB"))
+        elif isinstance(item, Image.Image):
+            frames.append(item.convert("RGB"))
+        else:
+            raise TypeError(f"tree_gif(graphs_or_frames): item {i} should be a networkx "
+                            f"graph, PNG bytes or a PIL image, got {type(item).__name__}")
+    width = max(f.width for f in frames)
+    height = max(f.height for f in frames)
+    for i, frame in enumerate(frames):
+        if frame.size != (width, height):
+            canvas = Image.new("RGB", (width, height), "white")
+            canvas.paste(frame, (0, 0))
+            frames[i] = canvas
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=round(duration * 1000), loop=loop)
+    data = buf.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data

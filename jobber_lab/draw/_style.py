@@ -1,0 +1,69 @@
+"""Colours, shapes and small helpers shared by every drawing.
+
+One palette for the tree, the timeline and the GIF so a student learns one colour per job
+status once: the same orange means "errored" in every picture of the course.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "ROLE_COLOURS",
+    "STATUS_COLOURS",
+    "STATUS_ORDER",
+    "natural_key",
+    "node_status",
+    "short",
+]
+
+#: Job status -> face colour. ``zombie`` is not a job status but a thread that would not
+#: unwind; it gets its own colour in every role so it is never mistaken for a live process.
+STATUS_COLOURS: dict[str, str] = {
+    "new": "#c7d7ea",
+    "running": "#4c9be8",
+    "errored": "#f0a032",
+    "done": "#5cb85c",
+    "failed": "#d9534f",
+    "zombie": "#8e6bbf",
+}
+STATUS_ORDER: tuple[str, ...] = ("new", "running", "errored", "done", "failed", "zombie")
+
+#: Role -> face colour for the non-worker shapes (their status is always "running").
+ROLE_COLOURS: dict[str, str] = {
+    "application": "#fff4cc",
+    "supervisor": "#e8e8e8",
+    "registry": "#d6f0ee",
+}
+
+EDGE_COLOUR = "#555555"
+HIGHLIGHT_COLOUR = "#ff7f0e"
+RESTART_COLOUR = "#c0392b"
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _pad(match: re.Match[str]) -> str:
+    return match.group().zfill(20)
+
+
+def natural_key(value: Any) -> str:
+    """Sort key that puts ``<0.9.0>`` before ``<0.10.0>`` (plain string order would not):
+    numbers zero-padded, one regex pass, cheap enough to run on every node of every redraw."""
+    return _DIGITS.sub(_pad, str(value))
+
+
+def node_status(attrs: Mapping[str, Any]) -> str:
+    """The colour key of a node: ``zombie`` wins over whatever status it had."""
+    if attrs.get("zombie") or attrs.get("status") == "zombie":
+        return "zombie"
+    status = attrs.get("status") or "running"
+    return status if status in STATUS_COLOURS else "running"
+
+
+def short(text: Any, limit: int = 28) -> str:
+    """One line of at most ``limit`` characters: message texts can be whole reprs."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -95,6 +95,17 @@ class ChildSpec:
             return self.shutdown
         return INFINITY if self.type is ChildType.SUPERVISOR else 5.0
 
+    @property
+    def modules_value(self) -> Any:
+        """``modules`` as given, else Elixir's default ``[module]``: the start function's
+        class for a bound ``Module.start_link``, the function itself otherwise (S1)."""
+        if self.modules is not None:
+            return self.modules
+        fn = self.start[0] if isinstance(self.start, tuple) and self.start else None
+        if fn is None:
+            return None
+        return (getattr(fn, "__self__", fn),)
+
     def describe(self) -> dict[str, Any]:
         """Plain-data view, for logs and events (the ``offender`` of a report)."""
         return {

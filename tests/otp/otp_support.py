@@ -117,3 +117,23 @@ def wait_msg(pattern: Any = Ellipsis) -> Any:
 
 def events_of(events: list[Any], *kinds: str) -> list[Any]:
     return [e for e in events if e.kind in kinds]
+
+
+WAIT = 300.0
+"""Runtime seconds to wait for a message that must come (3 s of wall time at 0.01)."""
+
+REFUTE = 5.0
+"""Runtime seconds to watch for a message that must not come (50 ms at 0.01)."""
+
+
+def assert_receive(pattern: Any = Ellipsis, timeout: float = WAIT) -> Any:
+    """:func:`jobber_lab.testing.assert_receive` with a generous default for loaded CI."""
+    from jobber_lab.testing import assert_receive as _assert_receive
+
+    return _assert_receive(pattern, timeout)
+
+
+def refute_receive(pattern: Any = Ellipsis, timeout: float = REFUTE) -> None:
+    from jobber_lab.testing import refute_receive as _refute_receive
+
+    _refute_receive(pattern, timeout)

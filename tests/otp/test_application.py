@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from otp_support import Probe, events_of, probe_spec
+from otp_support import Probe, assert_receive, events_of, probe_spec
 
 from jobber_lab.otp import (
     ALREADY_STARTED,
@@ -34,7 +34,6 @@ from jobber_lab.otp import (
     spawn,
     started_applications,
 )
-from jobber_lab.testing import assert_receive
 
 ONE_FOR_ONE = Strategy.ONE_FOR_ONE
 

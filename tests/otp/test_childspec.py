@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from otp_support import Probe, probe_spec
+from otp_support import Probe, assert_receive, probe_spec
 
 from jobber_lab.otp import (
     INFINITY,
@@ -28,7 +28,6 @@ from jobber_lab.otp import (
     which_children,
 )
 from jobber_lab.otp._childspec import check_childspec, to_childspec
-from jobber_lab.testing import assert_receive
 
 
 @pytest.fixture
@@ -60,6 +59,9 @@ def test_s1_defaults() -> None:
     assert check_childspec(spec) is None
     sup = ChildSpec(id="s", start=(_noop, ()), type=ChildType.SUPERVISOR)
     assert sup.shutdown_value is INFINITY
+    # modules defaults to [module]: the class behind Module.start_link, else the function
+    assert spec.modules_value == (_noop,)
+    assert ChildSpec(id="p", start=(Probe.start_link, (None,))).modules_value == (Probe,)
 
 
 def test_s1_genserver_child_spec_defaults() -> None:

@@ -8,7 +8,16 @@ import time
 from typing import Any
 
 import pytest
-from otp_support import FakeClock, Probe, events_of, probe_spec, wait_msg
+from otp_support import (
+    WAIT,
+    FakeClock,
+    Probe,
+    assert_receive,
+    events_of,
+    probe_spec,
+    refute_receive,
+    wait_msg,
+)
 
 from jobber_lab.otp import (
     BRUTAL_KILL,
@@ -37,7 +46,6 @@ from jobber_lab.otp import (
     monitor,
     stop,
 )
-from jobber_lab.testing import assert_receive, refute_receive
 
 DS = DynamicSupervisor
 
@@ -55,11 +63,11 @@ def start_ds(**options: Any) -> Pid:
     return result.value
 
 
-def up(child_id: Any, timeout: float = 2.0) -> Pid:
+def up(child_id: Any, timeout: float = WAIT) -> Pid:
     return assert_receive(("up", child_id, Pid), timeout)[2]
 
 
-def down(ref: Any, timeout: float = 2.0) -> Any:
+def down(ref: Any, timeout: float = WAIT) -> Any:
     return assert_receive((DOWN, ref, ..., ..., ...), timeout)[4]
 
 
@@ -120,7 +128,7 @@ def test_d2_max_children_counts_running_children(tme) -> None:
     assert isinstance(DS.start_child(sup, probe_spec("a", tme)), Ok)
     assert isinstance(DS.start_child(sup, probe_spec("b", tme)), Ok)
     assert DS.start_child(sup, probe_spec("c", tme)) == Error(MAX_CHILDREN)
-    refute_receive(("up", "c", ...), 0.05)
+    refute_receive(("up", "c", ...))
 
 
 class Flaky:
@@ -216,7 +224,7 @@ def test_d2_significant_children_rejected(tme) -> None:
     spec = probe_spec("s", tme, restart=Restart.TRANSIENT, significant=True)
     result = DS.start_child(sup, spec)
     assert isinstance(result, Error)
-    refute_receive(("up", "s", ...), 0.05)
+    refute_receive(("up", "s", ...))
 
 
 # -------------------------------------------------------------------- D3
@@ -236,7 +244,7 @@ def test_d3b_terminate_waits_for_terminate(tme) -> None:
     assert DS.terminate_child(sup, pid) == OK
     assert_receive(("terminated", "a", SHUTDOWN), 0)  # already there when OK came back
     assert children(sup) == []
-    refute_receive(("up", "a", ...), 0.05)
+    refute_receive(("up", "a", ...))
 
 
 def test_d3_terminate_child_brutal_kill(tme) -> None:
@@ -315,7 +323,7 @@ def test_d5_transient_clean_exit_and_temporary_are_removed(tme) -> None:
     assert DS.count_children(sup)["specs"] == 0
     up("t")
     up("tmp")
-    refute_receive(("up", ...), 0.05)  # neither came back
+    refute_receive(("up", ...))  # neither came back
 
 
 def test_d5_ignore_on_restart_drops_the_child(tme) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from otp_support import Probe, events_of
+from otp_support import Probe, assert_receive, events_of
 
 from jobber_lab.otp import (
     ALREADY_REGISTERED,
@@ -32,7 +32,6 @@ from jobber_lab.otp import (
     spawn,
 )
 from jobber_lab.otp import self as self_pid
-from jobber_lab.testing import assert_receive
 
 REG = "jobs"
 

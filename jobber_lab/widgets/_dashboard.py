@@ -25,7 +25,7 @@ import ipywidgets as w
 
 from jobber_lab import otp
 from jobber_lab.draw import CoalescingRenderer, save_tree, tree_png
-from jobber_lab.jobber import VARIANTS, Jobber
+from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
 from ._controls import Controls, layout
 from ._header import facts_from, header_html
@@ -280,7 +280,8 @@ class Dashboard:
         try:
             job_id, result = self._session.start_job(kind, seconds)
         except Exception as exc:  # JobRunner down (direct variant), app stopped, ...
-            self._say(f"Could not start a {kind} job: {type(exc).__name__}: {exc}", "error")
+            article = "an" if kind == "import" else "a"
+            self._say(f"Could not start {article} {kind} job: {self._why(exc)}", "error")
             return
         if isinstance(result, otp.Error):
             quota = self._session.app.import_quota
@@ -291,6 +292,20 @@ class Dashboard:
             )
         else:
             self._say(f"Started {job_id}: start_job returned {result}", "ok")
+
+    def _why(self, exc: Exception) -> str:
+        """A failed start in a student's words, not a page-long call tuple."""
+        if self._session.app.whereis(TOP_SUPERVISOR) is None:
+            return "Jobber is down (its supervisor gave up or was killed): press Reset"
+        if isinstance(exc, otp.ExitError):
+            reason = exc.reason
+            head = reason[0] if isinstance(reason, tuple) and reason else reason
+            return (
+                f"the call to JobRunner exited with {otp.format_reason(head)}: JobRunner is "
+                "down or being restarted; try again in a moment"
+            )
+        text = str(exc)
+        return f"{type(exc).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}"
 
     def _option_changed(self, _change: dict[str, Any]) -> None:
         """A new variant or time scale means a new app: Reset applies it."""

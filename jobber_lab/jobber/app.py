@@ -118,6 +118,7 @@ class Jobber:
         Options: ``work`` (required callable), ``type`` (str or None), ``max_retries``
         (int >= 0, default 3), ``id`` (str; default: 5 random bytes, base64).
         """
+        self._check_running()
         args = _check_job_args(options)
         args.setdefault("max_retries", 3)
         if self.variant == "isolated":
@@ -148,6 +149,7 @@ class Jobber:
     def running_imports(self) -> list[dict[str, Any]]:
         """``Registry.select(Jobber.JobRegistry, [{{:"$1", :"$2", :"$3"}, [{:==, :"$3",
         "import"}], [%{id: :"$1", pid: :"$2", type: :"$3"}]}])``."""
+        self._check_running()
         match_all = ("$1", "$2", "$3")
         guards = [("==", "$3", "import")]
         map_result = [{"id": "$1", "pid": "$2", "type": "$3"}]
@@ -180,6 +182,10 @@ class Jobber:
     @property
     def stopped(self) -> bool:
         return self._stopped
+
+    def _check_running(self) -> None:
+        if self._stopped:
+            raise RuntimeError(f"{self!r} is stopped: start a new Jobber (jobber.start())")
 
     def __enter__(self) -> Jobber:
         return self

@@ -15,12 +15,14 @@ from jobber_lab.jobber import VARIANTS
 
 from ._session import KILL_REASONS
 
-__all__ = ["TIME_SCALES", "Controls", "layout"]
+__all__ = ["NO_PROCESS", "TIME_SCALES", "Controls", "layout"]
 
 #: Time scales offered: 1 is the book's real time; 0.1 runs its 5 s jobs in half a second.
 TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
 
-_NONE = "— choose a process —"
+#: The Kill list's first entry. Its value is "" and not None: a Dropdown whose value is None
+#: has *no* selection and shows an empty box instead of this hint.
+NO_PROCESS = "— choose a process —"
 
 
 def _scale_options(current: float) -> list[tuple[str, float]]:
@@ -86,7 +88,7 @@ class Controls:
         self.table = w.HTML(layout=w.Layout(width="50%"))
         self.log = w.HTML(layout=w.Layout(width="50%"))
         self.kill_target = w.Dropdown(
-            options=[(_NONE, None)], value=None, description="Kill",
+            options=[(NO_PROCESS, "")], value="", description="Kill",
             layout=w.Layout(width="320px"), style={"description_width": "35px"},
         )
         self.kill_reason = w.Dropdown(

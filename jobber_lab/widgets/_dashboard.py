@@ -27,7 +27,7 @@ from jobber_lab import otp
 from jobber_lab.draw import CoalescingRenderer, save_tree, tree_png
 from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
-from ._controls import Controls, layout
+from ._controls import NO_PROCESS, Controls, layout
 from ._header import facts_from, header_html
 from ._html import esc
 from ._log import log_html
@@ -315,7 +315,7 @@ class Dashboard:
         """``Process.exit(pid, reason)`` from the main thread: one signal, no waiting."""
         c = self.controls
         target, reason = c.kill_target.value, c.kill_reason.value
-        if target is None:
+        if not target:
             self._say("Kill: choose a process first", "warn")
             return
         self._go_live(quiet=True)
@@ -435,6 +435,6 @@ class Dashboard:
         self._kill_options = options
         target = self.controls.kill_target
         chosen = target.value
-        target.options = [("— choose a process —", None), *options]
-        if chosen is not None and any(value == chosen for _, value in options):
+        target.options = [(NO_PROCESS, ""), *options]
+        if chosen and any(value == chosen for _, value in options):
             target.value = chosen

@@ -41,7 +41,7 @@ def log_html(lines: Sequence[str]) -> str:
         text = esc(line)
         out.append(f"<span style='color:{colour}'>{text}</span>" if colour else text)
     return (
-        "<pre class='jl-log' style='margin:0;font-size:11px;line-height:1.3'>"
+        "<pre class='jl-log' style='margin:0;font-size:11px;line-height:1.3;white-space:pre-wrap'>"
         + "\n".join(out)
         + "</pre>"
     )

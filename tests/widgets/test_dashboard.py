@@ -219,7 +219,8 @@ def test_kill_a_job_with_each_reason_and_the_tree_survives(dashboard: Dashboard)
 
 def test_kill_without_a_choice_says_so(dashboard: Dashboard) -> None:
     c = dashboard.controls
-    c.kill_target.value = None
+    idle(dashboard)
+    assert c.kill_target.value == "" and c.kill_target.label == "— choose a process —"
     c.kill.click()
     assert "choose a process" in c.notice.value
 

@@ -287,14 +287,12 @@ def test_a_dashboard_follows_an_app_it_is_given_and_stops_it(
     assert app.stopped and app.runtime.closed
 
 
-def test_a_new_dashboard_closes_the_previous_one() -> None:
-    first = Dashboard(time_scale=0.01)
-    try:
-        second = Dashboard(time_scale=0.01)
-        try:
-            assert first.closed and first.runtime.closed
-            assert not second.closed
-        finally:
-            second.close()
-    finally:
-        first.close()
+def test_a_new_dashboard_closes_the_previous_one(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    first = dashboard_factory()
+    second = dashboard_factory(keep_others=False)  # what re-running the cell does
+    assert first.closed and first.runtime.closed and first.runtime.threads() == []
+    assert not second.closed
+    side_by_side = dashboard_factory(variant="direct", keep_others=True)
+    assert not second.closed and not side_by_side.closed

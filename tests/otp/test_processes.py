@@ -346,6 +346,15 @@ def test_p4_monitor_by_name(runtime, me):
     assert assert_receive((DOWN, ref2, ..., ..., ...), 0) == (DOWN, ref2, PROCESS, "nobody", NOPROC)
 
 
+def test_p4_link_exit_is_queued_before_the_down_of_a_self_terminating_process(me):
+    """Link signals go out before DOWNs, even when the dying thread delivers them (R6, G2)."""
+    otp.trap_exit(True)
+    for i in range(50):
+        p, ref = otp.spawn(otp.exit, ("bye", i), link=True, monitor=True)
+        assert down_reason(ref, p) == ("bye", i)
+        assert assert_receive((EXIT, p, ...), 0) == (EXIT, p, ("bye", i))
+
+
 # ----------------------------------------------------- P5 mailbox, send, receive
 
 

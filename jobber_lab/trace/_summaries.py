@@ -92,7 +92,8 @@ def job_rows(events: Iterable[Event], start: Start | None = None) -> list[dict[s
             for key, field in (("type", "job_type"), ("status", "status"), ("retries", "retries")):
                 if event.get(field) is not None:
                     row[key] = event.get(field)
-            attempts[job_id].add((pid, event.get("attempt")))
+            if (event.get("attempt") or 0) > 0:  # "new" (attempt 0) is not an attempt
+                attempts[job_id].add((pid, event.get("attempt")))
             if pid is not None:
                 job_of_pid[pid] = job_id
         elif event.kind in (EventKind.EXITED, EventKind.ZOMBIE):

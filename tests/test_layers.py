@@ -60,7 +60,7 @@ RULES: dict[str, Rule] = {
         frozenset({"otp", "jobber", "trace", "__init__"}),
         frozenset({"pytest", "_pytest", "pluggy", "hypothesis"}),
     ),
-    "top": Rule(ALL_LAYERS | {"cli", "demo", "__main__", "testing"}, ANY),
+    "top": Rule(ALL_LAYERS | {"cli", "demo", "__main__", "testing", "exercises"}, ANY),
 }
 
 LAYER_OF_FILE = {
@@ -69,6 +69,7 @@ LAYER_OF_FILE = {
     "demo.py": "top",
     "__main__.py": "top",
     "testing.py": "testing",
+    "exercises.py": "top",
 }
 
 

@@ -1,0 +1,549 @@
+"""Automatic checks for the course's exercises (notebooks 01-06).
+
+Each ``check_*`` function runs the student's code on a fresh runtime at a fast time scale,
+compares what happened with what OTP (or the book) says should happen, and returns a
+:class:`CheckResult`: a list of ✓ / ✗ lines that Jupyter shows as the cell's output, truthy
+when every line is a ✓.  A checker never raises because of the student's code: an exception,
+a wrong return value or a loop that never ends is reported as a ✗ line saying what came and
+what was expected.  Every runtime a checker starts is shut down before it returns.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobber_lab import otp
+from jobber_lab.jobber import JOB_RUNNER, Jobber, doomed_job, good_job
+from jobber_lab.otp import (
+    DOWN,
+    KILL,
+    SHUTDOWN,
+    TIMEOUT,
+    ChildSpec,
+    DynamicSupervisor,
+    Error,
+    GenServer,
+    Ok,
+    Restart,
+    Runtime,
+    Stop,
+    Strategy,
+    Supervisor,
+)
+from jobber_lab.trace import Tracer
+
+__all__ = [
+    "CheckResult",
+    "check_crash_times",
+    "check_exit_reasons",
+    "check_job_supervisor",
+    "check_max_retries_zero",
+    "check_ping_server",
+    "check_restart_choice",
+    "check_start_job",
+    "check_strategy_choice",
+]
+
+FAST = 0.002  # wall seconds per runtime second inside the checkers: 5 s become 10 ms
+WAIT = 5.0  # wall seconds: the most any single wait in a checker may take
+
+
+@dataclass
+class CheckResult:
+    """What a checker found: one line per fact, ✓ right or ✗ wrong (with what came)."""
+
+    title: str
+    lines: list[tuple[bool, str]] = field(default_factory=list)
+
+    def ok(self, text: str) -> None:
+        self.lines.append((True, text))
+
+    def wrong(self, text: str) -> None:
+        self.lines.append((False, text))
+
+    def expect(self, condition: bool, right: str, wrong: str) -> bool:
+        self.lines.append((True, right) if condition else (False, wrong))
+        return condition
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.lines) and all(good for good, _ in self.lines)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        verdict = "all right!" if self.passed else "not yet: see the ✗ lines"
+        body = "\n".join(f"  {'✓' if good else '✗'} {text}" for good, text in self.lines)
+        return f"{self.title}: {verdict}\n{body}"
+
+
+def _crash_text(exc: BaseException) -> str:
+    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return last
+
+
+@contextmanager
+def _runtime(time_scale: float = FAST, **options: Any) -> Iterator[Runtime]:
+    rt = Runtime(time_scale=time_scale, name="checker", **options)
+    try:
+        yield rt
+    finally:
+        rt.shutdown()
+
+
+def _await(rt: Runtime, match: Callable[[Any], bool], wall: float = WAIT) -> Any:
+    """Receive the first matching message within ``wall`` wall seconds, else TIMEOUT."""
+    return otp.receive(match, timeout=wall / rt.time_scale)
+
+
+def _down_of(ref: otp.Ref) -> Callable[[Any], bool]:
+    return lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] is ref
+
+
+# ------------------------------------------------------------------------ notebook 01
+
+
+def check_ping_server(body: Callable[[], Any]) -> CheckResult:
+    """Exercise 01.1: ``body`` is a process that answers every ``("ping", sender)`` with
+    ``"pong"`` and keeps running, even after a message it does not expect."""
+    result = CheckResult("ping server")
+    if not callable(body):
+        result.wrong(f"expected a function to spawn, got {body!r}")
+        return result
+    with _runtime() as rt, rt.test_process() as me:
+        pid, ref = otp.spawn_monitor(body)
+        otp.send(pid, "hello?")  # a stray message first: it must not stop the server
+        pongs = 0
+        for _ in range(3):
+            otp.send(pid, ("ping", me))
+            got = _await(rt, lambda m: m == "pong" or _down_of(ref)(m), 1.0)
+            if got == "pong":
+                pongs += 1
+            elif got is not TIMEOUT:
+                how = otp.format_reason(got[4])
+                result.wrong(f"the server ended ({how}) after {pongs} pong(s): it must loop")
+                return result
+        result.expect(
+            pongs == 3,
+            "three pings got three pongs",
+            f"three pings got {pongs} pong(s): reply with otp.send(sender, 'pong') and loop",
+        )
+        result.expect(
+            otp.is_alive(pid),
+            "the server is still alive after them (it loops)",
+            "the server stopped after answering: wrap the receive in `while True:`",
+        )
+    return result
+
+
+def _linked_partner_kills(reason_name: str) -> bool:
+    """Live: does a process that does not trap exits die when its linked partner ends so?"""
+    how = {
+        "normal": lambda: None,
+        "shutdown": lambda: otp.exit(SHUTDOWN),
+        "crash": lambda: (_ for _ in ()).throw(RuntimeError("Boom!")),
+    }[reason_name]
+    with _runtime() as rt, rt.test_process():
+
+        def observer() -> None:
+            otp.spawn_link(how)
+            otp.sleep(5)
+
+        _pid, ref = otp.spawn_monitor(observer)
+        down = _await(rt, _down_of(ref))
+        return down is not TIMEOUT and down[4] is not otp.NORMAL
+
+
+def _kill_beats_trap_exit() -> bool:
+    with _runtime() as rt, rt.test_process():
+
+        def trapper() -> None:
+            otp.trap_exit(True)
+            otp.sleep(5)
+
+        pid, ref = otp.spawn_monitor(trapper)
+        otp.sleep(0.5)
+        otp.exit(pid, KILL)
+        down = _await(rt, _down_of(ref))
+        return down is not TIMEOUT and down[4] is otp.KILLED
+
+
+def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
+    """Exercise 01.2: for each way a linked partner ends, does a process that does not trap
+    exits die with it?  Keys ``normal``, ``shutdown``, ``crash``, and ``kill while trapping``
+    (does ``exit(pid, KILL)`` kill a process that traps exits?).  Checked live."""
+    result = CheckResult("exit reasons")
+    if not isinstance(answers, dict):
+        result.wrong(f"expected a dict of answers (True = it dies), got {answers!r}")
+        return result
+    truth = {name: _linked_partner_kills(name) for name in ("normal", "shutdown", "crash")}
+    truth["kill while trapping"] = _kill_beats_trap_exit()
+    for key, dies in truth.items():
+        said = answers.get(key)
+        fact = "dies" if dies else "lives on"
+        if said is None:
+            result.wrong(f"{key!r}: no answer (True = it dies, False = it lives on)")
+        else:
+            result.expect(
+                bool(said) == dies,
+                f"{key!r}: it {fact} (measured just now)",
+                f"{key!r}: you said it {'dies' if said else 'lives on'}, but it {fact}",
+            )
+    return result
+
+
+# ------------------------------------------------------------------------ notebook 02
+
+
+def check_max_retries_zero(job_class: type) -> CheckResult:
+    """Exercise 02: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
+    ``max_retries=0`` means *no* retries, and ``max_retries=2`` means 3 attempts in all."""
+    result = CheckResult("max_retries")
+    if not (isinstance(job_class, type) and issubclass(job_class, GenServer)):
+        result.wrong(f"expected a GenServer subclass, got {job_class!r}")
+        return result
+    for max_retries, expected in ((0, 1), (2, 3)):
+        attempts = _count_attempts(job_class, max_retries, result)
+        if attempts is None:
+            continue
+        count, stopped = attempts
+        if stopped and count == expected:
+            result.ok(f"max_retries={max_retries}: {count} attempt(s), then the job stopped")
+        elif not stopped:
+            result.wrong(
+                f"max_retries={max_retries}: still retrying after {count} attempts "
+                f"(expected {expected} and a stop): it loops forever"
+            )
+        else:
+            result.wrong(f"max_retries={max_retries}: {count} attempt(s), expected {expected}")
+    return result
+
+
+def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> Any:
+    calls: list[int] = []
+
+    def bad_work() -> Any:
+        calls.append(1)
+        return "error"
+
+    args = {"work": bad_work, "id": f"check-{max_retries}", "max_retries": max_retries}
+    budget = 10 * (max_retries + 3) * 5.0  # runtime seconds: ten retry delays per attempt
+    with _runtime() as rt, rt.test_process():
+        try:
+            started = otp.start(job_class, args)
+        except Exception as exc:
+            result.wrong(f"max_retries={max_retries}: starting the job raised {_crash_text(exc)}")
+            return None
+        if not isinstance(started, Ok):
+            result.wrong(f"max_retries={max_retries}: start returned {started!r}")
+            return None
+        ref = otp.monitor(started.value)
+        down = otp.receive(_down_of(ref), timeout=budget)
+        if down is not TIMEOUT and not otp.is_clean(down[4]):
+            result.wrong(
+                f"max_retries={max_retries}: the job crashed: {otp.format_reason(down[4])}"
+            )
+            return None
+        return len(calls), down is not TIMEOUT
+
+
+# ------------------------------------------------------------------------ notebook 03
+
+
+class _Worker(GenServer):
+    """Stops normally on cast "stop", crashes on cast "crash"."""
+
+    def handle_cast(self, request: Any, state: Any) -> Any:
+        if request == "stop":
+            return Stop(otp.NORMAL, state)
+        raise RuntimeError("Boom!")
+
+    def handle_call(self, request: Any, from_: Any, state: Any) -> Any:
+        return otp.Reply(state, state)
+
+
+def _child_pid(sup: otp.Pid, child_id: Any) -> Any:
+    for cid, pid, *_ in otp.which_children(sup):
+        if cid == child_id:
+            return pid
+    return None
+
+
+def _after_exit(restart: Any, how: str) -> tuple[Any, Any]:
+    """(pid before, pid after) of a single child with ``restart`` that ends ``how``."""
+    with _runtime() as rt, rt.test_process():
+        spec = _Worker.child_spec(None, id="worker", restart=restart)
+        sup = otp.Supervisor.start_link([spec], strategy=Strategy.ONE_FOR_ONE).value
+        before = _child_pid(sup, "worker")
+        ref = otp.monitor(before)
+        otp.cast(before, how)
+        _await(rt, _down_of(ref))
+        after = before
+        for _ in range(50):  # the supervisor handles the EXIT after our DOWN: ask until it has
+            after = _child_pid(sup, "worker")
+            if after != before:
+                break
+            otp.sleep(0.5)
+        return before, after
+
+
+def check_restart_choice(restart: Any) -> CheckResult:
+    """Exercise 03.1: the restart type of a worker that is restarted when it crashes but
+    left alone when it finishes normally (the book's Job)."""
+    result = CheckResult(f"restart={restart!r}")
+    if not isinstance(restart, Restart):
+        result.wrong(f"expected one of Restart.PERMANENT/TRANSIENT/TEMPORARY, got {restart!r}")
+        return result
+    before, after = _after_exit(restart, "crash")
+    result.expect(
+        isinstance(after, otp.Pid) and after != before,
+        f"after a crash it was restarted (new pid {after})",
+        "after a crash it was not restarted: the failed work is lost",
+    )
+    before, after = _after_exit(restart, "stop")
+    result.expect(
+        not isinstance(after, otp.Pid),
+        "after a normal exit it stayed down (its work was done)",
+        f"after a normal exit it was started again ({after}): a finished job would run twice",
+    )
+    return result
+
+
+def check_strategy_choice(strategy: Any) -> CheckResult:
+    """Exercise 03.2: children A, B, C started in that order; C depends on B.  When B
+    crashes, B and C must restart and A must keep its pid."""
+    result = CheckResult(f"strategy={strategy!r}")
+    if not isinstance(strategy, Strategy):
+        result.wrong(
+            f"expected one of Strategy.ONE_FOR_ONE/ONE_FOR_ALL/REST_FOR_ONE, got {strategy!r}"
+        )
+        return result
+    with _runtime() as rt, rt.test_process():
+        specs = [_Worker.child_spec(None, id=name) for name in "ABC"]
+        sup = otp.Supervisor.start_link(specs, strategy=strategy).value
+        before = {name: _child_pid(sup, name) for name in "ABC"}
+        ref = otp.monitor(before["B"])
+        otp.cast(before["B"], "crash")
+        _await(rt, _down_of(ref))
+        after = before
+        for _ in range(50):
+            after = {name: _child_pid(sup, name) for name in "ABC"}
+            if after["B"] != before["B"] and isinstance(after["B"], otp.Pid):
+                break
+            otp.sleep(0.5)
+        want = {"A": False, "B": True, "C": True}
+        for name in "ABC":
+            changed = after[name] != before[name]
+            result.expect(
+                changed == want[name],
+                f"{name}: {'restarted' if changed else 'kept its pid'} {before[name]} -> "
+                f"{after[name]}",
+                f"{name}: {'restarted' if changed else 'kept its pid'}, but it should "
+                f"{'restart' if want[name] else 'keep its pid'}",
+            )
+    return result
+
+
+# ------------------------------------------------------------------------ notebook 04
+
+
+def check_job_supervisor(supervisor_class: type) -> CheckResult:
+    """Exercise 04: a JobSupervisor that contains a doomed job *and* ends with its job,
+    so none linger under JobRunner (the auto_shutdown fix)."""
+    result = CheckResult(f"{getattr(supervisor_class, '__name__', supervisor_class)}")
+    if not (isinstance(supervisor_class, type) and issubclass(supervisor_class, Supervisor)):
+        result.wrong(f"expected a Supervisor subclass, got {supervisor_class!r}")
+        return result
+    try:
+        spec = supervisor_class.child_spec({"work": good_job(1)})
+    except Exception as exc:
+        result.wrong(f"child_spec raised {_crash_text(exc)}")
+        return result
+    result.expect(
+        isinstance(spec, ChildSpec) and spec.restart is Restart.TEMPORARY,
+        "child_spec says restart=TEMPORARY (JobRunner never restarts a JobSupervisor)",
+        f"child_spec's restart is {getattr(spec, 'restart', spec)!r}: expected "
+        "Restart.TEMPORARY (use Supervisor, restart: :temporary)",
+    )
+    with _runtime() as rt:
+        tracer = Tracer(rt)
+        app = Jobber(runtime=rt)
+        try:
+            _check_contained(app, tracer, supervisor_class, result)
+        finally:
+            app.stop()
+            tracer.detach()
+    return result
+
+
+def _start_under_runner(app: Jobber, supervisor_class: type, args: dict[str, Any]) -> Any:
+    with app.runtime.calling_process():
+        return DynamicSupervisor.start_child(JOB_RUNNER, supervisor_class.child_spec(args))
+
+
+def _check_contained(
+    app: Jobber, tracer: Tracer, supervisor_class: type, result: CheckResult
+) -> None:
+    runner = app.job_runner
+    started = _start_under_runner(app, supervisor_class, {"work": good_job(1), "id": "good"})
+    if not isinstance(started, Ok):
+        result.wrong(f"starting it under JobRunner returned {started!r}")
+        return
+    sup = str(started.value)
+    done = tracer.wait_for(
+        lambda e: (
+            e.kind == "job_status" and e.get("job_id") == "good" and e.get("status") == "done"
+        ),
+        WAIT,
+    )
+    if done is None:
+        result.wrong("the good job never reported 'done': does init start a Job with args?")
+        return
+    gone = tracer.wait_for(lambda e: e.kind == "exited" and e.pid == sup, 0.5)
+    result.expect(
+        gone is not None,
+        "after the good job finished, its JobSupervisor ended too (nothing lingers)",
+        f"its JobSupervisor still runs after the job ended: count_children(JobRunner) = "
+        f"{app.count_children()} (make the Job significant, auto_shutdown='any_significant')",
+    )
+    started = _start_under_runner(app, supervisor_class, {"work": doomed_job(1)})
+    if not isinstance(started, Ok):
+        result.wrong(f"starting a doomed job returned {started!r}")
+        return
+    sup = str(started.value)
+    ended = tracer.wait_for(lambda e: e.kind == "exited" and e.pid == sup, WAIT)
+    crashes = [e for e in tracer.history if e.kind == "exited" and e.get("reason_kind") == "crash"]
+    result.expect(
+        ended is not None and len(crashes) == 4,
+        f"the doomed job ran 4 times, then its JobSupervisor gave up ({len(crashes)} crashes)",
+        f"the doomed job crashed {len(crashes)} time(s) and its supervisor "
+        f"{'ended' if ended else 'still runs'}: expected 4 crashes (1 + 3 restarts), then an end",
+    )
+    tracer.flush()
+    result.expect(
+        app.job_runner == runner,
+        f"JobRunner kept its pid {runner}: the crash was contained",
+        f"JobRunner changed from {runner} to {app.job_runner}: the crash escaped",
+    )
+
+
+# ------------------------------------------------------------------------ notebook 05
+
+
+def check_start_job(start_job: Callable[..., Any], quota: int = 3) -> CheckResult:
+    """Exercise 05: ``start_job(app, **args)`` with an import quota of 3: only import jobs
+    count against it, other jobs always start, and 20 callers at once never get more than 3
+    imports running.  ``app`` is a Jobber whose own quota is switched off."""
+    result = CheckResult("start_job with an import quota")
+    if not callable(start_job):
+        result.wrong(f"expected a function start_job(app, **args), got {start_job!r}")
+        return result
+    long = good_job(1000)
+    with _runtime(0.01) as rt:
+        app = Jobber(runtime=rt, import_quota=1_000_000)
+        try:
+            got = [_safe(start_job, app, work=long, type="import") for _ in range(quota + 1)]
+            admitted = sum(isinstance(r, Ok) for r in got)
+            result.expect(
+                admitted == quota and isinstance(got[-1], Error),
+                f"one at a time: {quota} imports started, the {quota + 1}th refused with "
+                f"{got[-1]!r}",
+                f"one at a time: {admitted} of {quota + 1} imports started (expected {quota}, "
+                f"the last refused); results: {got}",
+            )
+            other = _safe(start_job, app, work=long, type="report")
+            result.expect(
+                isinstance(other, Ok),
+                "a 'report' job still starts while the import quota is full",
+                f"a 'report' job was refused while imports were full ({other!r}): the quota "
+                "should only limit imports",
+            )
+        finally:
+            app.stop()
+    with _runtime(0.01) as rt:
+        app = Jobber(runtime=rt, import_quota=1_000_000)
+        try:
+            barrier = threading.Barrier(20)
+            results: list[Any] = []
+
+            def caller() -> None:
+                barrier.wait()
+                results.append(_safe(start_job, app, work=long, type="import"))
+
+            threads = [threading.Thread(target=caller) for _ in range(20)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(WAIT * 2)
+            admitted = sum(isinstance(r, Ok) for r in results)
+            result.expect(
+                admitted == quota,
+                f"20 callers at once: exactly {quota} imports admitted",
+                f"20 callers at once: {admitted} imports admitted (quota {quota}): "
+                + ("check-then-start is not atomic" if admitted > quota else "too few"),
+            )
+        finally:
+            app.stop()
+    return result
+
+
+def _times(values: list[Any]) -> str:
+    try:
+        return ", ".join(f"{float(v):.1f}" for v in values) or "nothing"
+    except (TypeError, ValueError):
+        return repr(values)
+
+
+def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        return f"raised {_crash_text(exc)}"
+
+
+# ------------------------------------------------------------------------ notebook 06
+
+
+def check_crash_times(crash_times: Callable[[list[Any]], Any]) -> CheckResult:
+    """Exercise 06: ``crash_times(events)`` returns the runtime times at which a process
+    crashed, in order, from a recorded history (a doomed job: about 5, 10, 15, 20 s)."""
+    result = CheckResult("crash_times")
+    if not callable(crash_times):
+        result.wrong(f"expected a function crash_times(events), got {crash_times!r}")
+        return result
+    with _runtime(0.01) as rt:
+        tracer = Tracer(rt)
+        app = Jobber(runtime=rt)
+        try:
+            sup = str(app.start_job(work=doomed_job(5)).value)
+            tracer.wait_for(lambda e: e.kind == "exited" and e.pid == sup, WAIT)
+            tracer.flush()
+        finally:
+            app.stop()
+            tracer.detach()
+    events = [e for e in tracer.history if e.kind != "app_stopped"]
+    truth = [e.time for e in events if e.kind == "exited" and e.get("reason_kind") == "crash"]
+    try:
+        got = list(crash_times(events))
+    except Exception as exc:
+        result.wrong(f"crash_times(events) raised {_crash_text(exc)}")
+        return result
+    shown = ", ".join(f"{t:.1f}" for t in truth)
+    result.expect(
+        len(got) == len(truth),
+        f"{len(got)} crashes found (a doomed job runs 1 + 3 times)",
+        f"{len(got)} crash time(s) returned, expected {len(truth)} (at {shown} s)",
+    )
+    result.expect(
+        len(got) == len(truth)
+        and all(abs(float(a) - b) < 1e-9 for a, b in zip(got, truth, strict=True)),
+        f"at the right moments, in order: {shown} s",
+        f"the times differ: got {_times(got)}, expected {shown} (event.time of each crash)",
+    )
+    return result

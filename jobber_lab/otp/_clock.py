@@ -25,6 +25,11 @@ class Clock(Protocol):
         """Runtime seconds since the clock started."""
         ...
 
+    def wall_timeout(self, deadline: float | None) -> float | None:
+        """How long (wall seconds) a waiter for runtime ``deadline`` may block before it
+        must look at the clock again; None means until woken."""
+        ...
+
     def wait(self, cond: threading.Condition, deadline: float | None) -> None:
         """Block on ``cond`` (held by the caller) until notified or ``deadline`` passes."""
         ...
@@ -47,6 +52,11 @@ class ScaledClock:
     def to_wall(self, seconds: float) -> float:
         """Runtime seconds -> wall seconds."""
         return seconds * self.time_scale
+
+    def wall_timeout(self, deadline: float | None) -> float | None:
+        if deadline is None:
+            return None
+        return max(0.0, (deadline - self.now()) * self.time_scale)
 
     def wait(self, cond: threading.Condition, deadline: float | None) -> None:
         if deadline is None:

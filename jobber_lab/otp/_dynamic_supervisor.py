@@ -160,7 +160,10 @@ class _DynamicServer(GenServer):
             return Reply(OK, state)
         if op == "which_children":
             return Reply(
-                [(UNDEFINED, c.pid, c.spec.type, c.spec.modules_value) for c in state.children.values()],
+                [
+                    (UNDEFINED, c.pid, c.spec.type, c.spec.modules_value)
+                    for c in state.children.values()
+                ],
                 state,
             )
         if op == "count_children":

@@ -34,7 +34,7 @@ from ._atoms import (
 from ._pid import Pid, Ref
 from ._process import Process, current_process
 from ._results import IGNORE, OK, Crash, Error, ExitError, ExitSignal, Ok, format_reason, is_clean
-from ._runtime import Runtime, _check_timeout, current_runtime
+from ._runtime import Runtime, _check_timeout, current_runtime, remove_first
 from ._via import Via
 
 __all__ = [
@@ -382,7 +382,7 @@ def _loop(
             state, action = _handle_result(rt, server, state, result, None)
             continue
         timeout = action if isinstance(action, int | float) else None
-        msg = rt.receive(None, timeout)
+        msg = rt._receive(proc, None, None if timeout is None else rt.now() + timeout)
         if msg is TIMEOUT and timeout is not None:
             result = _callback(rt, server, state, server.handle_info, TIMEOUT, state)
             state, action = _handle_result(rt, server, state, result, None)
@@ -422,6 +422,10 @@ def _handle_result(
     rt: Runtime, server: GenServer, state: Any, result: Any, from_: From | None
 ) -> tuple[Any, Any]:
     """Turn a callback's result into (new state, next action), or stop (G5, G8)."""
+    plain = type(result) is Reply and result.action is None and result.continue_ is _UNSET
+    if plain and from_ is not None:  # the hot path: a plain {:reply, r, state}
+        reply(from_, result.reply)
+        return result.state, None
     if isinstance(result, Reply) and from_ is not None:
         action = _action_of(result)
         if _valid_action(action):
@@ -483,42 +487,45 @@ def call(server: Any, request: Any, timeout: float | Atom | None = 5.0) -> Any:
         wait: float | None = None
     else:
         wait = _check_timeout("call", timeout)
+    caller = current_process()
+    if caller is not None and caller.alive:  # the common case: a process calls
+        return _call(caller.runtime, caller, server, request, timeout, wait)
     rt = current_runtime()
-    where = ("GenServer", "call", (server, request, timeout))
-    with rt.calling_process() as caller:
-        pid = rt.resolve(server)
-        if pid is None:
-            if not isinstance(server, str | Atom | Via):
-                raise TypeError(f"call(server): expected a Pid or a name, got {server!r}")
-            raise ExitError((NOPROC, where))
-        if pid == caller.pid:
-            raise ExitError((CALLING_SELF, where))
-        ref = rt.monitor(pid)
-        with caller.cond:
-            caller.aliases.add(ref)
-        rt._deliver(pid, (GEN_CALL, (caller.pid, ref), request), caller, "call")
-        msg = rt.receive(
-            lambda m: (
-                type(m) is tuple
-                and (
-                    (len(m) == 2 and m[0] is ref) or (len(m) == 5 and m[0] is DOWN and m[1] is ref)
-                )
-            ),
-            wait,
-        )
-        with caller.cond:
-            caller.aliases.discard(ref)
-        if msg is TIMEOUT:
-            rt.demonitor(ref, flush=True)
-            with caller.cond:  # a reply that raced the timeout is dropped here
-                caller.mailbox = type(caller.mailbox)(
-                    m for m in caller.mailbox if not (type(m) is tuple and m and m[0] is ref)
-                )
-            raise ExitError((TIMEOUT, where))
-        if len(msg) == 5:
-            raise ExitError((msg[4], where))
-        rt.demonitor(ref, flush=True)
-        return msg[1]
+    with rt.calling_process() as stand_in:
+        return _call(rt, stand_in, server, request, timeout, wait)
+
+
+def _call(
+    rt: Runtime, caller: Process, server: Any, request: Any, timeout: Any, wait: float | None
+) -> Any:
+    """One call: monitor the server (its ref doubles as the reply alias), send, wait."""
+    pid = server if type(server) is Pid else rt.resolve(server)
+    if pid is None:
+        if not isinstance(server, str | Atom | Via):
+            raise TypeError(f"call(server): expected a Pid or a name, got {server!r}")
+        raise ExitError((NOPROC, ("GenServer", "call", (server, request, timeout))))
+    if pid == caller.pid:
+        raise ExitError((CALLING_SELF, ("GenServer", "call", (server, request, timeout))))
+    ref = rt._monitor(caller, pid, pid)
+    with caller.lock:
+        caller.aliases.add(ref)
+    rt._deliver(pid, (GEN_CALL, (caller.pid, ref), request), caller, "call")
+
+    def answer(m: Any) -> bool:
+        return type(m) is tuple and len(m) >= 2 and (m[0] is ref or (m[0] is DOWN and m[1] is ref))
+
+    msg = rt._receive(caller, answer, None if wait is None else rt.now() + wait)
+    with caller.lock:
+        caller.aliases.discard(ref)
+        if msg is TIMEOUT:  # a reply that raced the timeout is dropped here
+            remove_first(caller.mailbox, lambda m: type(m) is tuple and m and m[0] is ref)
+    if msg is TIMEOUT:
+        rt._demonitor(caller, ref, True)
+        raise ExitError((TIMEOUT, ("GenServer", "call", (server, request, timeout))))
+    if msg[0] is DOWN:
+        raise ExitError((msg[4], ("GenServer", "call", (server, request, timeout))))
+    rt._demonitor(caller, ref, True)
+    return msg[1]
 
 
 def reply(from_: From, value: Any) -> Any:
@@ -526,16 +533,17 @@ def reply(from_: From, value: Any) -> Any:
     if not (isinstance(from_, tuple) and len(from_) == 2 and isinstance(from_[0], Pid)):
         raise TypeError(f"reply(from_): expected the (pid, ref) a call gave, got {from_!r}")
     pid, ref = from_
-    rt = current_runtime()
-    target = rt.process(pid)
+    me = current_process()
+    rt = me.runtime if me is not None else current_runtime()
+    target = rt._procs.get(pid)
     if target is None:
         return OK
     if rt.trace_messages:
         rt.emit("message_sent", _me(), other=str(pid), message=repr(value)[:60], tag="reply")
-    with target.cond:
+    with target.lock:
         if ref in target.aliases and target.alive:
             target.mailbox.append((ref, value))
-            target.cond.notify()
+            target.wake.put(None)
     return OK
 
 

@@ -7,6 +7,7 @@ kill ladder in :mod:`._runtime`.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -33,20 +34,27 @@ def _set_current(proc: Process | None) -> None:
 
 class Process:
     """The runtime's record of one process.  Mutated under the runtime lock, except the
-    mailbox, which is guarded by ``cond``."""
+    mailbox.
+
+    The mailbox is a deque that any thread may append to and only the owner removes
+    from; every append also drops a token into ``wake``, a C-level ``SimpleQueue`` the
+    owner blocks on.  That is several times cheaper than a ``threading.Condition``
+    (pure Python) and is what keeps a ``call`` near the raw-queue floor.  Tokens only
+    say "look again"; the deque is the truth, so a stale token costs one re-check.
+    """
 
     __slots__ = (
         "adopted",
         "aliases",
         "alive",
         "behaviour",
-        "cond",
         "dead_at",
         "dict",
         "escalated",
         "finishing",
         "group",
         "links",
+        "lock",
         "mailbox",
         "monitored_by",
         "monitors",
@@ -59,6 +67,7 @@ class Process:
         "runtime",
         "thread",
         "trap_exit",
+        "wake",
     )
 
     def __init__(
@@ -75,7 +84,8 @@ class Process:
         self.parent = parent
         self.behaviour = behaviour
         self.role = role
-        self.cond = threading.Condition(threading.Lock())
+        self.lock = threading.Lock()  # guards ``aliases`` against a racing reply
+        self.wake: queue.SimpleQueue[None] = queue.SimpleQueue()
         self.mailbox: deque[Any] = deque()
         self.alive = True
         self.reason: Any = None

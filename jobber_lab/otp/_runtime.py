@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import itertools
 import logging
+import queue
 import sys
 import threading
 import time
@@ -371,12 +372,9 @@ class Runtime:
                 message=_short(message),
                 tag=tag if tag != "info" else _tag_of(message),
             )
-        if proc is None:
-            return
-        with proc.cond:
-            if proc.alive:
-                proc.mailbox.append(message)
-                proc.cond.notify()
+        if proc is not None and proc.alive:
+            proc.mailbox.append(message)
+            proc.wake.put(None)
 
     # --------------------------------------------------------------- receiving
 
@@ -394,26 +392,37 @@ class Runtime:
         if match is not None and not callable(match):
             raise TypeError(f"receive(match): expected a callable or None, got {match!r}")
         deadline = None if timeout is None else self.now() + _check_timeout("receive", timeout)
+        return self._receive(proc, match, deadline)
+
+    def _receive(
+        self, proc: Process, match: Callable[[Any], bool] | None, deadline: float | None
+    ) -> Any:
+        """:meth:`receive` without the argument checks, for the behaviours' hot loops."""
         clock = self.clock
-        with proc.cond:
-            scanned = 0
-            while True:
-                if not proc.alive:
-                    raise ExitSignal(proc.reason)
-                box = proc.mailbox
-                if match is None:
-                    if box:
-                        return box.popleft()
-                else:
-                    for i in range(scanned, len(box)):
-                        msg = box[i]
-                        if match(msg):
-                            del box[i]
-                            return msg
-                    scanned = len(box)
-                if deadline is not None and self.now() >= deadline:
-                    return TIMEOUT
-                clock.wait(proc.cond, deadline)
+        box = proc.mailbox
+        wake = proc.wake
+        scanned = 0
+        while True:
+            if not proc.alive:
+                raise ExitSignal(proc.reason)
+            if match is None:
+                if box:
+                    return box.popleft()
+            else:
+                # Only this thread removes, others only append: indexes stay valid.
+                end = len(box)
+                for i in range(scanned, end):
+                    msg = box[i]
+                    if match(msg):
+                        del box[i]
+                        return msg
+                scanned = end
+            if deadline is not None and self.now() >= deadline:
+                return TIMEOUT
+            try:
+                wake.get(True, clock.wall_timeout(deadline))
+            except queue.Empty:
+                pass
 
     def sleep(self, seconds: float) -> None:
         """Interruptible sleep in runtime seconds (``Process.sleep``): a cancellation point."""
@@ -423,11 +432,16 @@ class Runtime:
             time.sleep(seconds * self.time_scale)
             return
         deadline = self.now() + seconds
-        with proc.cond:
-            while proc.alive and self.now() < deadline:
-                self.clock.wait(proc.cond, deadline)
-            if not proc.alive:
-                raise ExitSignal(proc.reason)
+        while proc.alive and self.now() < deadline:
+            try:
+                proc.wake.get(True, self.clock.wall_timeout(deadline))
+            except queue.Empty:
+                pass
+        if not proc.alive:
+            raise ExitSignal(proc.reason)
+
+    def _wake(self, proc: Process) -> None:
+        proc.wake.put(None)
 
     def _require_process(self, what: str) -> Process:
         proc = self._caller()
@@ -443,8 +457,11 @@ class Runtime:
         proc = self._procs.get(pid) if pid is not None else self._require_process("mailbox")
         if proc is None:
             return []
-        with proc.cond:
-            return list(proc.mailbox)
+        while True:  # other threads may append while we copy
+            try:
+                return list(proc.mailbox)
+            except RuntimeError:
+                continue
 
     # ------------------------------------------------------------ links/flags
 
@@ -489,7 +506,10 @@ class Runtime:
         pid = self.resolve(target)
         if pid is None and not _is_name(target):
             raise TypeError(f"monitor(target): expected a Pid or a name, got {target!r}")
-        ref = self.make_ref()
+        return self._monitor(proc, pid, target)
+
+    def _monitor(self, proc: Process, pid: Pid | None, target: Any) -> Ref:
+        ref = Ref(self.number, next(self._refs))
         with self._lock:
             other = self._procs.get(pid) if pid is not None else None
             if other is not None:
@@ -503,6 +523,9 @@ class Runtime:
         if not isinstance(ref, Ref):
             raise TypeError(f"demonitor(ref): expected a Ref, got {ref!r}")
         proc = self._require_process("demonitor")
+        return self._demonitor(proc, ref, flush)
+
+    def _demonitor(self, proc: Process, ref: Ref, flush: bool) -> bool:
         with self._lock:
             pid = proc.monitors.pop(ref, None)
             if pid is not None:
@@ -510,10 +533,7 @@ class Runtime:
                 if other is not None:
                     other.monitored_by.pop(ref, None)
         if flush:
-            with proc.cond:
-                proc.mailbox = type(proc.mailbox)(
-                    m for m in proc.mailbox if not _is_down_for(m, ref)
-                )
+            remove_first(proc.mailbox, lambda m: _is_down_for(m, ref))
         return True
 
     # ----------------------------------------------------------------- names
@@ -660,9 +680,7 @@ class Runtime:
                     other.monitored_by.pop(ref, None)
             proc.monitors = {}
             proc.aliases.clear()
-        with proc.cond:
-            proc.mailbox.clear()
-            proc.cond.notify_all()
+        proc.wake.put(None)  # a receive or sleep in its thread unwinds now
         self.timers.drop_owner(proc.pid)
         if not proc.quiet:
             self.events.emit(
@@ -859,6 +877,16 @@ def _check_timeout(what: str, value: Any) -> float:
     if value < 0:
         raise ValueError(f"{what}(timeout): expected seconds >= 0, got {value!r}")
     return float(value)
+
+
+def remove_first(box: Any, predicate: Callable[[Any], bool]) -> bool:
+    """Remove the first message ``predicate`` accepts, in place (the owner's thread only:
+    other threads may append meanwhile, so the deque is never replaced)."""
+    for i in range(len(box)):
+        if predicate(box[i]):
+            del box[i]
+            return True
+    return False
 
 
 def _is_down_for(message: Any, ref: Ref) -> bool:

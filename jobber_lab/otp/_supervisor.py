@@ -237,7 +237,10 @@ class _SupervisorServer(GenServer):
         op, arg = request
         if op == "which_children":
             return Reply(
-                [(c.spec.id, c.pid, c.spec.type, c.spec.modules_value) for c in reversed(state.children)],
+                [
+                    (c.spec.id, c.pid, c.spec.type, c.spec.modules_value)
+                    for c in reversed(state.children)
+                ],
                 state,
             )
         if op == "count_children":

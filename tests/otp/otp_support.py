@@ -44,8 +44,11 @@ class FakeClock:
     def set(self, seconds: float) -> None:
         self._now = float(seconds)
 
+    def wall_timeout(self, deadline: float | None) -> float:
+        return 0.005 if deadline is not None else 0.05
+
     def wait(self, cond: threading.Condition, deadline: float | None) -> None:
-        cond.wait(0.005 if deadline is not None else 0.05)
+        cond.wait(self.wall_timeout(deadline))
 
 
 class Probe(GenServer):

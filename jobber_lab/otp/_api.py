@@ -7,6 +7,7 @@ its node.  Every call is a cancellation point for a killed process.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -150,7 +151,10 @@ def now() -> float:
 
 
 class TimerRef(Ref):
-    """What :func:`send_after` returns."""
+    """What :func:`send_after` returns; it remembers its timer service, so plain code
+    (not a process) can cancel or read it whatever the default runtime is."""
+
+    __slots__ = ("_timers",)
 
 
 def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:
@@ -168,6 +172,7 @@ def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:
             raise TypeError(f"send_after(dest): expected a Pid or a name, got {dest!r}")
     base = rt.make_ref()
     ref = TimerRef(base.node, base.serial)
+    ref._timers = weakref.ref(rt.timers)
 
     def fire() -> None:
         pid = rt.resolve(dest)
@@ -189,7 +194,7 @@ def cancel_timer(ref: Ref) -> float | bool:
     """Cancel a timer: the seconds it had left, or False if it fired or never existed."""
     if not isinstance(ref, Ref):
         raise TypeError(f"cancel_timer(ref): expected a timer Ref, got {ref!r}")
-    left = current_runtime().timers.cancel(ref)
+    left = _timers_of(ref).cancel(ref)
     return False if left is None else left
 
 
@@ -197,5 +202,10 @@ def read_timer(ref: Ref) -> float | bool:
     """Seconds left on a timer, or False."""
     if not isinstance(ref, Ref):
         raise TypeError(f"read_timer(ref): expected a timer Ref, got {ref!r}")
-    left = current_runtime().timers.read(ref)
+    left = _timers_of(ref).read(ref)
     return False if left is None else left
+
+
+def _timers_of(ref: Ref) -> Any:
+    timers = getattr(ref, "_timers", None)
+    return timers() if timers is not None and timers() is not None else current_runtime().timers

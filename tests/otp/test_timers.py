@@ -143,3 +143,18 @@ def test_t1_one_scheduler_thread_per_runtime(runtime, me):
         otp.send_after(me, i, 1000.0)
     assert set(runtime.threads()) == before
     assert runtime.timers.pending() == 50
+
+
+def test_timer_ref_is_cancelled_in_its_own_runtime_from_plain_code() -> None:
+    """A TimerRef knows its runtime: plain code cancels it even when the default runtime
+    is another one."""
+    from jobber_lab import otp
+
+    with otp.Runtime(time_scale=0.01) as rt:
+        with rt.calling_process():
+            waiter = otp.spawn(otp.receive)
+            ref = otp.send_after(waiter, "never", 100)
+        left = otp.cancel_timer(ref)
+        assert isinstance(left, float) and left > 0
+        assert otp.read_timer(ref) is False
+        rt.exit(waiter, otp.KILL)

@@ -28,6 +28,12 @@ class Pid:
     def __repr__(self) -> str:
         return f"<{self.node}.{self.serial}.0>"
 
+    def __copy__(self) -> Pid:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Pid:
+        return self
+
     __str__ = __repr__
 
 
@@ -42,3 +48,9 @@ class Ref:
 
     def __repr__(self) -> str:
         return f"#Ref<{self.node}.{self.serial}>"
+
+    def __copy__(self) -> Ref:
+        return self  # refs are compared by identity: a copy must be the same ref
+
+    def __deepcopy__(self, memo: object) -> Ref:
+        return self

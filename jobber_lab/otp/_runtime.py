@@ -12,6 +12,7 @@ exception as a last resort, and reported as a zombie if even that fails.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import itertools
 import logging
@@ -73,6 +74,7 @@ class Runtime:
         clock: Clock | None = None,
         grace: float = 1.0,
         trace_messages: bool = False,
+        copy_messages: bool = False,
         name: str | None = None,
         _number: int | None = None,
     ) -> None:
@@ -83,6 +85,9 @@ class Runtime:
         self.clock: Clock = clock if clock is not None else ScaledClock(time_scale)
         self.grace = float(grace)
         self.trace_messages = bool(trace_messages)
+        # BEAM copies every message; Python passes references.  This debug mode
+        # deep-copies on send, so code that mutates a message it sent shows up.
+        self.copy_messages = bool(copy_messages)
         self._lock = threading.RLock()
         self._serials = itertools.count(1)
         self._refs = itertools.count(1)
@@ -373,6 +378,8 @@ class Runtime:
                 tag=tag if tag != "info" else _tag_of(message),
             )
         if proc is not None and proc.alive:
+            if self.copy_messages:
+                message = copy.deepcopy(message)
             proc.mailbox.append(message)
             proc.wake.put(None)
 

@@ -640,3 +640,18 @@ def test_module_api_from_plain_code_uses_the_default_runtime():
         assert rt.shutdown() == []
     assert otp.default_runtime() is not rt  # a shut-down default is replaced
     otp.default_runtime().shutdown()
+
+
+def test_copy_messages_debug_mode_sends_a_copy() -> None:
+    """§7: with copy_messages=True a message is deep-copied on send, as the BEAM does,
+    while pids and refs stay themselves."""
+    from jobber_lab import otp
+
+    with otp.Runtime(time_scale=0.01, copy_messages=True) as rt, rt.calling_process() as me:
+        payload = {"items": [1, 2]}
+        ref = otp.make_ref()
+        otp.send(me.pid, (ref, me.pid, payload))
+        payload["items"].append(3)  # the sender mutates after sending
+        got_ref, got_pid, got = otp.receive(timeout=1)
+        assert got == {"items": [1, 2]}
+        assert got_ref is ref and got_pid == me.pid

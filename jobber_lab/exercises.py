@@ -10,6 +10,7 @@ what was expected.  Every runtime a checker starts is shut down before it return
 
 from __future__ import annotations
 
+import functools
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -83,6 +84,31 @@ class CheckResult:
         return f"{self.title}: {verdict}\n{body}"
 
 
+def _isolated(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """Run a checker on a thread of its own, so it works whatever the caller is (a notebook
+    that acts as a process, a button handler, ...) and leaves the caller's state alone."""
+
+    @functools.wraps(check)
+    def run(*args: Any, **kwargs: Any) -> CheckResult:
+        box: list[Any] = []
+
+        def body() -> None:
+            try:
+                box.append((True, check(*args, **kwargs)))
+            except BaseException as exc:
+                box.append((False, exc))
+
+        thread = threading.Thread(target=body, name=f"jobber-lab {check.__name__}", daemon=True)
+        thread.start()
+        thread.join()
+        good, value = box[0]
+        if not good:
+            raise value
+        return value
+
+    return run
+
+
 def _crash_text(exc: BaseException) -> str:
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return last
@@ -109,6 +135,7 @@ def _down_of(ref: otp.Ref) -> Callable[[Any], bool]:
 # ------------------------------------------------------------------------ notebook 01
 
 
+@_isolated
 def check_ping_server(body: Callable[[], Any]) -> CheckResult:
     """Exercise 01.1: ``body`` is a process that answers every ``("ping", sender)`` with
     ``"pong"`` and keeps running, even after a message it does not expect."""
@@ -174,6 +201,7 @@ def _kill_beats_trap_exit() -> bool:
         return down is not TIMEOUT and down[4] is otp.KILLED
 
 
+@_isolated
 def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
     """Exercise 01.2: for each way a linked partner ends, does a process that does not trap
     exits die with it?  Keys ``normal``, ``shutdown``, ``crash``, and ``kill while trapping``
@@ -187,7 +215,7 @@ def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
     for key, dies in truth.items():
         said = answers.get(key)
         fact = "dies" if dies else "lives on"
-        if said is None:
+        if said is None or said is Ellipsis:
             result.wrong(f"{key!r}: no answer (True = it dies, False = it lives on)")
         else:
             result.expect(
@@ -201,6 +229,7 @@ def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
 # ------------------------------------------------------------------------ notebook 02
 
 
+@_isolated
 def check_max_retries_zero(job_class: type) -> CheckResult:
     """Exercise 02: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
     ``max_retries=0`` means *no* retries, and ``max_retries=2`` means 3 attempts in all."""
@@ -234,23 +263,28 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
 
     args = {"work": bad_work, "id": f"check-{max_retries}", "max_retries": max_retries}
     budget = 10 * (max_retries + 3) * 5.0  # runtime seconds: ten retry delays per attempt
-    with _runtime() as rt, rt.test_process():
-        try:
-            started = otp.start(job_class, args)
-        except Exception as exc:
-            result.wrong(f"max_retries={max_retries}: starting the job raised {_crash_text(exc)}")
-            return None
+    with _runtime() as rt:
+        tracer = Tracer(rt)
+        with rt.test_process():
+            try:
+                started = otp.start(job_class, args)
+            except Exception as exc:
+                result.wrong(
+                    f"max_retries={max_retries}: starting the job raised {_crash_text(exc)}"
+                )
+                return None
         if not isinstance(started, Ok):
             result.wrong(f"max_retries={max_retries}: start returned {started!r}")
             return None
-        ref = otp.monitor(started.value)
-        down = otp.receive(_down_of(ref), timeout=budget)
-        if down is not TIMEOUT and not otp.is_clean(down[4]):
-            result.wrong(
-                f"max_retries={max_retries}: the job crashed: {otp.format_reason(down[4])}"
-            )
+        pid = str(started.value)
+        exited = tracer.wait_for(
+            lambda e: e.kind == "exited" and e.pid == pid, budget * rt.time_scale
+        )
+        tracer.detach()
+        if exited is not None and exited.get("reason_kind") != "normal":
+            result.wrong(f"max_retries={max_retries}: the job crashed: {exited.get('reason')}")
             return None
-        return len(calls), down is not TIMEOUT
+        return len(calls), exited is not None
 
 
 # ------------------------------------------------------------------------ notebook 03
@@ -293,6 +327,7 @@ def _after_exit(restart: Any, how: str) -> tuple[Any, Any]:
         return before, after
 
 
+@_isolated
 def check_restart_choice(restart: Any) -> CheckResult:
     """Exercise 03.1: the restart type of a worker that is restarted when it crashes but
     left alone when it finishes normally (the book's Job)."""
@@ -315,6 +350,7 @@ def check_restart_choice(restart: Any) -> CheckResult:
     return result
 
 
+@_isolated
 def check_strategy_choice(strategy: Any) -> CheckResult:
     """Exercise 03.2: children A, B, C started in that order; C depends on B.  When B
     crashes, B and C must restart and A must keep its pid."""
@@ -353,6 +389,7 @@ def check_strategy_choice(strategy: Any) -> CheckResult:
 # ------------------------------------------------------------------------ notebook 04
 
 
+@_isolated
 def check_job_supervisor(supervisor_class: type) -> CheckResult:
     """Exercise 04: a JobSupervisor that contains a doomed job *and* ends with its job,
     so none linger under JobRunner (the auto_shutdown fix)."""
@@ -436,6 +473,7 @@ def _check_contained(
 # ------------------------------------------------------------------------ notebook 05
 
 
+@_isolated
 def check_start_job(start_job: Callable[..., Any], quota: int = 3) -> CheckResult:
     """Exercise 05: ``start_job(app, **args)`` with an import quota of 3: only import jobs
     count against it, other jobs always start, and 20 callers at once never get more than 3
@@ -510,6 +548,7 @@ def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 # ------------------------------------------------------------------------ notebook 06
 
 
+@_isolated
 def check_crash_times(crash_times: Callable[[list[Any]], Any]) -> CheckResult:
     """Exercise 06: ``crash_times(events)`` returns the runtime times at which a process
     crashed, in order, from a recorded history (a doomed job: about 5, 10, 15, 20 s)."""

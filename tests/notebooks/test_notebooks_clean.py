@@ -1,0 +1,74 @@
+"""Committed notebooks carry no outputs and no execution counts; each lesson has an
+exercise with an automatic check and a solution hidden by default (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [p for p in PATHS if not p.name.startswith("00_")]
+
+
+def test_the_course_is_there() -> None:
+    names = [p.name for p in LESSONS]
+    assert names == [
+        "01_processes_and_messages.ipynb",
+        "02_genserver_job.ipynb",
+        "03_supervisors_and_restarts.ipynb",
+        "04_isolating_jobs.ipynb",
+        "05_registry_and_quotas.ipynb",
+        "06_tracing_and_pictures.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_is_committed_clean(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert cell.get("outputs") == [], f"{path.name} cell {index} has outputs"
+        assert cell.get("execution_count") is None, f"{path.name} cell {index} has a count"
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_has_a_checked_exercise_and_a_hidden_solution(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    imports_checkers = any(
+        "from jobber_lab.exercises import" in c.source for c in cells if c.cell_type == "code"
+    )
+    assert imports_checkers, f"{path.name} does not import its checkers"
+    checks = [c for c in cells if c.cell_type == "code" and "check" in _tags(c)]
+    assert checks and all("check_" in c.source for c in checks), f"{path.name}: no check cell"
+    solutions = [i for i, c in enumerate(cells) if "solution" in _tags(c)]
+    assert solutions, f"{path.name}: no solution cell"
+    for i in solutions:
+        cell = cells[i]
+        assert cell.cell_type == "code"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{path.name} cell {i}: a solution must be hidden by default"
+        )
+        heading = cells[i - 1]
+        assert heading.cell_type == "markdown" and "Solution" in heading.source, (
+            f"{path.name} cell {i}: a solution follows a 'Solution' heading"
+        )
+        assert "check_" in cell.source, f"{path.name} cell {i}: the solution checks itself"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_shuts_its_runtimes_down_at_the_end(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert "shutdown()" in last.source or ".stop()" in last.source, (
+        f"{path.name}: the last cell should stop every app and runtime it started"
+    )

@@ -56,3 +56,9 @@ def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
         if output.output_type == "error"
     ]
     assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+    # A Figure returned by a cell must show as a picture, not as "<Figure size ...>".
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if data.get("text/plain", "").startswith("<Figure"):
+                assert "image/png" in data, f"{path.name} cell {index}: a Figure without a PNG"

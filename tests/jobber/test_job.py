@@ -337,3 +337,21 @@ def test_handle_job_result_clauses():
     assert handle_job_result(Error("x"), no_retries).status == "failed"
     with pytest.raises(FunctionClauseError, match="handle_job_result"):
         handle_job_result({"ok": 1}, state)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_restart_window_scales_with_time(variant, make_app, events, runtime, me):
+    """Crashes more than 10 s apart never put 4 restarts in the 30 s window: restarted forever.
+
+    At time_scale 0.01 that window is 0.3 s of wall time; the crashes here are 0.12 s apart.
+    """
+    app = make_app(variant)
+    runner = app.job_runner
+    app.start_job(work=doomed_job(12))
+    events.wait_count(5, "child_restarted", child_id=lambda c: c != JOB_RUNNER)
+    assert not events.flushed("supervisor_gave_up")
+    assert not events.of("intensity_reached")
+    assert app.job_runner == runner
+    restarts = [e.get("restarts") for e in events.of("child_restarted")]
+    assert len(restarts) >= 5 and max(restarts) <= 3
+    assert len({e.pid for e in events.of("job_status", status="new")}) >= 6

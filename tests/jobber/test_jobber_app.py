@@ -20,7 +20,16 @@ from jobber_lab.jobber import (
     Jobber,
     good_job,
 )
-from jobber_lab.otp import Error, Ok, Registry, Runtime, sleep
+from jobber_lab.otp import (
+    ALREADY_STARTED,
+    FAILED_TO_START_CHILD,
+    SHUTDOWN,
+    Error,
+    Ok,
+    Registry,
+    Runtime,
+    sleep,
+)
 
 S = 1.0
 
@@ -95,6 +104,32 @@ def test_the_tree_has_the_books_shape(variant, make_app, events: Collector, runt
     assert spawned[0].get("behaviour") == ("JobSupervisor" if variant == "isolated" else "Job")
     assert app.count_children()["active"] == 1
     assert "running" in repr(app) and variant in repr(app)
+
+
+def test_a_duplicate_id_is_refused_as_in_otp(make_app, events: Collector):
+    for variant in VARIANTS:
+        app = make_app(variant)
+        first = app.start_job(work=good_job(1000 * S), id="same")
+        assert isinstance(first, Ok)
+        [(job, _value)] = _lookup(app, "same")
+        second = app.start_job(work=good_job(S), id="same")
+        if variant == "direct":  # {:error, {:already_started, pid}}
+            assert second == Error((ALREADY_STARTED, job))
+        else:  # {:error, {:shutdown, {:failed_to_start_child, Jobber.Job, {...}}}}
+            assert isinstance(second, Error)
+            shutdown, (failed, _child, already) = second.reason
+            assert (shutdown, failed, already) == (
+                SHUTDOWN,
+                FAILED_TO_START_CHILD,
+                (ALREADY_STARTED, job),
+            )
+        assert app.count_children()["active"] == 1, "the refused job left nothing behind"
+        app.stop()
+
+
+def _lookup(app: Jobber, job_id: str) -> list:
+    with app.runtime.calling_process():
+        return Registry.lookup("JobRegistry", job_id)
 
 
 def test_a_jobber_that_owns_its_runtime_leaves_no_threads():

@@ -178,8 +178,7 @@ def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:
         pid = rt.resolve(dest)
         if pid is None:
             return
-        if rt.trace_messages:
-            rt.emit("timer_fired", pid, message=repr(message)[:60])
+        rt.emit("timer_fired", pid, message=repr(message)[:60])
         rt._deliver(pid, message)
 
     rt.timers.schedule(seconds, fire, key=ref, owner=dest if isinstance(dest, Pid) else None)

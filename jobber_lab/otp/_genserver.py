@@ -549,14 +549,21 @@ def reply(from_: From, value: Any) -> Any:
 
 def cast(server: Any, request: Any) -> Any:
     """Fire and forget; always ``OK``, even to a dead pid or an unknown name (G4)."""
-    rt = current_runtime()
-    rt.checkpoint()
-    try:
-        pid = rt.resolve(server)
-    except Exception:
-        return OK
+    proc = current_process()
+    if proc is not None:
+        if not proc.alive:
+            raise ExitSignal(proc.reason)  # a cancellation point, like every runtime call
+        rt = proc.runtime
+    else:
+        rt = current_runtime()
+    if type(server) is Pid:
+        pid: Pid | None = server
+    else:
+        try:
+            pid = rt.resolve(server)
+        except Exception:
+            return OK
     if pid is not None:
-        proc = current_process()
         rt._deliver(pid, (GEN_CAST, request), proc, "cast")
     return OK
 

@@ -156,6 +156,8 @@ def shutdown_children(rt: Runtime, victims: list[tuple[Pid, ChildSpec]]) -> dict
 
 def report(rt: Runtime, context: str, reason: Any, pid: Any, spec: ChildSpec | None) -> None:
     """A supervisor report: ``errorContext``, ``reason``, ``offender`` (as OTP logs them)."""
+    if not log.isEnabledFor(logging.ERROR):
+        return  # building the offender costs more than a restart when nobody reads it
     offender = {"pid": str(pid), **(spec.describe() if spec is not None else {})}
     me = rt.process(_self_pid())
     log.error(

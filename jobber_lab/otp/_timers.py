@@ -39,6 +39,8 @@ class TimerService:
         self._cond = threading.Condition(threading.Lock())
         self._heap: list[tuple[float, int, _Entry]] = []
         self._by_key: dict[Any, _Entry] = {}
+        # owner -> its keyed timers, so a process's death costs its own timers only
+        self._by_owner: dict[Any, dict[Any, _Entry]] = {}
         self._counter = itertools.count()
         self._cancelled = 0  # cancelled entries still in the heap
         self._stopped = False
@@ -63,6 +65,8 @@ class TimerService:
                 return
             if key is not None:
                 self._by_key[key] = entry
+                if owner is not None:
+                    self._by_owner.setdefault(owner, {})[key] = entry
             heapq.heappush(self._heap, (entry.deadline, next(self._counter), entry))
             if self._heap[0][2] is entry:
                 self._cond.notify()
@@ -73,6 +77,7 @@ class TimerService:
             entry = self._by_key.pop(key, None)
             if entry is None:
                 return None
+            self._forget_owned(entry)
             entry.cancelled = True
             self._cancelled += 1
             self._compact()
@@ -88,12 +93,23 @@ class TimerService:
     def drop_owner(self, owner: Any) -> None:
         """Forget every keyed timer owned by ``owner`` (a dead destination)."""
         with self._cond:
-            for key, entry in list(self._by_key.items()):
-                if entry.owner == owner:
-                    entry.cancelled = True
-                    self._cancelled += 1
-                    del self._by_key[key]
+            owned = self._by_owner.pop(owner, None)
+            if not owned:
+                return
+            for key, entry in owned.items():
+                entry.cancelled = True
+                self._cancelled += 1
+                self._by_key.pop(key, None)
             self._compact()
+
+    def _forget_owned(self, entry: _Entry) -> None:
+        """Remove a keyed entry from its owner's index (lock held)."""
+        if entry.owner is not None:
+            owned = self._by_owner.get(entry.owner)
+            if owned is not None:
+                owned.pop(entry.key, None)
+                if not owned:
+                    del self._by_owner[entry.owner]
 
     def _compact(self) -> None:
         """Drop cancelled entries from the heap once they are the majority (lock held)."""
@@ -105,13 +121,16 @@ class TimerService:
     def pending(self, owner: Any = None) -> int:
         """Live timers (for one owner, or all): used by tests of T1 (c)."""
         with self._cond:
-            return sum(1 for e in self._by_key.values() if owner is None or e.owner == owner)
+            if owner is not None:
+                return len(self._by_owner.get(owner, ()))
+            return len(self._by_key)
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._cond:
             self._stopped = True
             self._heap.clear()
             self._by_key.clear()
+            self._by_owner.clear()
             self._cancelled = 0
             self._cond.notify()
         if threading.current_thread() is not self._thread:
@@ -132,6 +151,7 @@ class TimerService:
                     continue
                 if entry.key is not None:
                     self._by_key.pop(entry.key, None)
+                    self._forget_owned(entry)
             try:
                 entry.action()
             except Exception:

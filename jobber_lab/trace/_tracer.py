@@ -61,6 +61,7 @@ class Tracer:
         self._base_graph = new_graph()
         self._base_state = GraphState()
         self._total = 0
+        self._waiters = 0  # threads inside wait_for (guarded by the lock)
         self._dropped = 0
         self._hooks: tuple[ChangeHook, ...] = ()
         self._runtime = runtime
@@ -113,7 +114,8 @@ class Tracer:
                 self._dropped += 1
             history.append(event)
             self._total += 1
-            self._cond.notify_all()
+            if self._waiters:  # notify_all is pure Python: skip it when nobody waits
+                self._cond.notify_all()
             hooks = self._hooks
         for hook in hooks:
             try:
@@ -188,13 +190,14 @@ class Tracer:
                     if predicate(event):
                         return event
                 checked = self._total
-                if deadline is None:
-                    self._cond.wait()
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
                     return None
-                self._cond.wait(remaining)
+                self._waiters += 1
+                try:
+                    self._cond.wait(remaining)
+                finally:
+                    self._waiters -= 1
 
     def flush(self, timeout: float | None = 5.0) -> bool:
         """Wait until the runtime delivered every event emitted so far (True if it did)."""

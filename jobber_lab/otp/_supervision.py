@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from dataclasses import dataclass
@@ -108,49 +109,82 @@ def expected_shutdown_reason(reason: Any, spec: ChildSpec) -> bool:
     return spec.restart is not Restart.PERMANENT and is_clean(reason)
 
 
-def shutdown_children(rt: Runtime, victims: list[tuple[Pid, ChildSpec]]) -> dict[Pid, Any]:
-    """Shut children down (S10), all at once (D5), each by its own shutdown value.
+SHUTDOWN_WINDOW = 32
+"""How many children a supervisor shuts down at the same time (D5's "all at once",
+bounded): waking thousands of threads at once was 4x slower than a small window."""
 
-    Monitors each child, sends ``shutdown`` (or ``kill`` for brutal_kill), waits
-    up to each child's shutdown time, kills the stragglers, then unlinks and
-    flushes their ``EXIT`` so no restart follows.  Returns pid -> exit reason.
+
+def shutdown_children(
+    rt: Runtime, victims: list[tuple[Pid, ChildSpec]], window: int = SHUTDOWN_WINDOW
+) -> dict[Pid, Any]:
+    """Shut children down (S10), up to ``window`` at a time (D5), each by its own shutdown.
+
+    Monitors each child, sends ``shutdown`` (or ``kill`` for brutal_kill), waits up to
+    its shutdown time, kills it if it is late, and takes its ``EXIT`` out of the mailbox
+    so no restart follows.  Returns pid -> exit reason.
+
+    One selective receive takes both the ``EXIT`` (which a linked child's death always
+    delivers first) and the ``DOWN``, so each message is looked at about once: scanning
+    the mailbox from the start for every child made shutting down thousands quadratic.
     """
+    queue = list(victims)
+    queue.reverse()  # pop() from the end keeps the given order
     pending: dict[Any, tuple[Pid, ChildSpec]] = {}
+    by_pid: dict[Pid, Any] = {}
+    exits: dict[Pid, Any] = {}
     deadlines: list[tuple[float, Any]] = []
-    start = rt.now()
-    for pid, spec in victims:
-        ref = rt.monitor(pid)
-        pending[ref] = (pid, spec)
-        value = spec.shutdown_value
-        if value is BRUTAL_KILL:
-            rt.exit(pid, KILL)
-        else:
-            rt.exit(pid, SHUTDOWN)
-            if value is not INFINITY:
-                deadlines.append((start + float(value), ref))
-    deadlines.sort(key=lambda d: d[0])
     reasons: dict[Pid, Any] = {}
+
+    def launch() -> None:
+        while queue and len(pending) < window:
+            pid, spec = queue.pop()
+            ref = rt.monitor(pid)
+            pending[ref] = (pid, spec)
+            by_pid[pid] = ref
+            value = spec.shutdown_value
+            if value is BRUTAL_KILL:
+                rt.exit(pid, KILL)
+            else:
+                rt.exit(pid, SHUTDOWN)
+                if value is not INFINITY:
+                    heapq.heappush(deadlines, (rt.now() + float(value), ref.serial, ref))
+
+    def relevant(m: Any) -> bool:
+        return type(m) is tuple and (
+            (len(m) == 5 and m[0] is DOWN and m[1] in pending)
+            or (len(m) == 3 and m[0] is EXIT and m[1] in by_pid)
+        )
+
+    launch()
     while pending:
-        while deadlines and (deadlines[0][1] not in pending or deadlines[0][0] <= rt.now()):
-            _, ref = deadlines.pop(0)
+        while deadlines and (deadlines[0][2] not in pending or deadlines[0][0] <= rt.now()):
+            _, _, ref = heapq.heappop(deadlines)
             if ref in pending:
                 rt.exit(pending[ref][0], KILL)
         wait = max(0.0, deadlines[0][0] - rt.now()) if deadlines else None
-        msg = rt.receive(
-            lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] in pending,
-            wait,
-        )
+        msg = rt.receive(relevant, wait)
         if type(msg) is not tuple:
             continue  # a deadline passed
+        if msg[0] is EXIT:
+            exits[msg[1]] = msg[2]
+            continue
         ref, reason = msg[1], msg[4]
         pid, spec = pending.pop(ref)
-        rt.unlink(pid)
-        flushed = rt.receive(lambda m, p=pid: type(m) is tuple and m[0] is EXIT and m[1] == p, 0)
-        if reason is NOPROC and type(flushed) is tuple:
-            reason = flushed[2]  # it was already dead: its EXIT holds the real reason
+        del by_pid[pid]
+        if pid in exits:
+            exit_reason = exits.pop(pid)
+        else:  # not linked, or it died unlinked: look once more, then forget it
+            rt.unlink(pid)
+            flushed = rt.receive(
+                lambda m, p=pid: type(m) is tuple and m[0] is EXIT and m[1] == p, 0
+            )
+            exit_reason = flushed[2] if type(flushed) is tuple else reason
+        if reason is NOPROC:
+            reason = exit_reason  # it was already dead: its EXIT holds the real reason
         reasons[pid] = reason
         if not expected_shutdown_reason(reason, spec):
             report(rt, "shutdown_error", reason, pid, spec)
+        launch()
     return reasons
 
 

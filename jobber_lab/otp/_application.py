@@ -210,6 +210,3 @@ def _kill_strays(rt: Runtime, group: Pid) -> None:
     while refs:
         msg = rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] in refs)
         refs.discard(msg[1])
-
-
-_ = ALREADY_STARTED

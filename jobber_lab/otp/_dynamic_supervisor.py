@@ -23,19 +23,22 @@ from ._atoms import (
     UNDEFINED,
     Atom,
 )
-from ._childspec import ChildSpec, ChildType, Restart, Strategy, check_childspec, to_childspec
+from ._childspec import ChildSpec, ChildType, Strategy, check_childspec, to_childspec
 from ._events import EventKind
 from ._genserver import GenServer, InitOk, InitStop, NoReply, Reply, Stop, call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
 from ._process import current_process
-from ._results import IGNORE, OK, Error, Ok, format_reason, is_clean, reason_kind
+from ._results import IGNORE, OK, Error, format_reason, reason_kind
 from ._supervision import (
     Intensity,
     check_flags,
     emit_child,
     emit_give_up,
+    own_pid,
+    own_runtime,
     report,
+    restart_decision,
     shutdown_children,
     start_child_process,
 )
@@ -208,11 +211,7 @@ class _DynamicServer(GenServer):
         return super().handle_info(message, state)
 
     def _child_exited(self, state: _State, child: _Child, reason: Any) -> Any:
-        restart = child.spec.restart
-        clean = is_clean(reason)
-        if not clean or restart is Restart.PERMANENT:
-            report(_rt(), "child_terminated", reason, child.pid, child.spec)
-        if restart is Restart.PERMANENT or (restart is Restart.TRANSIENT and not clean):
+        if restart_decision(_rt(), child.spec, child.pid, reason):
             return self._restart(state, child, child.pid)
         del state.children[child.key]
         return NoReply(state)
@@ -278,16 +277,5 @@ class _DynamicServer(GenServer):
             )
 
 
-def _rt() -> Any:
-    proc = current_process()
-    assert proc is not None
-    return proc.runtime
-
-
-def _self() -> Pid:
-    proc = current_process()
-    assert proc is not None
-    return proc.pid
-
-
-_ = Ok
+_rt = own_runtime
+_self = own_pid

@@ -16,10 +16,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, NORMAL, SHUTDOWN
+from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN
 from ._childspec import ChildSpec, Restart
 from ._events import EventKind
 from ._pid import Pid
+from ._process import current_process
 from ._results import IGNORE, Crash, Error, Ok, format_reason, is_clean
 from ._runtime import Runtime
 
@@ -205,10 +206,33 @@ def report(rt: Runtime, context: str, reason: Any, pid: Any, spec: ChildSpec | N
 
 
 def _self_pid() -> Pid | None:
-    from ._process import current_process
-
     proc = current_process()
     return proc.pid if proc is not None else None
+
+
+def own_runtime() -> Runtime:
+    """The runtime of the supervisor process running this code."""
+    proc = current_process()
+    assert proc is not None, "supervision code runs inside its supervisor's process"
+    return proc.runtime
+
+
+def own_pid() -> Pid:
+    proc = current_process()
+    assert proc is not None, "supervision code runs inside its supervisor's process"
+    return proc.pid
+
+
+def restart_decision(rt: Runtime, spec: ChildSpec, pid: Any, reason: Any) -> bool:
+    """S5's table, in one place: should the supervisor restart a child that exited?
+
+    Logs ``child_terminated`` where OTP does (any abnormal exit, and every exit of a
+    permanent child).  False means: keep the spec idle (transient) or drop it (temporary).
+    """
+    clean = is_clean(reason)
+    if not clean or spec.restart is Restart.PERMANENT:
+        report(rt, "child_terminated", reason, pid, spec)
+    return spec.restart is Restart.PERMANENT or (spec.restart is Restart.TRANSIENT and not clean)
 
 
 def child_fields(spec: ChildSpec, *, dynamic: bool) -> dict[str, Any]:
@@ -256,6 +280,3 @@ def _child_id_text(child_id: Any) -> Any:
     if isinstance(child_id, str | int | float | bool) or child_id is None:
         return child_id
     return repr(child_id)
-
-
-_ = (EventKind, NORMAL)

@@ -49,14 +49,16 @@ from ._events import EventKind
 from ._genserver import GenServer, InitOk, InitStop, NoReply, Reply, Stop, call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
-from ._process import current_process
-from ._results import IGNORE, OK, ArgumentError, Error, Ok, format_reason, is_clean, reason_kind
+from ._results import IGNORE, OK, ArgumentError, Error, Ok, format_reason, reason_kind
 from ._supervision import (
     Intensity,
     check_flags,
     emit_child,
     emit_give_up,
+    own_pid,
+    own_runtime,
     report,
+    restart_decision,
     shutdown_children,
     start_child_process,
 )
@@ -319,14 +321,9 @@ class _SupervisorServer(GenServer):
         return super().handle_info(message, state)
 
     def _child_exited(self, state: _State, child: _Child, reason: Any) -> Any:
-        restart = child.spec.restart
-        clean = is_clean(reason)
-        rt = _runtime()
-        if not clean or restart is Restart.PERMANENT:
-            report(rt, "child_terminated", reason, child.pid, child.spec)
-        if restart is Restart.PERMANENT or (restart is Restart.TRANSIENT and not clean):
+        if restart_decision(_runtime(), child.spec, child.pid, reason):
             return self._restart(state, child)
-        if restart is Restart.TEMPORARY:
+        if child.spec.restart is Restart.TEMPORARY:
             state.children.remove(child)
         else:
             child.pid = UNDEFINED
@@ -443,16 +440,8 @@ def _count(children: list[_Child]) -> dict[str, int]:
     }
 
 
-def _runtime() -> Any:
-    proc = current_process()
-    assert proc is not None
-    return proc.runtime
-
-
-def _self() -> Pid:
-    proc = current_process()
-    assert proc is not None
-    return proc.pid
+_runtime = own_runtime
+_self = own_pid
 
 
 # ------------------------------------------------------------ client API (S12)

@@ -83,6 +83,11 @@ class Jobber:
     ) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"variant: expected one of {VARIANTS}, got {variant!r}")
+        if auto_shutdown and variant != "isolated":
+            raise ValueError(
+                "auto_shutdown=True: the fix applies to the isolated variant's JobSupervisors; "
+                f"the {variant!r} variant has none"
+            )
         if isinstance(import_quota, bool) or not isinstance(import_quota, int) or import_quota < 0:
             raise ValueError(f"import_quota: expected an int >= 0, got {import_quota!r}")
         self.variant = variant

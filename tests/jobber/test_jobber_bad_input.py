@@ -78,3 +78,15 @@ def test_bad_input_through_the_module_api(runtime, events: Collector):
         events.wait_event("job_status", status="done", job_id="fine")
     finally:
         jobber.stop()
+
+
+def test_auto_shutdown_is_refused_for_the_direct_variant(runtime) -> None:
+    """The fix is for JobSupervisors; asking for it where there are none is a clear error,
+    and nothing is started."""
+    import pytest
+
+    from jobber_lab.jobber import Jobber
+
+    with pytest.raises(ValueError, match=r"auto_shutdown=True.*'direct' variant"):
+        Jobber(variant="direct", auto_shutdown=True, runtime=runtime)
+    assert runtime.processes() == []

@@ -49,12 +49,19 @@ def _wait(tracer: Tracer, predicate: Callable[[Event], bool], what: str) -> Even
     return event
 
 
-def _job_pid(app: jobber.Jobber, result: Any) -> Any:
-    """The Job's pid: the started pid (direct) or the JobSupervisor's only child (isolated)."""
+def _job_pid(app: jobber.Jobber, tracer: Tracer, result: Any) -> str:
+    """The Job's pid (as the tracer prints it): the started pid (direct) or the
+    JobSupervisor's child (isolated), read from the tracer so a job that already ended
+    is still found."""
     if app.variant == "direct":
-        return result.value
-    children = app.which_children(result.value)
-    return children[0][1]
+        return str(result.value)
+    supervisor = str(result.value)
+    started = _wait(
+        tracer,
+        lambda e: e.kind == "child_started" and e.get("supervisor") == supervisor,
+        "the job to start",
+    )
+    return str(started.pid)
 
 
 def run_story(
@@ -80,7 +87,7 @@ def run_story(
         say("-- a good job, a bad job (3 retries) and a doomed job --")
         good = app.start_job(work=jobber.good_job(seconds))
         bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
-        good_pid, bad_pid = _job_pid(app, good), _job_pid(app, bad)
+        good_pid, bad_pid = _job_pid(app, tracer, good), _job_pid(app, tracer, bad)
         before = app.job_runner
         result.job_runner_before = str(before)
         say(f"Process.whereis(JobRunner) = {before}")

@@ -23,6 +23,7 @@ from jobber_lab.jobber import (
 from jobber_lab.jobber.job import handle_job_result
 from jobber_lab.otp import (
     DOWN,
+    NOPROC,
     NORMAL,
     PROCESS,
     SHUTDOWN,
@@ -46,24 +47,32 @@ def rt_wait(runtime: Runtime) -> float:
     return WAIT / runtime.time_scale
 
 
-def job_pid(app, result) -> Pid:
-    """The Job's pid from ``start_job``'s ``Ok(pid)``: itself (direct) or its supervisor's child."""
+def job_pid(app, events: Collector, result) -> Pid:
+    """The Job's pid from ``start_job``'s ``Ok(pid)``: itself (direct) or its supervisor's child.
+
+    Read from the JobSupervisor's ``child_started`` event, not from ``which_children``: a
+    short job may already be gone (and its pid ``undefined``) by the time we would ask.
+    """
     assert isinstance(result, Ok), result
     if app.variant == "direct":
         return result.value
-    [(_id, pid, _type, _modules)] = app.which_children(result.value)
-    assert isinstance(pid, Pid), pid
-    return pid
+    started = events.wait_event("child_started", supervisor=str(result.value))
+    node, serial, _ = started.pid.strip("<>").split(".")
+    return Pid(int(node), int(serial))
 
 
-def await_down(runtime: Runtime, pid: Pid, reason=...):
-    """Monitor ``pid`` (alive) and wait for its DOWN; return the reason.
+def await_down(runtime: Runtime, pid: Pid, events: Collector | None = None):
+    """Monitor ``pid`` and wait for its DOWN; return the reason.
 
     A DOWN is sent after the dead process's link signals, so once it arrives the
-    supervisor and the Registry have the EXIT in their mailboxes.
+    supervisor and the Registry have the EXIT in their mailboxes.  If the process ended
+    before we looked (DOWN ``noproc``), its ``exited`` event says how.
     """
     ref = monitor(pid)
-    message = assert_receive((DOWN, ref, PROCESS, pid, reason), rt_wait(runtime))
+    message = assert_receive((DOWN, ref, PROCESS, pid, ...), rt_wait(runtime))
+    if message[4] is NOPROC and events is not None:
+        text = events.wait_event("exited", pid).get("reason")
+        return {":normal": NORMAL, ":shutdown": SHUTDOWN}.get(text, text)
     return message[4]
 
 
@@ -90,9 +99,9 @@ def test_good_job_runs_once_exits_normal_and_leaves_the_registry(
 ):
     app = make_app(variant)
     result = app.start_job(work=good_job(S), id="good")
-    job = job_pid(app, result)
+    job = job_pid(app, events, result)
 
-    assert await_down(runtime, job) is NORMAL
+    assert await_down(runtime, job, events) is NORMAL
     assert statuses(events.flushed(), job) == [("new", 0), ("running", 0), ("done", 0)]
     attempts = [e.get("attempt") for e in events.of("job_status", job, status="running")]
     assert attempts == [1]
@@ -124,11 +133,11 @@ def test_good_job_runs_once_exits_normal_and_leaves_the_registry(
 def test_good_job_with_auto_shutdown_leaves_no_job_supervisor(make_app, events, runtime, me):
     app = make_app("isolated", auto_shutdown=True)
     result = app.start_job(work=good_job(S))
-    job = job_pid(app, result)
+    job = job_pid(app, events, result)
     jobsup = result.value
     ref = monitor(jobsup)
 
-    assert await_down(runtime, job) is NORMAL
+    assert await_down(runtime, job, events) is NORMAL
     message = assert_receive((DOWN, ref, PROCESS, jobsup, ...), rt_wait(runtime))
     assert message[4] in (NORMAL, SHUTDOWN)  # a clean exit, never a crash
     assert app.count_children() == {"specs": 0, "active": 0, "supervisors": 0, "workers": 0}
@@ -154,9 +163,9 @@ def test_bad_job_retries_three_times_then_fails_and_exits_normal(
 ):
     s = RETRY_DELAY  # the book's numbers: work sleeps 5 s, retries 5 s later
     app = make_app(variant)
-    job = job_pid(app, app.start_job(work=bad_job(s), max_retries=3))
+    job = job_pid(app, events, app.start_job(work=bad_job(s), max_retries=3))
 
-    assert await_down(runtime, job) is NORMAL
+    assert await_down(runtime, job, events) is NORMAL
     log = events.flushed()
     assert statuses(log, job) == [
         ("new", 0),
@@ -200,9 +209,9 @@ def test_bad_job_retries_three_times_then_fails_and_exits_normal(
 def test_n_retries_give_n_plus_one_attempts(n, variant, make_app, events, runtime, me):
     s = 1.0
     app = make_app(variant)
-    job = job_pid(app, app.start_job(work=bad_job(s), max_retries=n))
+    job = job_pid(app, events, app.start_job(work=bad_job(s), max_retries=n))
 
-    assert await_down(runtime, job) is NORMAL
+    assert await_down(runtime, job, events) is NORMAL
     events.flushed()
     running = events.of("job_status", job, status="running")
     assert [e.get("attempt") for e in running] == list(range(1, n + 2))
@@ -235,7 +244,7 @@ def test_doomed_job_is_started_four_times_then_given_up(variant, make_app, event
     assert isinstance(result, Ok)
     if variant == "isolated":
         jobsup = result.value
-        assert await_down(runtime, jobsup) is SHUTDOWN
+        assert await_down(runtime, jobsup, events) is SHUTDOWN
     else:
         restarted = events.wait_event("child_restarted", child_id=JOB_RUNNER)
         assert restarted.get("old_pid") == str(runner)
@@ -301,7 +310,9 @@ def test_work_returning_garbage_crashes_with_function_clause_error(
     variant, make_app, events, runtime, me
 ):
     app = make_app(variant)
-    job = job_pid(app, app.start_job(work=returns(42, after=S), id="garbage", max_retries=0))
+    job = job_pid(
+        app, events, app.start_job(work=returns(42, after=S), id="garbage", max_retries=0)
+    )
 
     crash = events.wait_event("exited", job)
     assert crash.get("reason_kind") == "crash"
@@ -321,7 +332,7 @@ def test_work_returning_garbage_crashes_with_function_clause_error(
 )
 def test_work_results_in_the_books_shapes(value, status, make_app, events, runtime, me):
     app = make_app("direct")
-    job = job_pid(app, app.start_job(work=returns(value), max_retries=0))
+    job = job_pid(app, events, app.start_job(work=returns(value), max_retries=0))
     assert events.wait_event("exited", job).get("reason_kind") == "normal"
     assert events.flushed("job_status", job)[-1].get("status") == status
 

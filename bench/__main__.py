@@ -56,7 +56,7 @@ def as_stat(value: Any) -> dict[str, Any] | None:
         return value
     for key in value:
         if key.startswith("median_"):
-            unit = key[len("median_"):]
+            unit = key[len("median_") :]
             if all(f"{k}_{unit}" in value for k in STAT_KEYS):
                 out = {k: value[f"{k}_{unit}"] for k in STAT_KEYS}
                 out["unit"] = unit
@@ -87,8 +87,19 @@ def fmt(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-HEADER = ("benchmark", "measure", "median", "min", "max", "unit", "ratio", "vs (same run)",
-          "target", "ok", "notes")
+HEADER = (
+    "benchmark",
+    "measure",
+    "median",
+    "min",
+    "max",
+    "unit",
+    "ratio",
+    "vs (same run)",
+    "target",
+    "ok",
+    "notes",
+)
 
 
 def table_row(bench: str, measure: str, value: Any) -> tuple[str, ...]:

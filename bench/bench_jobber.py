@@ -118,8 +118,9 @@ def main(report: dict[str, Any]) -> None:
             base = stat(samples["untraced"], "spawn+exit/s")
             overhead["same_core" if where == "same_core" else "two_cores"] = {
                 "untraced": base,
-                "traced": with_ratio(stat(samples["traced"], "spawn+exit/s"), base,
-                                     "untraced", ">= 0.9"),
+                "traced": with_ratio(
+                    stat(samples["traced"], "spawn+exit/s"), base, "untraced", ">= 0.9"
+                ),
             }
         report["tracer_overhead"] = overhead
 
@@ -131,8 +132,10 @@ def main(report: dict[str, Any]) -> None:
         report["jobs_2000"] = {
             "start": stat([r[k] for r in rounds for k in ("start_s", "start2_s")], "s"),
             "rss_per_process": column("rss_kib_per_process", "KiB"),
-            "finish_overhead": {**column("finish_overhead_s", "s"),
-                                "note": f"beyond the jobs' own {SLEEP:g} s sleep"},
+            "finish_overhead": {
+                **column("finish_overhead_s", "s"),
+                "note": f"beyond the jobs' own {SLEEP:g} s sleep",
+            },
             "shutdown": column("shutdown_s", "s"),
             "jobs_done": min(r["done_jobs"] for r in rounds),
             "leaked_threads": max(r["leaked_threads"] for r in rounds),

@@ -40,10 +40,15 @@ def ternary_tree(n: int) -> nx.DiGraph:
     for i in range(n):
         inner = 3 * i + 1 < n
         role = "application" if i == 0 else "supervisor" if inner else "worker"
-        g.add_node(key(i), label="jobber" if i == 0 else (f"JobSup{i}" if inner else key(i)),
-                   pid=None if i == 0 else key(i), role=role,
-                   status=STATUSES[i % 5] if role == "worker" else "running",
-                   restarts=1 if i % 17 == 3 else 0, started=float(i))
+        g.add_node(
+            key(i),
+            label="jobber" if i == 0 else (f"JobSup{i}" if inner else key(i)),
+            pid=None if i == 0 else key(i),
+            role=role,
+            status=STATUSES[i % 5] if role == "worker" else "running",
+            restarts=1 if i % 17 == 3 else 0,
+            started=float(i),
+        )
         if i:
             parent = (i - 1) // 3
             g.add_edge(key(parent), key(i), dynamic=parent % 2 == 1)
@@ -88,8 +93,9 @@ def _burst() -> dict[str, Any]:
             renderer.notify()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=burst, name=f"bench-burst-{i}")
-               for i in range(BURST_THREADS)]
+    threads = [
+        threading.Thread(target=burst, name=f"bench-burst-{i}") for i in range(BURST_THREADS)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -157,8 +157,9 @@ def main(report: dict[str, Any]) -> None:
                         stat(rates, "/s"), base, "Thread start+join", ">= 0.7"
                     ),
                     "floor_thread_start": start_base,
-                    "start_child": with_ratio(stat(starts["start_child"], "/s"), start_base,
-                                              "Thread start"),
+                    "start_child": with_ratio(
+                        stat(starts["start_child"], "/s"), start_base, "Thread start"
+                    ),
                 }
     finally:
         logging.disable(logging.NOTSET)

@@ -32,11 +32,20 @@ class EventView:
 def _one(event: Any) -> EventView:
     if isinstance(event, Mapping):
         fields = event.get("fields") or {}
-        return EventView(int(event.get("seq", 0)), float(event.get("time", 0.0)),
-                         str(event.get("kind", "")), event.get("pid"), fields)
-    return EventView(int(getattr(event, "seq", 0)), float(getattr(event, "time", 0.0)),
-                     str(getattr(event, "kind", "")), getattr(event, "pid", None),
-                     getattr(event, "fields", None) or {})
+        return EventView(
+            int(event.get("seq", 0)),
+            float(event.get("time", 0.0)),
+            str(event.get("kind", "")),
+            event.get("pid"),
+            fields,
+        )
+    return EventView(
+        int(getattr(event, "seq", 0)),
+        float(getattr(event, "time", 0.0)),
+        str(getattr(event, "kind", "")),
+        getattr(event, "pid", None),
+        getattr(event, "fields", None) or {},
+    )
 
 
 def view(events: Iterable[Any]) -> list[EventView]:

@@ -36,8 +36,9 @@ def _rgb(fig: Any) -> Image.Image:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgba = canvas.buffer_rgba()
-    return Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0,
-                            1).convert("RGB")
+    return Image.frombuffer(
+        "RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1
+    ).convert("RGB")
 
 
 def tree_gif(
@@ -58,11 +59,13 @@ def tree_gif(
     """
     items = list(graphs_or_frames)
     if not items:
-        raise ValueError("tree_gif(graphs_or_frames): expected at least one graph or frame, "
-                         "got none")
+        raise ValueError(
+            "tree_gif(graphs_or_frames): expected at least one graph or frame, got none"
+        )
     if titles is not None and len(titles) != len(items):
-        raise ValueError(f"tree_gif(titles): expected {len(items)} titles, one per frame, "
-                         f"got {len(titles)}")
+        raise ValueError(
+            f"tree_gif(titles): expected {len(items)} titles, one per frame, got {len(titles)}"
+        )
     if not duration > 0:
         raise ValueError(f"tree_gif(duration): expected seconds > 0, got {duration!r}")
     graphs = [g for g in items if isinstance(g, nx.Graph)]
@@ -78,8 +81,14 @@ def tree_gif(
     for i, item in enumerate(items):
         if isinstance(item, nx.Graph):
             title = titles[i] if titles is not None else None
-            fig = draw_tree(item, title=title or f"step {i + 1}/{len(items)}", labels=labels,
-                            pos=pos, limits=limits, figsize=size)
+            fig = draw_tree(
+                item,
+                title=title or f"step {i + 1}/{len(items)}",
+                labels=labels,
+                pos=pos,
+                limits=limits,
+                figsize=size,
+            )
             fig.set_dpi(DEFAULT_DPI)
             frames.append(_rgb(fig))
         elif isinstance(item, bytes | bytearray):
@@ -87,8 +96,10 @@ def tree_gif(
         elif isinstance(item, Image.Image):
             frames.append(item.convert("RGB"))
         else:
-            raise TypeError(f"tree_gif(graphs_or_frames): item {i} should be a networkx "
-                            f"graph, PNG bytes or a PIL image, got {type(item).__name__}")
+            raise TypeError(
+                f"tree_gif(graphs_or_frames): item {i} should be a networkx "
+                f"graph, PNG bytes or a PIL image, got {type(item).__name__}"
+            )
     width = max(f.width for f in frames)
     height = max(f.height for f in frames)
     for i, frame in enumerate(frames):
@@ -97,8 +108,14 @@ def tree_gif(
             canvas.paste(frame, (0, 0))
             frames[i] = canvas
     buf = io.BytesIO()
-    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
-                   duration=round(duration * 1000), loop=loop)
+    frames[0].save(
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=round(duration * 1000),
+        loop=loop,
+    )
     data = buf.getvalue()
     if path is not None:
         Path(path).write_bytes(data)

@@ -86,9 +86,9 @@ def tree_children(graph: nx.DiGraph) -> tuple[list[Hashable], dict[Hashable, lis
     return order, children
 
 
-def tree_layout(graph: nx.DiGraph, *, x_gap: float = 1.0, y_gap: float = 1.0) -> dict[
-    Hashable, Position
-]:
+def tree_layout(
+    graph: nx.DiGraph, *, x_gap: float = 1.0, y_gap: float = 1.0
+) -> dict[Hashable, Position]:
     """Positions ``{node: (x, y)}``: roots at ``y = 0``, each generation ``y_gap`` lower.
 
     Leaves get distinct x slots ``x_gap`` apart, in child order; a parent is centred over its
@@ -126,9 +126,9 @@ def layout_forest(
     return pos
 
 
-def layout_bounds(pos: Mapping[Hashable, Position] | Iterable[Position]) -> tuple[
-    float, float, float, float
-]:
+def layout_bounds(
+    pos: Mapping[Hashable, Position] | Iterable[Position],
+) -> tuple[float, float, float, float]:
     """``(xmin, xmax, ymin, ymax)`` of positions; zeros for none."""
     points = list(pos.values()) if isinstance(pos, Mapping) else list(pos)
     if not points:

@@ -86,8 +86,7 @@ def label_path(
         return Path(np.empty((0, 2)))
     all_v = np.concatenate(verts)
     dx = {"left": 0.0, "center": -x / 2, "right": -x}[ha]
-    dy = {"top": -ascent, "center": -(ascent - descent) / 2, "baseline": 0.0,
-          "bottom": descent}[va]
+    dy = {"top": -ascent, "center": -(ascent - descent) / 2, "baseline": 0.0, "bottom": descent}[va]
     all_v = (all_v + np.array([dx, dy])) * size
     if rotation:
         theta = np.radians(rotation)

@@ -135,8 +135,10 @@ class CoalescingRenderer:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "pending" if self._pending else "idle"
-        return (f"<CoalescingRenderer {state} interval={self.interval} "
-                f"renders={self._renders} errors={self._errors}>")
+        return (
+            f"<CoalescingRenderer {state} interval={self.interval} "
+            f"renders={self._renders} errors={self._errors}>"
+        )
 
     # -- the thread -----------------------------------------------------------------------
 
@@ -171,6 +173,5 @@ class CoalescingRenderer:
             with self._cond:
                 self._renders += 1
                 self._busy = False
-                self._next_allowed = max(started + self.interval,
-                                         finished + self.interval / 2)
+                self._next_allowed = max(started + self.interval, finished + self.interval / 2)
                 self._cond.notify_all()

@@ -90,9 +90,16 @@ def draw_sequence(
     ax.set_title(heading, fontsize=11, loc="left", pad=30)
 
     bottom = -(n_rows + 1)
-    ax.add_collection(LineCollection([((i, 0.3), (i, bottom)) for i in range(len(order))],
-                                     colors="#bbbbbb", linestyles="--", linewidths=1.0,
-                                     zorder=1), autolim=False)
+    ax.add_collection(
+        LineCollection(
+            [((i, 0.3), (i, bottom)) for i in range(len(order))],
+            colors="#bbbbbb",
+            linestyles="--",
+            linewidths=1.0,
+            zorder=1,
+        ),
+        autolim=False,
+    )
     ax.set_xticks(range(len(order)))
     ax.set_xticklabels([_lifeline_label(p, names) for p in order], fontsize=8)
     ax.xaxis.tick_top()
@@ -103,8 +110,15 @@ def draw_sequence(
     ax.set_xlim(-0.6, max(len(order) - 0.4, 0.6))
     ax.set_ylim(bottom, 0.6)
     if not chosen:
-        ax.text(0.5, 0.5, "no message events (Runtime(trace_messages=True) records them)",
-                ha="center", va="center", transform=ax.transAxes, color="#777777")
+        ax.text(
+            0.5,
+            0.5,
+            "no message events (Runtime(trace_messages=True) records them)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="#777777",
+        )
         return fig
 
     tags_seen: list[str] = []
@@ -117,22 +131,71 @@ def draw_sequence(
             tags_seen.append(tag)
         text = f"{tag}: {short(e.get('message', ''), 30)}"
         if x0 == x1:  # a message to itself (a timer, send(self(), ...)): a loop
-            ax.annotate("", xy=(x1, y - 0.35), xytext=(x0, y), zorder=3,
-                        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2,
-                                    "connectionstyle": "arc3,rad=-0.9"})
-            ax.text(x0 + 0.12, y - 0.05, text, fontsize=7, color=colour, ha="left",
-                    va="bottom", parse_math=False, zorder=4)
+            ax.annotate(
+                "",
+                xy=(x1, y - 0.35),
+                xytext=(x0, y),
+                zorder=3,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": colour,
+                    "lw": 1.2,
+                    "connectionstyle": "arc3,rad=-0.9",
+                },
+            )
+            ax.text(
+                x0 + 0.12,
+                y - 0.05,
+                text,
+                fontsize=7,
+                color=colour,
+                ha="left",
+                va="bottom",
+                parse_math=False,
+                zorder=4,
+            )
         else:
-            ax.annotate("", xy=(x1, y), xytext=(x0, y), zorder=3,
-                        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2,
-                                    "shrinkA": 0, "shrinkB": 0})
-            ax.text((x0 + x1) / 2, y + 0.06, text, fontsize=7, color=colour, ha="center",
-                    va="bottom", parse_math=False, zorder=4)
-        ax.text(-0.55, y, f"{e.time:.2f}", fontsize=6, color="#999999", ha="left",
-                va="center", parse_math=False)
-    ax.legend(handles=[Line2D([], [], color=TAG_COLOURS.get(t, "#333333"), label=t)
-                       for t in tags_seen],
-              loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
+            ax.annotate(
+                "",
+                xy=(x1, y),
+                xytext=(x0, y),
+                zorder=3,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": colour,
+                    "lw": 1.2,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
+            ax.text(
+                (x0 + x1) / 2,
+                y + 0.06,
+                text,
+                fontsize=7,
+                color=colour,
+                ha="center",
+                va="bottom",
+                parse_math=False,
+                zorder=4,
+            )
+        ax.text(
+            -0.55,
+            y,
+            f"{e.time:.2f}",
+            fontsize=6,
+            color="#999999",
+            ha="left",
+            va="center",
+            parse_math=False,
+        )
+    ax.legend(
+        handles=[Line2D([], [], color=TAG_COLOURS.get(t, "#333333"), label=t) for t in tags_seen],
+        loc="lower right",
+        fontsize=7,
+        frameon=True,
+        framealpha=0.9,
+    )
     return fig
 
 

@@ -157,8 +157,15 @@ def draw_timeline(
     ax.set_xlabel("runtime time (s)")
     if not evs or not lanes:
         ax.set_yticks([])
-        ax.text(0.5, 0.5, "no job or supervisor activity in these events", ha="center",
-                va="center", transform=ax.transAxes, color="#777777")
+        ax.text(
+            0.5,
+            0.5,
+            "no job or supervisor activity in these events",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="#777777",
+        )
         return fig
 
     t_start = evs[0].time
@@ -231,12 +238,24 @@ def draw_timeline(
     # Lifelines: a thin line per process while it lived, in its lane.
     segs = [(pid_lane[p], span[0], span[1]) for p, span in lifetimes.items() if p in pid_lane]
     if segs:
-        ax.hlines([s[0] for s in segs], [s[1] for s in segs], [s[2] for s in segs],
-                  colors="#999999", linewidths=1.0, zorder=1)
+        ax.hlines(
+            [s[0] for s in segs],
+            [s[1] for s in segs],
+            [s[2] for s in segs],
+            colors="#999999",
+            linewidths=1.0,
+            zorder=1,
+        )
     for lane, start, end, how in bars:
-        ax.barh(lane, max(end - start, (t_end - t_start) * 0.002), left=start, height=0.45,
-                color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS["running"]),
-                edgecolor="none", zorder=2)
+        ax.barh(
+            lane,
+            max(end - start, (t_end - t_start) * 0.002),
+            left=start,
+            height=0.45,
+            color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS["running"]),
+            edgecolor="none",
+            zorder=2,
+        )
 
     # Intensity windows: the last event per supervisor (gave_up, else intensity_reached).
     last_window: dict[str, float] = {}
@@ -251,25 +270,50 @@ def draw_timeline(
         start = max(end - length, evs[0].time)
         rows = {pid_lane[p] for p in {sup, *children_of.get(sup, set())} if p in pid_lane}
         for row in rows:
-            ax.barh(row, end - start, left=start, height=0.9, color=_WINDOW, alpha=0.13,
-                    edgecolor=_WINDOW, linewidth=0.6, zorder=0)
+            ax.barh(
+                row,
+                end - start,
+                left=start,
+                height=0.9,
+                color=_WINDOW,
+                alpha=0.13,
+                edgecolor=_WINDOW,
+                linewidth=0.6,
+                zorder=0,
+            )
         shaded = True
         _restarts, max_restarts = intensity_fields.get(sup, (None, None))
         if sup in pid_lane:
             note = f"window {length:g} s"
             if max_restarts is not None:
                 note += f": > {max_restarts} restarts"
-            ax.text(start, pid_lane[sup] - 0.5, note, fontsize=7, color=_CRASH,
-                    va="bottom", ha="left", zorder=5, parse_math=False)
+            ax.text(
+                start,
+                pid_lane[sup] - 0.5,
+                note,
+                fontsize=7,
+                color=_CRASH,
+                va="bottom",
+                ha="left",
+                zorder=5,
+                parse_math=False,
+            )
     for when in sorted(set(give_ups)):
         ax.axvline(when, color=_CRASH, linestyle=":", linewidth=1.2, zorder=1)
 
     for kind, points in marks.items():
         if points:
             marker, colour, size, _ = _MARKS[kind]
-            ax.scatter([p[0] for p in points], [p[1] for p in points], marker=marker,
-                       s=size, c=colour, edgecolors="#222222" if marker not in "|x" else None,
-                       linewidths=0.6 if marker != "|" else 1.8, zorder=4)
+            ax.scatter(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                marker=marker,
+                s=size,
+                c=colour,
+                edgecolors="#222222" if marker not in "|x" else None,
+                linewidths=0.6 if marker != "|" else 1.8,
+                zorder=4,
+            )
 
     ax.set_yticks(range(n))
     ax.set_yticklabels([lane.label for lane in lanes], fontsize=8)
@@ -283,22 +327,37 @@ def draw_timeline(
 
     handles: list[Any] = []
     used_bars = {how for _, _, _, how in bars}
-    for how, text in ((None, "attempt (running)"), ("done", "attempt → done"),
-                      ("errored", "attempt → errored"), ("failed", "attempt → failed"),
-                      ("crash", "attempt → crash")):
+    for how, text in (
+        (None, "attempt (running)"),
+        ("done", "attempt → done"),
+        ("errored", "attempt → errored"),
+        ("failed", "attempt → failed"),
+        ("crash", "attempt → crash"),
+    ):
         if how in used_bars:
             handles.append(Patch(color=_ATTEMPT_COLOURS[how], label=text))
     for kind, points in marks.items():
         if points:
             marker, colour, size, text = _MARKS[kind]
-            handles.append(Line2D([], [], linestyle="", marker=marker, color=colour,
-                                  markeredgecolor="#222222", markersize=size ** 0.5,
-                                  label=text))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="",
+                    marker=marker,
+                    color=colour,
+                    markeredgecolor="#222222",
+                    markersize=size**0.5,
+                    label=text,
+                )
+            )
     if shaded:
-        handles.append(Patch(facecolor=_WINDOW, alpha=0.2, edgecolor=_WINDOW,
-                             label="intensity window"))
+        handles.append(
+            Patch(facecolor=_WINDOW, alpha=0.2, edgecolor=_WINDOW, label="intensity window")
+        )
     if give_ups:
         handles.append(Line2D([], [], color=_CRASH, linestyle=":", label="gave up"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              frameon=False)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
+    )
     return fig

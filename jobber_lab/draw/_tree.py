@@ -81,10 +81,12 @@ def _shape(path: MplPath, sx: float, sy: float) -> MarkerStyle:
 
 
 _ELLIPSE = _shape(MplPath.unit_circle(), 1.0, 1.0 / _ELLIPSE_ASPECT)
-_BOX = _shape(MplPath.unit_rectangle().transformed(Affine2D().translate(-0.5, -0.5)), 1.0,
-              1.0 / _BOX_ASPECT)
+_BOX = _shape(
+    MplPath.unit_rectangle().transformed(Affine2D().translate(-0.5, -0.5)), 1.0, 1.0 / _BOX_ASPECT
+)
 _CIRCLE = MarkerStyle("o")
 _DIAMOND = MarkerStyle("D")
+
 
 def _marker_path(marker: MarkerStyle) -> MplPath:
     """A marker's outline in the unit square, as ``scatter`` would draw it."""
@@ -282,15 +284,23 @@ def _draw_key(ax: Axes, graph: nx.DiGraph, ax_w_pts: float, ax_h_pts: float) -> 
     x0 = 1.0 + 10 * fx
     anchors = []
     paths = []
-    key_markers: dict[int, tuple[MarkerStyle, list[Position], list[str], list[str],
-                                 list[tuple[float, float]]]] = {}
+    key_markers: dict[
+        int, tuple[MarkerStyle, list[Position], list[str], list[str], list[tuple[float, float]]]
+    ] = {}
     for i, (text, _kind, marker, face, edge) in enumerate(rows):
         y = 1.0 - (6 + i * _LEGEND_ROW) * fy
         if _kind == "dashed":
-            ax.add_collection(LineCollection([((x0 - 7 * fx, y), (x0 + 7 * fx, y))],
-                                             colors=edge, linestyles="--", linewidths=1.0,
-                                             transform=ax.transAxes, clip_on=False),
-                              autolim=False)
+            ax.add_collection(
+                LineCollection(
+                    [((x0 - 7 * fx, y), (x0 + 7 * fx, y))],
+                    colors=edge,
+                    linestyles="--",
+                    linewidths=1.0,
+                    transform=ax.transAxes,
+                    clip_on=False,
+                ),
+                autolim=False,
+            )
         else:
             assert marker is not None
             width = 18.0 if marker is _ELLIPSE or marker is _BOX else 8.0
@@ -304,9 +314,18 @@ def _draw_key(ax: Axes, graph: nx.DiGraph, ax_w_pts: float, ax_h_pts: float) -> 
         anchors.append((x0 + 13 * fx, y))
         paths.append(label_path(text, 8.0, ha="left", va="center"))
     for marker, xy, faces, edges, lws in key_markers.values():
-        _markers(ax, marker, xy, [w for _, w in lws], faces=faces, edges=edges,
-                 linewidths=[lw for lw, _ in lws], zorder=2, gid="jl-legend-markers",
-                 transform=ax.transAxes)
+        _markers(
+            ax,
+            marker,
+            xy,
+            [w for _, w in lws],
+            faces=faces,
+            edges=edges,
+            linewidths=[lw for lw, _ in lws],
+            zorder=2,
+            gid="jl-legend-markers",
+            transform=ax.transAxes,
+        )
     path_labels(ax, anchors, paths, anchor_transform=ax.transAxes, gid="jl-legend")
 
 
@@ -361,8 +380,9 @@ def draw_tree(
         fig = Figure(figsize=size, dpi=DEFAULT_DPI)
         right = (_LEGEND_INCHES if legend else 0.15) / size[0]
         top = (0.45 if title else 0.15) / size[1]
-        ax = fig.add_axes((0.15 / size[0], 0.1 / size[1], 1 - right - 0.15 / size[0],
-                           1 - top - 0.1 / size[1]))
+        ax = fig.add_axes(
+            (0.15 / size[0], 0.1 / size[1], 1 - right - 0.15 / size[0], 1 - top - 0.1 / size[1])
+        )
     else:
         fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
         assert isinstance(fig, Figure)
@@ -407,8 +427,13 @@ def draw_tree(
     width = min(max(pts_per_x * 0.4, 0.4), 1.0)
     dashed = (0.0, (4.0 / width, 2.5 / width))
     styles = [dashed if k else "-" for k in kinds] or "-"
-    edges = LineCollection([np.asarray(pieces[k][:-1], dtype=float) for k in kinds],
-                           colors=EDGE_COLOUR, linestyles=styles, linewidths=width, zorder=1)
+    edges = LineCollection(
+        [np.asarray(pieces[k][:-1], dtype=float) for k in kinds],
+        colors=EDGE_COLOUR,
+        linestyles=styles,
+        linewidths=width,
+        zorder=1,
+    )
     edges.set_gid("jl-edges")
     ax.add_collection(edges, autolim=False)
 
@@ -435,15 +460,32 @@ def draw_tree(
         groups.setdefault(key, []).append(pos[node])
     for i, ((role, face, width, restarted), xy) in enumerate(groups.items()):
         marker, _ = _ROLE_SHAPES[role]
-        _markers(ax, marker, xy, width * width, faces=face,
-                 edges=RESTART_COLOUR if restarted else "#333333",
-                 linewidths=1.8 if restarted else 0.8, zorder=2, gid=f"jl-nodes-{role}-{i}")
+        _markers(
+            ax,
+            marker,
+            xy,
+            width * width,
+            faces=face,
+            edges=RESTART_COLOUR if restarted else "#333333",
+            linewidths=1.8 if restarted else 0.8,
+            zorder=2,
+            gid=f"jl-nodes-{role}-{i}",
+        )
     for i, node in enumerate(sorted(highlighted, key=str)):
         # The node's own shape, a little larger, so a ring never covers a supervisor's name.
         role = _role(node, graph.nodes[node])
         marker, _ = _ROLE_SHAPES[role]
-        _markers(ax, marker, [pos[node]], (widths[node] + 12) ** 2, faces="none",
-                 edges=HIGHLIGHT_COLOUR, linewidths=2.5, zorder=3, gid=f"jl-highlight-{i}")
+        _markers(
+            ax,
+            marker,
+            [pos[node]],
+            (widths[node] + 12) ** 2,
+            faces="none",
+            edges=HIGHLIGHT_COLOUR,
+            linewidths=2.5,
+            zorder=3,
+            gid=f"jl-highlight-{i}",
+        )
 
     # Labels: one path collection (see _pathtext for why not Text).
     hang = -(_LEAF_MARKER / 2 + 3)
@@ -453,14 +495,27 @@ def draw_tree(
         weight = "bold" if lab.node in highlighted else "normal"
         anchors.append(pos[lab.node])
         if lab.inside:
-            paths.append(label_path(lab.text, lab.size, rotation=90 if lab.rotated else 0,
-                                    weight=weight))
+            paths.append(
+                label_path(lab.text, lab.size, rotation=90 if lab.rotated else 0, weight=weight)
+            )
         elif lab.rotated:
-            paths.append(label_path(lab.text, lab.size, ha="right", va="center", rotation=90,
-                                    offset=(0, hang), weight=weight))
+            paths.append(
+                label_path(
+                    lab.text,
+                    lab.size,
+                    ha="right",
+                    va="center",
+                    rotation=90,
+                    offset=(0, hang),
+                    weight=weight,
+                )
+            )
         else:
-            paths.append(label_path(lab.text, lab.size, ha="center", va="top",
-                                    offset=(0, hang), weight=weight))
+            paths.append(
+                label_path(
+                    lab.text, lab.size, ha="center", va="top", offset=(0, hang), weight=weight
+                )
+            )
     path_labels(ax, anchors, paths, gid="jl-labels")
     # Restart counts next to every labelled node that restarted (unlabelled ones keep the
     # red outline only: thinning applies to this text too).
@@ -472,8 +527,9 @@ def draw_tree(
             role = _role(node, graph.nodes[node])
             half = _LEAF_MARKER / 2 if role not in _INSIDE_ROLES else _SUP_HEIGHT / 2
             anchors.append(pos[node])
-            paths.append(label_path(f"↻{count}", 8.0, ha="left", va="bottom",
-                                    offset=(half + 1, half - 2)))
+            paths.append(
+                label_path(f"↻{count}", 8.0, ha="left", va="bottom", offset=(half + 1, half - 2))
+            )
     path_labels(ax, anchors, paths, color=RESTART_COLOUR, zorder=5, gid="jl-restarts")
     if legend:
         _draw_key(ax, graph, ax_w_pts, ax_h_pts)
@@ -550,15 +606,19 @@ def save_tree(graph: nx.DiGraph, path: str | Path, **kw: Any) -> Path:
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if not fmt:
-        raise ValueError(f"save_tree(path): expected a file name with a suffix such as .png "
-                         f"or .svg, got {str(path)!r}")
+        raise ValueError(
+            f"save_tree(path): expected a file name with a suffix such as .png "
+            f"or .svg, got {str(path)!r}"
+        )
     if fmt == "jpeg":
         fmt = "jpg"
     dpi = kw.pop("dpi", None)
     fig = draw_tree(graph, **kw)
     supported = fig.canvas.get_supported_filetypes()
     if fmt not in supported:
-        raise ValueError(f"save_tree(path): unsupported suffix {target.suffix!r}; expected one "
-                         f"of {', '.join('.' + k for k in sorted(supported))}")
+        raise ValueError(
+            f"save_tree(path): unsupported suffix {target.suffix!r}; expected one "
+            f"of {', '.join('.' + k for k in sorted(supported))}"
+        )
     target.write_bytes(_to_bytes(fig, fmt, dpi))
     return target

@@ -9,7 +9,7 @@ must never be disturbed by a bad spec.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -218,6 +218,3 @@ def check_childspec(spec: Any, auto_shutdown: AutoShutdown = AutoShutdown.NEVER)
         # auto_shutdown would be a silent no-op.
         return (INVALID_SIGNIFICANT, True)
     return None
-
-
-StartFn = Callable[..., Any]

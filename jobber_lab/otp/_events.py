@@ -135,10 +135,6 @@ class EventBus:
         self._closed = False
         self._thread.start()
 
-    @property
-    def has_subscribers(self) -> bool:
-        return bool(self._subscribers)
-
     def emit(self, kind: str, pid: Any = None, **fields: Any) -> None:
         """Record a fact.  Cheap, never blocks on subscribers."""
         if self._closed:

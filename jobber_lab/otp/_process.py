@@ -10,7 +10,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._pid import Pid, Ref
@@ -107,6 +106,3 @@ class Process:
     def __repr__(self) -> str:
         state = "alive" if self.alive else f"dead {self.reason!r}"
         return f"<Process {self.pid} {self.behaviour} {state}>"
-
-
-Body = Callable[..., Any]

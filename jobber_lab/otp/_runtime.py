@@ -447,9 +447,6 @@ class Runtime:
         if not proc.alive:
             raise ExitSignal(proc.reason)
 
-    def _wake(self, proc: Process) -> None:
-        proc.wake.put(None)
-
     def _require_process(self, what: str) -> Process:
         proc = self._caller()
         if proc is None or proc.runtime is not self:

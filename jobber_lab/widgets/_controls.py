@@ -69,16 +69,26 @@ class Controls:
         self.doomed = _button("Doomed job", "danger", "doomed_job: sleeps, then raises Boom!")
         self.import_ = _button("Import job", "info", "a good job of type import (quota 3)")
         self.duration = w.BoundedFloatText(
-            value=self.seconds, min=0, max=3600, step=1, description="work (s)",
-            layout=w.Layout(width="150px"), style={"description_width": "55px"},
+            value=self.seconds,
+            min=0,
+            max=3600,
+            step=1,
+            description="work (s)",
+            layout=w.Layout(width="150px"),
+            style={"description_width": "55px"},
         )
         self.variant_choice = w.Dropdown(
-            options=list(VARIANTS), value=self.variant, description="variant",
-            layout=w.Layout(width="180px"), style={"description_width": "55px"},
+            options=list(VARIANTS),
+            value=self.variant,
+            description="variant",
+            layout=w.Layout(width="180px"),
+            style={"description_width": "55px"},
         )
         self.scale_choice = w.Dropdown(
-            options=_scale_options(self.time_scale), value=float(self.time_scale),
-            description="time scale", layout=w.Layout(width="200px"),
+            options=_scale_options(self.time_scale),
+            value=float(self.time_scale),
+            description="time scale",
+            layout=w.Layout(width="200px"),
             style={"description_width": "70px"},
         )
         self.reset = _button("Reset", "", "stop the app and start a clean one")
@@ -88,22 +98,35 @@ class Controls:
         self.table = w.HTML(layout=w.Layout(width="50%"))
         self.log = w.HTML(layout=w.Layout(width="50%"))
         self.kill_target = w.Dropdown(
-            options=[(NO_PROCESS, "")], value="", description="Kill",
-            layout=w.Layout(width="320px"), style={"description_width": "35px"},
+            options=[(NO_PROCESS, "")],
+            value="",
+            description="Kill",
+            layout=w.Layout(width="320px"),
+            style={"description_width": "35px"},
         )
         self.kill_reason = w.Dropdown(
-            options=list(KILL_REASONS), value="kill", description="reason",
-            layout=w.Layout(width="170px"), style={"description_width": "50px"},
+            options=list(KILL_REASONS),
+            value="kill",
+            description="reason",
+            layout=w.Layout(width="170px"),
+            style={"description_width": "50px"},
         )
         self.kill = _button("Kill", "danger", "Process.exit(pid, reason)")
         self.slider = w.IntSlider(
-            value=0, min=0, max=0, description="history", continuous_update=False,
-            layout=w.Layout(width="420px"), style={"description_width": "55px"},
+            value=0,
+            min=0,
+            max=0,
+            description="history",
+            continuous_update=False,
+            layout=w.Layout(width="420px"),
+            style={"description_width": "55px"},
         )
         self.play = w.Play(value=0, min=0, max=0, interval=150, step=1, description="play")
         self.live = _button("Live", "", "back to now")
         self.export_dir = w.Text(
-            value=os.getcwd(), description="folder", layout=w.Layout(width="420px"),
+            value=os.getcwd(),
+            description="folder",
+            layout=w.Layout(width="420px"),
             style={"description_width": "45px"},
         )
         self.export = _button("Export", "", "write supervision_tree.png and trace.jsonl")

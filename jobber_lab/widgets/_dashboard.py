@@ -137,8 +137,10 @@ class Dashboard:
         self._closed = False
         _quiet_logs.acquire()
         try:
-            self._session = Session.adopt(app) if app is not None else Session.start(
-                variant=variant, time_scale=float(time_scale)
+            self._session = (
+                Session.adopt(app)
+                if app is not None
+                else Session.start(variant=variant, time_scale=float(time_scale))
             )
         except BaseException:
             _quiet_logs.release()
@@ -367,14 +369,13 @@ class Dashboard:
             quota=session.app.import_quota,
             first_job_runner=session.first_job_runner,
             refused=moment.refused,
-            travel=None if live else f"seq {moment.seq} of {moment.last_seq} "
-            f"at {moment.now or 0.0:.1f}s",
+            travel=None
+            if live
+            else f"seq {moment.seq} of {moment.last_seq} at {moment.now or 0.0:.1f}s",
         )
         changed = facts.job_runner not in (None, facts.first_job_runner)
         highlight = facts.job_runner if changed else None
-        title = f"Jobber ({session.variant})" + (
-            " — live" if live else f" — seq {moment.seq}"
-        )
+        title = f"Jobber ({session.variant})" + (" — live" if live else f" — seq {moment.seq}")
         key = (id(session), moment.seq, highlight, title)
         cached = self._png
         if cached is not None and cached[0] == key:

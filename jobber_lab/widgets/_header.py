@@ -120,9 +120,7 @@ def header_html(f: HeaderFacts) -> str:
     )
     counts = (
         f"<span class='jl-counts'>{f.processes} processes · {f.done} done · "
-        f"{f.failed} failed"
-        + (f" · {f.refused} imports refused" if f.refused else "")
-        + "</span>"
+        f"{f.failed} failed" + (f" · {f.refused} imports refused" if f.refused else "") + "</span>"
     )
     zombies = (
         _badge(f"{f.zombies} zombie threads", tint(STATUS_COLOURS["zombie"], "80"), "jl-zombies")

@@ -28,7 +28,9 @@ print("pyplot" if "matplotlib.pyplot" in sys.modules else "clean")
 def test_no_pyplot_after_drawing_everything() -> None:
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT.format(repo=str(REPO), here=str(HERE))],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "clean"

@@ -15,8 +15,12 @@ def _lanes(fig: Figure) -> list[str]:
 
 def test_one_lane_per_job_and_the_supervisor_that_gave_up(doomed_events) -> None:
     fig = draw_timeline(doomed_events)
-    assert _lanes(fig) == ["good job good1", "bad job bad1", "doomed job doomed1",
-                           "supervisor <0.30.0>"]
+    assert _lanes(fig) == [
+        "good job good1",
+        "bad job bad1",
+        "doomed job doomed1",
+        "supervisor <0.30.0>",
+    ]
 
 
 def test_restarted_pids_stay_in_their_jobs_lane(doomed_events) -> None:

@@ -11,9 +11,18 @@ from jobber_lab.widgets._table import MAX_ROWS, job_table_html, shown_status
 
 def facts(**changes: object) -> HeaderFacts:
     base = dict(
-        variant="direct", time_scale=0.1, quota=3, job_runner="<0.9.0>",
-        first_job_runner="<0.9.0>", running_imports=1, processes=7, done=2, failed=1,
-        zombies=0, refused=0, travel=None,
+        variant="direct",
+        time_scale=0.1,
+        quota=3,
+        job_runner="<0.9.0>",
+        first_job_runner="<0.9.0>",
+        running_imports=1,
+        processes=7,
+        done=2,
+        failed=1,
+        zombies=0,
+        refused=0,
+        travel=None,
     )
     return HeaderFacts(**{**base, **changes})  # type: ignore[arg-type]
 
@@ -40,8 +49,17 @@ def test_graph_readers() -> None:
 
 
 def row(job_id: str, status: str, alive: bool = True, ended: float | None = None) -> dict:
-    return {"id": job_id, "type": None, "status": status, "attempts": 1, "restarts": 0,
-            "pid": "<0.9.0>", "started": 1.0, "ended": ended, "alive": alive}
+    return {
+        "id": job_id,
+        "type": None,
+        "status": status,
+        "attempts": 1,
+        "restarts": 0,
+        "pid": "<0.9.0>",
+        "started": 1.0,
+        "ended": ended,
+        "alive": alive,
+    }
 
 
 def test_table_rows_colours_ages_and_escaping() -> None:

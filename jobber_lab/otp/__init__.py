@@ -74,7 +74,7 @@ from ._results import (
     is_clean,
     reason_kind,
 )
-from ._runtime import AsyncKill, Runtime, current_runtime, default_runtime
+from ._runtime import AsyncKill, Runtime, Shell, current_runtime, default_runtime
 from ._supervisor import (
     Supervisor,
     SupervisorInit,
@@ -138,6 +138,7 @@ __all__ = [
     "Reply",
     "Runtime",
     "ScaledClock",
+    "Shell",
     "Stop",
     "Subscription",
     "TimerRef",

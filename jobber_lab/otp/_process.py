@@ -23,8 +23,16 @@ _local = threading.local()
 
 
 def current_process() -> Process | None:
-    """The process whose thread is running this code, if any."""
-    return getattr(_local, "process", None)
+    """The process whose thread is running this code, if any.
+
+    A thread adopted by a runtime that has since shut down (a notebook's shell process
+    after ``runtime.shutdown()``) is plain code again, not a dead process forever.
+    """
+    proc = getattr(_local, "process", None)
+    if proc is not None and proc.adopted and proc.runtime.closed:
+        _local.process = None
+        return None
+    return proc
 
 
 def _set_current(proc: Process | None) -> None:

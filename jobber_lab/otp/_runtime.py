@@ -276,6 +276,15 @@ class Runtime:
         with self._adopt(trap_exit=trap_exit, name=name, behaviour="test") as proc:
             yield proc.pid
 
+    def shell(self, *, trap_exit: bool = True) -> Shell:
+        """Make the calling thread a long-lived process, like iex's shell process.
+
+        For notebooks, where a ``with`` block cannot span cells: every later cell on
+        this thread runs as that process (it can ``receive``, and servers it starts stay
+        linked to it).  ``shell.exit()`` ends it; ``runtime.shutdown()`` does too.
+        """
+        return Shell(self._adopt(trap_exit=trap_exit, behaviour="shell"))
+
     @contextlib.contextmanager
     def calling_process(self) -> Iterator[Process]:
         """The caller as a process: itself if it is one, else a short-lived quiet stand-in.
@@ -829,6 +838,30 @@ class Runtime:
             mine = [p.thread for p in self._threads.values() if p.thread is not None]
         mine += [self.events.thread, self.timers.thread]
         return [t for t in mine if t.is_alive()]
+
+
+class Shell:
+    """A thread adopted as a process until :meth:`exit` (see :meth:`Runtime.shell`)."""
+
+    def __init__(self, adoption: contextlib.AbstractContextManager[Process]) -> None:
+        self._adoption = adoption
+        self._process = adoption.__enter__()
+        self.pid = self._process.pid
+
+    def exit(self) -> None:
+        """End the shell process (normal exit); the thread is plain code again."""
+        adoption, self._adoption = self._adoption, None
+        if adoption is not None:
+            adoption.__exit__(None, None, None)
+
+    def __enter__(self) -> Shell:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.exit()
+
+    def __repr__(self) -> str:
+        return f"<Shell {self.pid}>"
 
 
 # ---------------------------------------------------------------- helpers

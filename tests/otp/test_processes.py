@@ -655,3 +655,37 @@ def test_copy_messages_debug_mode_sends_a_copy() -> None:
         got_ref, got_pid, got = otp.receive(timeout=1)
         assert got == {"items": [1, 2]}
         assert got_ref is ref and got_pid == me.pid
+
+
+def test_shell_spans_calls_like_iex_and_ends_cleanly() -> None:
+    """A notebook makes its thread a process once (no `with` across cells) and ends it."""
+    from jobber_lab import otp
+
+    rt = otp.Runtime(time_scale=0.01)
+    try:
+        shell = rt.shell()
+        assert otp.self() == shell.pid
+        otp.send(shell.pid, "hello")
+        assert otp.receive(timeout=1) == "hello"
+        child = otp.spawn_link(otp.exit, "boom")  # trapping by default: the shell survives
+        assert otp.receive(timeout=100) == (otp.EXIT, child, "boom")
+        shell.exit()
+        shell.exit()  # twice is harmless
+        assert not rt.is_alive(shell.pid)
+        with pytest.raises(RuntimeError, match="not called from a process"):
+            otp.self()
+    finally:
+        rt.shutdown()
+
+
+def test_thread_adopted_by_a_shut_down_runtime_is_plain_code_again() -> None:
+    from jobber_lab import otp
+
+    rt = otp.Runtime(time_scale=0.01)
+    shell = rt.shell()
+    rt.shutdown()  # without shell.exit(): the notebook just shut its runtime down
+    assert not rt.is_alive(shell.pid)
+    with pytest.raises(RuntimeError, match="not called from a process"):
+        otp.self()
+    with otp.Runtime(time_scale=0.01) as other, other.calling_process() as me:
+        assert otp.self() == me.pid

@@ -405,7 +405,8 @@ def _loop(
 
 
 def _callback(rt: Runtime, server: GenServer, state: Any, fn: Any, *args: Any) -> Any:
-    """Run one callback; a raise terminates the server with ``Crash`` (G5)."""
+    """Run one callback; a raise terminates the server with ``Crash`` (G5), an uncaught
+    exit (``ExitError``, e.g. a failed ``call``) with the exit's own reason, as in Elixir."""
     try:
         return fn(*args)
     except ExitSignal as signal:
@@ -413,6 +414,9 @@ def _callback(rt: Runtime, server: GenServer, state: Any, fn: Any, *args: Any) -
         if proc is not None and proc.alive:  # the callback called exit(reason) itself
             _terminate(rt, server, signal.reason, state)
         raise
+    except ExitError as exc:  # e.g. a call that failed inside the callback: exit with it
+        _terminate(rt, server, exc.reason, state)
+        raise AssertionError("unreachable") from None
     except Exception as exc:
         _terminate(rt, server, Crash(exc), state)
         raise AssertionError("unreachable") from None

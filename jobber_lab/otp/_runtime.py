@@ -33,9 +33,11 @@ from ._process import Process, _set_current, current_process
 from ._results import (
     ArgumentError,
     Crash,
+    ExitError,
     ExitSignal,
     NoProcError,
     format_reason,
+    is_clean,
     reason_kind,
 )
 from ._timers import TimerService
@@ -239,6 +241,9 @@ class Runtime:
             fn(*args, **kwargs)
         except ExitSignal as signal:
             reason = signal.reason
+        except ExitError as exc:  # an uncaught exit (a failed call): Elixir exits with it
+            reason = exc.reason
+            raised = not is_clean(reason)
         except BaseException as exc:
             reason = Crash(exc)
             raised = True

@@ -886,3 +886,34 @@ def test_call_from_a_process_started_by_another_process(me):
     otp.spawn(client)
     assert_receive(("client got", "pong"), WAIT)
     stop(pid)
+
+
+def test_failed_call_inside_a_callback_exits_with_the_calls_reason(runtime, me) -> None:
+    """Elixir: a GenServer.call that fails inside handle_call exits the server with
+    {:noproc, {GenServer, :call, ...}}, not with a wrapped exception."""
+    from jobber_lab.otp import monitor, spawn
+
+    class Forwarder(GenServer):
+        def handle_call(self, request, from_, state):
+            return Reply(call(state, request), state)
+
+    dead = spawn(lambda: None)
+    ref = monitor(dead)
+    assert_receive((DOWN, ref, ..., ..., ...))
+    server = start(Forwarder, dead).value
+    ref = monitor(server)
+    with pytest.raises(ExitError):
+        call(server, "hi")
+    _, _, _, _, reason = assert_receive((DOWN, ref, ..., ..., ...))
+    assert reason[0] is NOPROC
+    assert reason[1][:2] == ("GenServer", "call")
+
+
+def test_uncaught_exit_in_a_plain_process_is_its_exit_reason(runtime, me) -> None:
+    from jobber_lab.otp import spawn_monitor
+
+    def body() -> None:
+        raise ExitError((TIMEOUT, "waiting"))
+
+    pid, ref = spawn_monitor(body)
+    assert assert_receive((DOWN, ref, ..., pid, ...))[4] == (TIMEOUT, "waiting")

@@ -8,34 +8,11 @@ from typing import Any
 
 import networkx as nx
 
+# The same tracer-shaped 3-ary tree the redraw benchmark times (one generator, not two).
+from bench.bench_redraw import STATUSES, ternary_tree
 from jobber_lab.otp._events import Event
 
-STATUSES = ("new", "running", "errored", "done", "failed")
-
-
-def ternary_tree(n: int, *, dynamic_every: int = 2) -> nx.DiGraph:
-    """``n`` nodes, node i's parent (i-1)//3: app root, supervisors inside, workers at leaves."""
-    g = nx.DiGraph()
-
-    def key(i: int) -> str:
-        return "app:jobber" if i == 0 else f"<0.{i + 40}.0>"
-
-    for i in range(n):
-        inner = 3 * i + 1 < n
-        role = "application" if i == 0 else "supervisor" if inner else "worker"
-        g.add_node(
-            key(i),
-            label="jobber" if i == 0 else (f"Sup{i}" if inner else key(i)),
-            pid=None if i == 0 else key(i),
-            role=role,
-            status=STATUSES[i % 5] if role == "worker" else "running",
-            restarts=2 if i % 11 == 5 else 0,
-            started=float(i),
-        )
-        if i:
-            parent = (i - 1) // 3
-            g.add_edge(key(parent), key(i), dynamic=parent % dynamic_every == 1)
-    return g
+__all__ = ["STATUSES", "doomed_scenario", "jobber_tree", "message_scenario", "ternary_tree"]
 
 
 def jobber_tree(jobs: int = 3, *, zombie: bool = False) -> nx.DiGraph:

@@ -31,21 +31,22 @@ from ._pid import Pid
 from ._process import current_process
 from ._results import IGNORE, OK, Error, format_reason, reason_kind
 from ._supervision import (
+    TRY_AGAIN,
     Intensity,
     check_flags,
+    count_specs,
     emit_child,
-    emit_give_up,
+    may_restart,
     own_pid,
     own_runtime,
-    report,
     restart_decision,
+    retry_later,
     shutdown_children,
     start_child_process,
 )
 
 __all__ = ["DynamicSupervisor"]
 
-_TRY_AGAIN = Atom("$try_again_restart")
 _OPTIONS = frozenset({"strategy", "max_restarts", "max_seconds", "max_children", "extra_arguments"})
 
 
@@ -170,16 +171,7 @@ class _DynamicServer(GenServer):
                 state,
             )
         if op == "count_children":
-            kids = list(state.children.values())
-            return Reply(
-                {
-                    "specs": len(kids),
-                    "active": sum(1 for c in kids if isinstance(c.pid, Pid)),
-                    "supervisors": sum(1 for c in kids if c.spec.type is ChildType.SUPERVISOR),
-                    "workers": sum(1 for c in kids if c.spec.type is ChildType.WORKER),
-                },
-                state,
-            )
+            return Reply(count_specs((c.spec, c.pid) for c in state.children.values()), state)
         return super().handle_call(request, from_, state)
 
     def _start_child(self, state: _State, spec: ChildSpec) -> Any:
@@ -203,7 +195,7 @@ class _DynamicServer(GenServer):
             if child is None:
                 return NoReply(state)
             return self._child_exited(state, child, reason)
-        if type(message) is tuple and message and message[0] is _TRY_AGAIN:
+        if type(message) is tuple and message and message[0] is TRY_AGAIN:
             child = state.children.get(message[1])
             if child is None or child.pid is not RESTARTING:
                 return NoReply(state)
@@ -218,9 +210,7 @@ class _DynamicServer(GenServer):
 
     def _restart(self, state: _State, child: _Child, old_pid: Any) -> Any:
         rt = _rt()
-        if not state.intensity.add(rt.now()):
-            report(rt, "reached_max_restart_intensity", SHUTDOWN, child.pid, child.spec)
-            emit_give_up(rt, state.intensity, child.spec, dynamic=True)
+        if not may_restart(rt, state.intensity, child.pid, child.spec, dynamic=True):
             del state.children[child.key]
             return Stop(SHUTDOWN, state)
         res = start_child_process(child.spec, state.extra_arguments)
@@ -238,17 +228,8 @@ class _DynamicServer(GenServer):
         elif res.outcome == "ignore":
             del state.children[child.key]
         else:
-            report(rt, "start_error", res.reason, old_pid, child.spec)
-            emit_child(
-                rt,
-                EventKind.RESTART_FAILED,
-                None,
-                child.spec,
-                dynamic=True,
-                reason=repr(res.reason),
-            )
+            retry_later(rt, res.reason, old_pid, child.spec, child.key, dynamic=True)
             child.pid = RESTARTING
-            rt.send(_self(), (_TRY_AGAIN, child.key))
         return NoReply(state)
 
     def terminate(self, reason: Any, state: Any) -> Any:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN
-from ._childspec import ChildSpec, Restart
+from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, Atom
+from ._childspec import ChildSpec, ChildType, Restart
 from ._events import EventKind
 from ._pid import Pid
 from ._process import current_process
@@ -257,6 +258,42 @@ def emit_child(
 ) -> None:
     """The events a tracer draws the tree from (parent, id, restart, role, dynamic)."""
     rt.emit(kind, pid, **child_fields(spec, dynamic=dynamic), **extra)
+
+
+TRY_AGAIN = Atom("$try_again_restart")
+"""The message a supervisor sends itself to retry a failed restart (S7)."""
+
+
+def may_restart(
+    rt: Runtime, intensity: Intensity, pid: Any, spec: ChildSpec, *, dynamic: bool
+) -> bool:
+    """S6 before each restart: True to go on; False after reporting and announcing that the
+    supervisor gives up (the caller then drops the child and stops with ``shutdown``)."""
+    if intensity.add(rt.now()):
+        return True
+    report(rt, "reached_max_restart_intensity", SHUTDOWN, pid, spec)
+    emit_give_up(rt, intensity, spec, dynamic=dynamic)
+    return False
+
+
+def retry_later(
+    rt: Runtime, reason: Any, old_pid: Any, spec: ChildSpec, key: Any, *, dynamic: bool
+) -> None:
+    """S7: a restart's start failed; report it and queue a retry to ourselves, so other
+    requests (a shutdown) can run in between.  The caller marks the child RESTARTING."""
+    report(rt, "start_error", reason, old_pid, spec)
+    emit_child(rt, EventKind.RESTART_FAILED, None, spec, dynamic=dynamic, reason=repr(reason))
+    rt.send(own_pid(), (TRY_AGAIN, key))
+
+
+def count_specs(children: Iterable[tuple[ChildSpec, Any]]) -> dict[str, int]:
+    """``count_children`` from ``(spec, pid)`` pairs: ``active`` counts live pids only (S13)."""
+    counts = {"specs": 0, "active": 0, "supervisors": 0, "workers": 0}
+    for spec, pid in children:
+        counts["specs"] += 1
+        counts["active"] += isinstance(pid, Pid)
+        counts["supervisors" if spec.type is ChildType.SUPERVISOR else "workers"] += 1
+    return counts
 
 
 def emit_give_up(rt: Runtime, intensity: Intensity, spec: ChildSpec, *, dynamic: bool) -> None:

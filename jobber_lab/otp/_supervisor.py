@@ -51,14 +51,16 @@ from ._genserver import start_link as gen_start_link
 from ._pid import Pid
 from ._results import IGNORE, OK, ArgumentError, Error, Ok, format_reason, reason_kind
 from ._supervision import (
+    TRY_AGAIN,
     Intensity,
     check_flags,
+    count_specs,
     emit_child,
-    emit_give_up,
+    may_restart,
     own_pid,
     own_runtime,
-    report,
     restart_decision,
+    retry_later,
     shutdown_children,
     start_child_process,
 )
@@ -74,8 +76,6 @@ __all__ = [
     "terminate_child",
     "which_children",
 ]
-
-_TRY_AGAIN = Atom("$try_again_restart")
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ class _SupervisorServer(GenServer):
                 state,
             )
         if op == "count_children":
-            return Reply(_count(state.children), state)
+            return Reply(count_specs((c.spec, c.pid) for c in state.children), state)
         if op == "start_child":
             return Reply(self._start_child(state, arg), state)
         child = _find(state, arg)
@@ -313,7 +313,7 @@ class _SupervisorServer(GenServer):
             if child is None:
                 return NoReply(state)  # an EXIT from a stranger is ignored (S5)
             return self._child_exited(state, child, reason)
-        if type(message) is tuple and message and message[0] is _TRY_AGAIN:
+        if type(message) is tuple and message and message[0] is TRY_AGAIN:
             child = next((c for c in state.children if c.spec.id == message[1]), None)
             if child is None or child.pid is not RESTARTING:
                 return NoReply(state)
@@ -341,9 +341,7 @@ class _SupervisorServer(GenServer):
     def _restart(self, state: _State, child: _Child) -> Any:
         """The one restart path: intensity, then the strategy's terminate/start cycle."""
         rt = _runtime()
-        if not state.intensity.add(rt.now()):
-            report(rt, "reached_max_restart_intensity", SHUTDOWN, child.pid, child.spec)
-            emit_give_up(rt, state.intensity, child.spec, dynamic=False)
+        if not may_restart(rt, state.intensity, child.pid, child.spec, dynamic=False):
             state.children.remove(child)
             return Stop(SHUTDOWN, state)
         previous: dict[int, Any] = {id(child): child.pid}
@@ -363,17 +361,8 @@ class _SupervisorServer(GenServer):
             old = previous.get(id(member))
             failure = self._start(member, announce=False)
             if failure is not None:
-                report(rt, "start_error", failure, old, member.spec)
-                emit_child(
-                    rt,
-                    EventKind.RESTART_FAILED,
-                    None,
-                    member.spec,
-                    dynamic=False,
-                    reason=repr(failure),
-                )
+                retry_later(rt, failure, old, member.spec, member.spec.id, dynamic=False)
                 member.pid = RESTARTING
-                rt.send(_self(), (_TRY_AGAIN, member.spec.id))
                 break
             if member is child:
                 member.restarts += 1
@@ -429,15 +418,6 @@ def _find(state: _State, child_id: Any) -> _Child | None:
     if isinstance(child_id, Pid):
         return None  # S12(c): ids, not pids, name static children
     return next((c for c in state.children if c.spec.id == child_id), None)
-
-
-def _count(children: list[_Child]) -> dict[str, int]:
-    return {
-        "specs": len(children),
-        "active": sum(1 for c in children if isinstance(c.pid, Pid)),
-        "supervisors": sum(1 for c in children if c.spec.type is ChildType.SUPERVISOR),
-        "workers": sum(1 for c in children if c.spec.type is ChildType.WORKER),
-    }
 
 
 _runtime = own_runtime

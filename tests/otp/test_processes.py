@@ -355,6 +355,16 @@ def test_p4_link_exit_is_queued_before_the_down_of_a_self_terminating_process(me
         assert assert_receive((EXIT, p, ...), 0) == (EXIT, p, ("bye", i))
 
 
+def test_p4_link_exit_comes_first_in_the_mailbox(me):
+    """The ordering itself, deterministically: one thread appends both messages to our
+    mailbox, so an unfiltered receive sees which went first (DOWN-first fails every time)."""
+    otp.trap_exit(True)
+    for i in range(20):
+        p, ref = otp.spawn(otp.exit, ("bye", i), link=True, monitor=True)
+        assert otp.receive(timeout=300) == (EXIT, p, ("bye", i))
+        assert otp.receive(timeout=300) == (DOWN, ref, PROCESS, p, ("bye", i))
+
+
 # ----------------------------------------------------- P5 mailbox, send, receive
 
 

@@ -40,8 +40,10 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
+# A working copy of the course in ./jobber-lab-course (git ignores it): the committed notebooks
+# stay pristine. `make lab LAB_ARGS=--reset` restores pristine lessons, keeping changed ones aside.
 lab: $(VENV)/.installed
-	$(BIN)/jobber-lab lab
+	$(BIN)/jobber-lab lab $(LAB_ARGS)
 
 # Generated files only; `distclean` also removes the virtualenv.
 clean:

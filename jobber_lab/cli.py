@@ -3,7 +3,8 @@
 - ``jobber-lab demo``: the seed README's story in both variants, narrated, plus
   ``supervision_tree.png`` drawn from the live tree.
 - ``jobber-lab tree --out FILE``: regenerate the supervision-tree picture from live state.
-- ``jobber-lab lab``: JupyterLab on the course notebooks (127.0.0.1, token on).
+- ``jobber-lab lab [DIR]``: JupyterLab on a working copy of the course (127.0.0.1, a fresh
+  token each start), made in ``DIR`` (default ``./jobber-lab-course``) from the packaged lessons.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+from jobber_lab.course import DEFAULT_WORKING_COPY
+
+__all__ = ["lab_command", "main"]
 
 
 def _positive(text: str) -> float:
@@ -50,17 +55,107 @@ def _parser() -> argparse.ArgumentParser:
     tree.add_argument("--out", default="supervision_tree.png")
     tree.add_argument("--variant", choices=["isolated", "direct"], default="isolated")
     tree.add_argument("--time-scale", type=_positive, default=0.01)
-    lab = sub.add_parser("lab", help="open JupyterLab on the course notebooks")
-    lab.add_argument("--port", type=int, default=8888)
-    lab.add_argument("--no-browser", action="store_true")
-    lab.add_argument("--notebooks", default=None, help="folder of notebooks (default: the course)")
+    lab = sub.add_parser(
+        "lab",
+        help="copy the course into a working folder and open JupyterLab on it",
+        description=(
+            "Copies the course notebooks into DIR (your changes there are never overwritten) "
+            "and starts JupyterLab on it, on 127.0.0.1 with a fresh token."
+        ),
+    )
+    lab.add_argument(
+        "dir",
+        nargs="?",
+        default=str(DEFAULT_WORKING_COPY),
+        help=f"the working copy of the course (default: ./{DEFAULT_WORKING_COPY})",
+    )
+    lab.add_argument(
+        "--reset",
+        action="store_true",
+        help="restore pristine lessons; changed ones are moved to DIR/backup-<date>/ first",
+    )
+    lab.add_argument("--port", type=_port, default=8888, help="preferred port (default 8888)")
+    lab.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
     return parser
 
 
-def notebooks_dir() -> Path:
-    """The course's notebooks: beside the package in a checkout."""
-    here = Path(__file__).resolve().parent.parent / "notebooks"
-    return here
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, got {text!r}")
+    return value
+
+
+def _free_port(preferred: int) -> int:
+    """``preferred`` if nothing listens on it, else a port the kernel says is free. Jupyter is
+    then told not to wander off to another port, so the URL printed here is the real one."""
+    for port in (preferred, 0):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError("no free TCP port on 127.0.0.1")
+
+
+def _running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def lab_command(folder: Path, *, port: int, token: str, open_browser: bool) -> list[str]:
+    """The JupyterLab command line for ``jobber-lab lab``.
+
+    Address, port and token are given on the command line, which outranks every Jupyter config
+    file: a user's config with an empty token or ``ip = "0.0.0.0"`` cannot open the course to
+    the network. As root (Docker images, classroom VMs) Jupyter refuses to start without
+    ``--allow-root``, so it is added.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={folder}",
+    ]
+    if not open_browser:
+        command.append("--no-browser")
+    if _running_as_root():
+        command.append("--allow-root")
+    return command
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from jobber_lab.course import CourseNotFoundError, prepare_working_copy
+
+    try:
+        copy = prepare_working_copy(args.dir, reset=args.reset)
+    except (CourseNotFoundError, OSError) as exc:
+        print(f"jobber-lab lab: {exc}", file=sys.stderr)
+        return 2
+    print(copy.summary())
+    port = _free_port(args.port)
+    if port != args.port:
+        print(f"port {args.port} is taken; using {port}")
+    token = secrets.token_urlsafe(24)
+    command = lab_command(copy.folder, port=port, token=token, open_browser=not args.no_browser)
+    if _running_as_root():
+        print("running as root (usual in Docker and classroom VMs): passing --allow-root")
+    print(f"open http://127.0.0.1:{port}/lab?token={token}", flush=True)
+    print("(stop it with Ctrl-C; your work stays in the working copy)", flush=True)
+    if os.name == "posix":
+        # Become JupyterLab: its pid is this command's, so Ctrl-C, a SIGTERM or a classroom
+        # script's `kill` reach it directly and no orphan server is left behind.
+        os.execv(command[0], command)
+        return 0  # reached only when execv is replaced (tests)
+    return subprocess.call(command, env=os.environ.copy())
 
 
 _PICTURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -87,23 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         out = write_tree_picture(args.out, variant=args.variant, time_scale=args.time_scale)
         print(f"wrote {out}")
         return 0
-    folder = Path(args.notebooks) if args.notebooks else notebooks_dir()
-    if not folder.is_dir():
-        print(f"jobber-lab lab: no notebooks folder at {folder}", file=sys.stderr)
-        return 2
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={args.port}",
-        f"--ServerApp.root_dir={folder}",
-    ]
-    if args.no_browser:
-        command.append("--no-browser")
-    print("starting:", " ".join(command), "(token on: open the URL it prints)")
-    return subprocess.call(command, env=os.environ.copy())
+    return _lab(args)
 
 
 if __name__ == "__main__":

@@ -91,21 +91,3 @@ def test_bad_time_scale_is_refused(capsys) -> None:
     with pytest.raises(SystemExit):
         cli.main(["demo", "--time-scale", "-1"])
     assert "positive number" in capsys.readouterr().err
-
-
-def test_lab_runs_jupyterlab_on_the_notebooks_bound_to_localhost(monkeypatch, capsys) -> None:
-    seen: list[list[str]] = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda command, env: seen.append(command) or 0)
-    assert cli.main(["lab", "--no-browser", "--port", "8899"]) == 0
-    (command,) = seen
-    assert command[1:4] == ["-m", "jupyter", "lab"]
-    assert "--ServerApp.ip=127.0.0.1" in command
-    assert "--ServerApp.port=8899" in command
-    assert f"--ServerApp.root_dir={cli.notebooks_dir()}" in command
-    assert not any("token" in part for part in command)  # Jupyter's default: token on
-    assert (cli.notebooks_dir() / "00_dashboard.ipynb").exists()
-
-
-def test_lab_without_a_notebooks_folder_says_so(tmp_path, capsys) -> None:
-    assert cli.main(["lab", "--notebooks", str(tmp_path / "missing")]) == 2
-    assert "no notebooks folder" in capsys.readouterr().err

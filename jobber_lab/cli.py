@@ -45,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         default=0.01,
         help="wall seconds per runtime second (default 0.01: 5 s jobs take 50 ms)",
     )
-    demo.add_argument("--variant", choices=["both", "isolated", "direct"], default="both")
+    demo.add_argument("--variant", choices=["both", "direct", "isolated"], default="both")
+    demo.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every event (registry entries, children started, the final shutdown)",
+    )
     demo.add_argument(
         "--out",
         default="supervision_tree.png",
@@ -173,8 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from jobber_lab.demo import main_demo
 
-        variants = ["isolated", "direct"] if args.variant == "both" else [args.variant]
-        main_demo(variants=variants, time_scale=args.time_scale, picture=args.out or None)
+        # The seed's README tells the direct story first, then the isolated variant's fix.
+        variants = ["direct", "isolated"] if args.variant == "both" else [args.variant]
+        main_demo(
+            variants=variants,
+            time_scale=args.time_scale,
+            picture=args.out or None,
+            verbose=args.verbose,
+        )
         return 0
     if args.command == "tree":
         from jobber_lab.demo import write_tree_picture

@@ -35,6 +35,9 @@ class StoryResult:
     running_imports: list[dict[str, Any]] = field(default_factory=list)
     tree: str = ""
     events: int = 0
+    lost: list[str] = field(default_factory=list)  # jobs shut down before they finished
+    restarts: dict[str, int] = field(default_factory=dict)  # who restarted -> how often
+    doomed_ids: list[str] = field(default_factory=list)  # one random id per (re)start
 
 
 def _exit_of(pid: Any) -> Callable[[Event], bool]:
@@ -64,35 +67,51 @@ def _job_pid(app: jobber.Jobber, tracer: Tracer, result: Any) -> str:
     return str(started.pid)
 
 
+_TITLES = {
+    "direct": "the direct variant: JobRunner supervises every Job itself",
+    "isolated": "the isolated variant (the book's fix): a JobSupervisor per Job",
+}
+
+
 def run_story(
     variant: str = "isolated",
     *,
     time_scale: float = 0.01,
     seconds: float = 5,
     say: Print = print,
+    verbose: bool = False,
+    quota: bool = True,
+    number: int | None = None,
 ) -> StoryResult:
-    """Good, bad and doomed jobs, then four imports, on a fresh runtime; narrated."""
+    """Good, bad and doomed jobs, then (``quota``) four imports, on a fresh runtime; narrated.
+
+    The narration names jobs by their part in the story ("the doomed job") beside their ids,
+    and says only what the story needs; ``verbose`` prints every event the tracer can put in
+    words instead (registry entries, children started, the final shutdown).
+    """
     result = StoryResult(variant)
     rt = Runtime(time_scale=time_scale, name=f"demo-{variant}")
     tracer = Tracer(rt)
-    narrate = _Narrator(tracer, say)
-    tracer.on_change(narrate)
+    teller = _StoryTeller(tracer, say, result, verbose=verbose, explain=number in (None, 1))
+    tracer.on_change(teller.collect)
     app = jobber.Jobber(variant=variant, runtime=rt)
-    say = narrate.step
+    say = teller.step
     try:
-        say(
-            f"\n=== Jobber, {variant} variant (time scale {time_scale}: the book's "
-            f"{seconds:g} s jobs take {seconds * time_scale * 1000:.0f} ms) ==="
-        )
-        say("-- a good job, a bad job (3 retries) and a doomed job --")
-        good = app.start_job(work=jobber.good_job(seconds))
-        bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
-        good_pid, bad_pid = _job_pid(app, tracer, good), _job_pid(app, tracer, bad)
+        heading = f"{number}. " if number is not None else ""
+        say(f"\n=== {heading}{_TITLES.get(variant, variant)} ===")
         before = app.job_runner
         result.job_runner_before = str(before)
+        teller.name(before, "JobRunner")
         say(f"Process.whereis(JobRunner) = {before}")
+        good = app.start_job(work=jobber.good_job(seconds))
+        teller.role(_job_pid(app, tracer, good), "good job")
+        bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
+        bad_pid = _job_pid(app, tracer, bad)
+        teller.role(bad_pid, "bad job")
         doomed = app.start_job(work=jobber.doomed_job(seconds))
-        _wait(tracer, _exit_of(good_pid), "the good job")
+        teller.role(_job_pid(app, tracer, doomed), "doomed job")
+        if variant == "isolated":
+            teller.name(doomed.value, "the doomed job's JobSupervisor")
         gave_up = str(doomed.value) if variant == "isolated" else str(before)
         _wait(
             tracer,
@@ -112,52 +131,234 @@ def run_story(
         say(
             f"Process.whereis(JobRunner) = {after}"
             + (
-                "  <- a new JobRunner: the doomed job took the old one down"
+                "  <- a new JobRunner, started empty"
                 if after != before
                 else "  (unchanged: the JobSupervisor contained the crash)"
             )
         )
-        say("-- four import jobs against a quota of 3 --")
-        imports = [app.start_job(work=jobber.good_job(seconds), type="import") for _ in range(4)]
-        result.refused_imports = sum(1 for r in imports if isinstance(r, otp.Error))
-        for r in imports:
-            say(f"start_job(type='import') -> {r}")
-        result.running_imports = app.running_imports()
-        say(
-            f"running_imports() -> {len(result.running_imports)} running: "
-            + ", ".join(row["id"] for row in result.running_imports)
-        )
+        if quota:
+            say("-- four import jobs against the quota of 3 --")
+            imports = [
+                app.start_job(work=jobber.good_job(seconds * 4), type="import") for _ in range(4)
+            ]
+            result.refused_imports = sum(1 for r in imports if isinstance(r, otp.Error))
+            for i, r in enumerate(imports, 1):
+                say(f'start_job(type: "import") #{i} -> {_as_term(r)}')
+            result.running_imports = app.running_imports()
+            say(
+                f"running_imports() -> {len(result.running_imports)} running: "
+                + ", ".join(row["id"] for row in result.running_imports)
+            )
         tracer.flush()
         result.tree = text_tree(tracer.graph)
-        say("-- the live supervision tree --")
-        say(result.tree)
+        if verbose:
+            say("-- the live supervision tree --")
+            say(result.tree)
+        else:
+            teller.finish()  # the app's final shutdown is not part of the story
     finally:
         app.stop()
+        teller.finish()  # --verbose: every event, the shutdown's too
         rt.shutdown()
         tracer.detach()
         result.events = len(tracer.history)
     return result
 
 
-class _Narrator:
-    """Prints each event the tracer can put in words, with its runtime time."""
+def _as_term(result: Any) -> str:
+    """``Ok(<1.20.0>)`` as the book's iex session shows it: ``{:ok, <1.20.0>}``."""
+    if isinstance(result, otp.Ok):
+        return f"{{:ok, {result.value}}}"
+    if isinstance(result, otp.Error):
+        return f"{{:error, {otp.format_reason(result.reason)}}}"
+    return otp.format_reason(result)
 
-    def __init__(self, tracer: Tracer, say: Print) -> None:
+
+class _StoryTeller:
+    """Turns the tracer's events into the story's lines, in event order.
+
+    Events are collected as they come and written out at each :meth:`step`, on the story's own
+    thread: by then the story has told the teller which pid is "the doomed job", so even the
+    events that came first are named. A restarted job's new pid inherits the old one's part,
+    and its new random id is noted (the book's ``Job.init`` draws one on every start).
+    """
+
+    def __init__(
+        self, tracer: Tracer, say: Print, result: StoryResult, *, verbose: bool, explain: bool
+    ) -> None:
         self._tracer = tracer
+        self._explain = explain  # say once, in the first variant, why a restart has a new id
         self._say = say
+        self._result = result
+        self._verbose = verbose
         self._lock = threading.Lock()
+        self._pending: list[Event] = []
+        self._roles: dict[str, str] = {}  # job pid -> "the doomed job"
+        self._names: dict[str, str] = {}  # other pids -> what the story calls them
+        self._ids: dict[str, str] = {}  # job pid -> its job id
+        self._status: dict[str, str] = {}  # job pid -> last status
+        self._giving_up: str | None = None  # a supervisor shutting its children down
+        self._done = False
 
-    def __call__(self, event: Event) -> None:
-        text = self._tracer.describe(event)
-        if text:
-            with self._lock:
-                self._say(f"[{event.time:7.2f}s] {text}")
+    # -- what the story tells the teller
+    def role(self, pid: Any, role: str) -> None:
+        self._roles[str(pid)] = role
+
+    def name(self, pid: Any, name: str) -> None:
+        self._names[str(pid)] = name
+
+    def collect(self, event: Event) -> None:
+        with self._lock:
+            if not self._done:
+                self._pending.append(event)
 
     def step(self, text: str) -> None:
-        """A line of the story: printed after every event so far, so the log reads in order."""
+        """A line of the story, printed after every event so far, so the log reads in order."""
+        self._drain()
+        self._say(text)
+
+    def finish(self) -> None:
+        """Write what is pending and take no more events."""
+        if self._done:
+            return
+        self._drain()
+        with self._lock:
+            self._done = True
+
+    def _drain(self) -> None:
         self._tracer.flush()
         with self._lock:
-            self._say(text)
+            events, self._pending = self._pending, []
+        for event in events:
+            line = self._line(event)
+            if line:
+                first, *more = line.split("\n")
+                self._say(f"[{event.time:6.2f} s] {first}")
+                for text in more:
+                    self._say(f"{'':11}{text}")
+
+    # -- one event in words
+    def _who(self, pid: Any) -> str:
+        text = str(pid)
+        if text in self._roles:
+            job_id = self._ids.get(text)
+            return f"{self._roles[text]} {job_id}" if job_id else self._roles[text]
+        return self._names.get(text) or self._tracer.label_of(text) or text
+
+    def _line(self, event: Event) -> str | None:
+        if self._verbose:
+            return self._tracer.describe(event)
+        kind = event.kind
+        if kind == "job_status":
+            return self._job_status(event)
+        if kind == "exited":
+            return self._exited(event)
+        if kind == "child_restarted":
+            return self._restarted(event)
+        if kind == "intensity_reached":
+            sup = str(event.get("supervisor", event.pid))
+            self._giving_up = sup
+            return (
+                f"{self._who(sup)} gives up ({event.get('restarts')} restarts in "
+                f"{event.get('max_seconds')} s, max {event.get('max_restarts')}), exits :shutdown"
+            )
+        return None
+
+    def _job_status(self, event: Event) -> str | None:
+        pid = str(event.get("pid", event.pid))
+        job_id, status = event.get("job_id"), event.get("status")
+        role = self._roles.get(pid)
+        self._status[pid] = str(status)
+        if job_id and pid not in self._ids:
+            self._ids[pid] = str(job_id)  # for any pid: a restarted job's part is learnt later
+            if role == "doomed job":
+                self._result.doomed_ids.append(str(job_id))
+        if role is None or status == "new":
+            return None
+        who = self._who(pid)
+        if status == "running" and event.get("attempt") in (None, 1):
+            return f"{who} started"
+        if status == "done":
+            return f"{who} completed"
+        if status == "errored":
+            return f"{who} errored (retry {event.get('retries')} of {event.get('max_retries')})"
+        if status == "failed":
+            return f"{who} failed: no retries left"
+        return None  # a retry's "running" line: --verbose shows it
+
+    def _exited(self, event: Event) -> str | None:
+        pid = str(event.pid)
+        kind = event.get("reason_kind")
+        if kind == "crash" and (pid in self._roles or pid in self._names):
+            return f"{self._who(pid)} crashed: {event.get('exception') or event.get('reason')}"
+        unfinished = self._status.get(pid) not in (None, "done", "failed")
+        if kind in ("shutdown", "killed") and pid in self._roles and unfinished:
+            by = self._who(self._giving_up) if self._giving_up else "its supervisor"
+            self._result.lost.append(self._who(pid))
+            return f"{self._who(pid)} was shut down with {by}: it never finished"
+        return None
+
+    def _restarted(self, event: Event) -> str | None:
+        old, new = str(event.get("old_pid")), str(event.pid)
+        sup = str(event.get("supervisor"))
+        if old in self._roles:
+            self._roles[new] = self._roles[old]
+        elif old in self._names:
+            self._names[new] = self._names[old]
+        else:
+            return None
+        by = self._who(sup)
+        self._result.restarts[by] = self._result.restarts.get(by, 0) + 1
+        window = f"(restart {event.get('restarts')} in the window)"
+        if self._names.get(new) == "JobRunner":
+            return f"{by} restarted JobRunner: {old} -> {new} (JobRunner is :permanent)"
+        role = self._roles.get(new, "")
+        job_id = self._ids.get(new)  # the new Job's init has already reported its id
+        if job_id is None:
+            return f"{by} restarted the {role} as {new} {window}"
+        if role == "doomed job":
+            self._result.doomed_ids.append(job_id)
+        short = "its JobSupervisor" if by.endswith("'s JobSupervisor") else by
+        line = f"{short} restarted it as {new}, new id {job_id} {window}"
+        if len(self._result.doomed_ids) == 2 and role == "doomed job" and self._explain:
+            line += (
+                "\na new id: a restart calls start_link again with the original arguments, "
+                "and the book's\nJob.init draws a random id when none is given"
+            )
+        return line
+
+
+def summary_table(results: list[StoryResult]) -> list[str]:
+    """The closing comparison of the variants, as aligned text rows."""
+    rows = [("", [r.variant for r in results])]
+    rows.append(
+        (
+            "JobRunner pid changed?",
+            [
+                f"yes: {r.job_runner_before} -> {r.job_runner_after}"
+                if r.job_runner_after != r.job_runner_before
+                else "no"
+                for r in results
+            ],
+        )
+    )
+    rows.append(("jobs lost", [", ".join(r.lost) if r.lost else "none" for r in results]))
+    rows.append(
+        (
+            "restarts",
+            [", ".join(f"{who} {n}x" for who, n in r.restarts.items()) or "none" for r in results],
+        )
+    )
+    rows.append(("doomed job's ids", [" -> ".join(r.doomed_ids) for r in results]))
+    head = max(len(label) for label, _ in rows)
+    widths = [max(len(cells[i]) for _, cells in rows) for i in range(len(results))]
+    return [
+        (
+            f"{label:<{head}}  "
+            + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
+        ).rstrip()
+        for label, cells in rows
+    ]
 
 
 def live_tree(
@@ -204,12 +405,39 @@ def write_tree_picture(
 
 
 def main_demo(
-    *, variants: list[str], time_scale: float, picture: str | None, say: Print = print
+    *,
+    variants: list[str],
+    time_scale: float,
+    picture: str | None,
+    say: Print = print,
+    verbose: bool = False,
 ) -> list[StoryResult]:
+    """``jobber-lab demo``: the seed README's story, direct variant first, then the fix."""
     started = time.monotonic()
-    results = [run_story(v, time_scale=time_scale, say=say) for v in variants]
+    say(
+        "The seed's story, told by a running Jobber. Times are runtime seconds: the book's "
+        f"timings\n(5 s jobs, a 30 s restart window) at time scale {time_scale:g}, so one "
+        f"runtime second takes {time_scale * 1000:g} ms."
+    )
+    results = []
+    for number, variant in enumerate(variants, 1):
+        quota = number == len(variants)  # the quota once, in the last variant told
+        results.append(
+            run_story(
+                variant,
+                time_scale=time_scale,
+                say=say,
+                verbose=verbose,
+                quota=quota,
+                number=number if len(variants) > 1 else None,
+            )
+        )
+    if len(results) > 1:
+        say("\n=== what the two variants did with the same doomed job ===")
+        for row in summary_table(results):
+            say(row)
     if picture:
         out = write_tree_picture(picture, time_scale=time_scale)
-        say(f"\nwrote {out} from the live tree")
-    say(f"\ndemo finished in {time.monotonic() - started:.1f} s")
+        say(f"wrote {out} from the live tree")
+    say(f"demo finished in {time.monotonic() - started:.1f} s")
     return results

@@ -66,8 +66,8 @@ def test_story_shows_the_books_facts(variant: str) -> None:
     lines: list[str] = []
     result = run_story(variant, time_scale=0.01, say=lines.append)
     text = "\n".join(lines)
-    assert "Job completed" in text
-    assert "gave up" in text
+    assert "good job" in text and "completed" in text
+    assert "gives up" in text
     assert result.refused_imports == 1
     assert len(result.running_imports) == 3
     if variant == "direct":
@@ -83,6 +83,7 @@ def test_demo_command_runs_both_variants_and_draws(tmp_path, capsys) -> None:
     assert cli.main(["demo", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "isolated variant" in printed and "direct variant" in printed
+    assert printed.index("direct variant") < printed.index("isolated variant")  # the seed's order
     assert "a new JobRunner" in printed
     assert out.read_bytes().startswith(PNG)
 
@@ -91,3 +92,30 @@ def test_bad_time_scale_is_refused(capsys) -> None:
     with pytest.raises(SystemExit):
         cli.main(["demo", "--time-scale", "-1"])
     assert "positive number" in capsys.readouterr().err
+
+
+def test_demo_tells_the_story_plainly_in_at_most_60_lines(capsys) -> None:
+    """Issue 15: direct first, stable names, collateral damage named, a closing table."""
+    assert cli.main(["demo", "--out", ""]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    text = "\n".join(lines)
+    assert len(lines) <= 60, text
+    assert "Times are runtime seconds" in lines[0]
+    assert "registered" not in text  # registry detail only with --verbose
+    assert "bad job" in text and "was shut down with JobRunner: it never finished" in text
+    assert "a restart calls start_link again" in text
+    table = lines[lines.index("=== what the two variants did with the same doomed job ===") :]
+    assert table[1].split() == ["direct", "isolated"]
+    assert table[2].startswith("JobRunner pid changed?  yes: ")
+    assert table[2].rstrip().endswith("no")
+    assert table[3].startswith("jobs lost") and "bad job" in table[3]
+    ids = table[5].split("  ")[-1].split(" -> ")
+    assert len(ids) == 4 and len(set(ids)) == 4  # four starts, four random ids
+
+
+def test_demo_verbose_shows_every_event(capsys) -> None:
+    assert cli.main(["demo", "--variant", "direct", "--verbose", "--out", ""]) == 0
+    text = capsys.readouterr().out
+    assert "JobRegistry registered" in text
+    assert "started child JobRunner" in text
+    assert "Application Jobber stopped" in text  # the final shutdown is told too

@@ -47,6 +47,7 @@ from jobber_lab.otp import (
     MISSING_ID,
     MISSING_START,
     NOPROC,
+    NORMAL,
     NOT_FOUND,
     OK,
     RESTARTING,
@@ -56,10 +57,13 @@ from jobber_lab.otp import (
     SUPERVISOR_DATA,
     UNDEFINED,
     Atom,
+    AutoShutdown,
     ChildType,
     Crash,
     Error,
     ExitError,
+    InitOk,
+    InitStop,
     Ok,
     Pid,
     Restart,
@@ -70,15 +74,19 @@ from jobber_lab.otp import (
     is_alive,
     link,
     monitor,
+    receive,
     restart_child,
     send,
     sleep,
+    spawn_link,
     start_child,
     supervisor_init,
     terminate_child,
     unlink,
+    whereis,
     which_children,
 )
+from jobber_lab.otp import self as self_pid
 
 SUP = "sup_test"
 ONE_FOR_ONE = Strategy.ONE_FOR_ONE
@@ -722,3 +730,416 @@ def _wait_restarting(child_id: Any) -> None:
             return
         sleep(0.05)
     raise AssertionError(f"{child_id} never showed RESTARTING: {which_children(SUP)}")
+
+
+# ------------------------------------------- newer SUITE cases (@OTP 27 copy)
+# The cases below come from a newer copy of the SUITE (the one with the
+# ``significant`` group, OTP 24+); their names are the SUITE's.
+
+
+def test_sup_start_restart_child_returns_error(tme) -> None:
+    """supervisor_SUITE.erl, sup_start_restart_child_returns_error: a failing start on
+    restart_child is returned, and the child stays undefined."""
+    child = sup1_spec("child1", (sup1_start_child_error, (Once(),)), modules=())
+    started(flags(children=[child]))
+    assert terminate_child(SUP, "child1") is OK
+    result = restart_child(SUP, "child1")
+    assert isinstance(result, Error) and isinstance(result.reason, Crash)
+    assert which_children(SUP) == [("child1", UNDEFINED, WORKER, ())]
+
+
+def test_sup_start_child_returns_error(tme) -> None:
+    """supervisor_SUITE.erl, sup_start_child_returns_error: ``{error, {Reason, Spec}}``
+    for an error tuple and for any other returned term."""
+    started(flags())
+    child1 = sup1_spec("child1", (lambda: Error("reason"), ()))
+    child2 = sup1_spec("child2", (lambda: "error_reason", ()))
+    result = start_child(SUP, child1)
+    assert isinstance(result, Error) and result.reason[0] == "reason"
+    result = start_child(SUP, child2)
+    assert isinstance(result, Error) and result.reason[0] == "error_reason"
+    assert which_children(SUP) == []
+
+
+class Sup3Child(Sup1Child):
+    """OTP's ``supervisor_3``: init reports to the test and waits for its verdict."""
+
+    def init(self, arg: Any) -> Any:
+        name, caller = arg
+        send(caller, (name, self_pid()))
+        verdict = receive(lambda m: type(m) is tuple and len(m) == 2 and m[1] == caller)[0]
+        if verdict == "ok":
+            return InitOk(None)
+        return InitStop(NORMAL)  # {{stop, normal}, Self}
+
+
+def sup3_spec(name: str, test: Pid) -> dict[str, Any]:
+    return {"id": name, "start": (Sup3Child.start_link, ((name, test),)), "shutdown": 1.0}
+
+
+def _other_child_fails(tme: Pid, strategy: Strategy) -> tuple[Pid, Pid, Pid]:
+    """The common first half of the two ``*_other_child_fails_restart`` cases."""
+    children = [sup3_spec("child1", tme), sup3_spec("child2", tme)]
+
+    def starter() -> None:
+        sup = start_link(flags(strategy, 3, 3600, children)).value
+        send(tme, ("sup_pid", sup))
+        receive(lambda m: m == ("stop", tme))
+
+    starter_pid = spawn_link(starter)
+    ok = ("ok", tme)
+    send(assert_receive(("child1", Pid))[1], ok)
+    send(assert_receive(("child2", Pid))[1], ok)
+    sup = assert_receive(("sup_pid", Pid))[1]
+    link(sup)
+    child1 = which_children(sup)[-1][1]
+    exit(child1, "die")
+    child1_2 = assert_receive(("child1", Pid))[1]
+    return starter_pid, sup, child1_2
+
+
+def test_one_for_all_other_child_fails_restart(tme) -> None:
+    """supervisor_SUITE.erl, one_for_all_other_child_fails_restart: the supervisor
+    terminates the restarted child1 when child2 fails to start, then retries both."""
+    starter, sup, child1_2 = _other_child_fails(tme, Strategy.ONE_FOR_ALL)
+    ref = monitor(child1_2)
+    send(child1_2, ("ok", tme))
+    child2_2 = assert_receive(("child2", Pid))[1]
+    send(child2_2, ("stop", tme))
+    assert assert_receive((DOWN, ref, ..., ..., ...))[4] is SHUTDOWN
+    send(assert_receive(("child1", Pid))[1], ("ok", tme))
+    send(assert_receive(("child2", Pid))[1], ("ok", tme))
+    send(starter, ("stop", tme))
+    check_exit(starter, sup)
+
+
+def test_rest_for_one_other_child_fails_restart(tme) -> None:
+    """supervisor_SUITE.erl, rest_for_one_other_child_fails_restart: only child2 is
+    retried, child1 (started earlier) is left alone."""
+    starter, sup, child1_2 = _other_child_fails(tme, Strategy.REST_FOR_ONE)
+    send(child1_2, ("ok", tme))
+    child2_2 = assert_receive(("child2", Pid))[1]
+    send(child2_2, ("stop", tme))
+    name, pid = assert_receive(lambda m: type(m) is tuple and m[0] in ("child1", "child2"))
+    assert name == "child2", "rest_for_one restarted child1, started before the failed one"
+    send(pid, ("ok", tme))
+    send(starter, ("stop", tme))
+    check_exit(starter, sup)
+
+
+def test_hanging_restart_loop_rest_for_one(tme) -> None:
+    """supervisor_SUITE.erl, hanging_restart_loop_rest_for_one: the later sibling is
+    down (undefined) while the middle child hangs in its restart loop."""
+    sup = started(flags(Strategy.REST_FOR_ONE, 8, 10))
+    flaky = Flaky()
+    child1 = sup1_spec("child1", shutdown=BRUTAL_KILL)
+    child2 = {"id": "child2", "start": (flaky.start, ()), "shutdown": BRUTAL_KILL}
+    child3 = sup1_spec("child3", shutdown=BRUTAL_KILL)
+    cpid1 = start_child(SUP, child1).value
+    cpid2 = start_child(SUP, child2).value
+    link(cpid2)
+    start_child(SUP, child3)
+    flaky.fail_start = True
+    send(cpid2, ("exit", "error"))
+    check_exit_reason(cpid2, "error")
+    _wait_restarting("child2")
+    assert start_child(SUP, child2) == Error(ALREADY_PRESENT)
+    assert restart_child(SUP, "child2") == Error(RESTARTING)
+    assert delete_child(SUP, "child2") == Error(RESTARTING)
+    assert [(c[0], c[1]) for c in which_children(SUP)] == [
+        ("child3", UNDEFINED),
+        ("child2", RESTARTING),
+        ("child1", cpid1),
+    ]
+    assert counts(SUP) == [3, 1, 0, 3]
+    assert terminate_child(SUP, "child2") is OK
+    assert [(c[0], c[1]) for c in which_children(SUP)] == [
+        ("child3", UNDEFINED),
+        ("child2", UNDEFINED),
+        ("child1", cpid1),
+    ]
+    flaky.fail_start = False
+    cpid22 = restart_child(SUP, "child2").value
+    link(cpid22)
+    flaky.fail_start = True
+    send(cpid22, ("exit", "error"))
+    check_exit_reason(cpid22, "error")
+    _wait_restarting("child2")
+    stop_sup(sup)
+    assert whereis(SUP) is None
+
+
+def test_tree(tme) -> None:
+    """supervisor_SUITE.erl, tree: nested supervisors; only the failing worker restarts,
+    and an exhausted child supervisor restarts the tree (not its dynamic children)."""
+    child3 = sup1_spec("child3", (sup1_start_child_error, (Once(),)))
+    child4 = sup1_spec("child4")
+
+    def sup_child(child_id: str, children: list[Any], restart: Restart) -> dict[str, Any]:
+        init = flags(ONE_FOR_ONE, 4, 3600, children)
+        return {
+            "id": child_id,
+            "start": (SuiteSup.start_link, (init,)),
+            "restart": restart,
+            "shutdown": INFINITY,
+            "type": SUPERVISOR,
+        }
+
+    workers = [sup1_spec("child1"), sup1_spec("child2")]
+    sup_pid = started(flags(Strategy.ONE_FOR_ALL, 4, 3600))
+    sup1 = start_child(sup_pid, sup_child("supchild1", workers, Restart.PERMANENT)).value
+    sup2 = start_child(sup_pid, sup_child("supchild2", [], Restart.PERMANENT)).value
+    start_child(sup_pid, sup_child("supchild3", [], Restart.TRANSIENT))
+    assert terminate_child(sup_pid, "supchild3") is OK
+    assert counts(sup_pid) == [3, 2, 3, 0]
+    [(_, cpid2, _, _), (_, cpid1, _, _)] = which_children(sup1)
+    assert counts(sup1) == [2, 2, 0, 2] and counts(sup2) == [0, 0, 0, 0]
+    cpid3 = start_child(sup2, child3).value
+    cpid4 = start_child(sup2, child4).value
+    assert counts(sup2) == [2, 2, 0, 2]
+
+    terminate(sup2, cpid4, "child4", "abnormal")
+    assert [c[1] for c in which_children(sup1)] == [cpid2, cpid1]
+    [(_, new_cpid4, _, _), (_, same_cpid3, _, _)] = which_children(sup2)
+    assert same_cpid3 == cpid3 and new_cpid4 != cpid4
+
+    refs = [monitor(sup1), monitor(sup2)]
+    terminate(sup2, cpid3, "child3", "abnormal")
+    for ref in refs:
+        assert_receive((DOWN, ref, ..., ..., ...))
+    tops = which_children(sup_pid)
+    assert [t[0] for t in tops] == ["supchild3", "supchild2", "supchild1"]
+    assert counts(sup_pid) == [3, 3, 3, 0]
+    new_sup3, new_sup2, new_sup1 = (t[1] for t in tops)
+    assert [c[0] for c in which_children(new_sup1)] == ["child2", "child1"]
+    assert counts(new_sup1) == [2, 2, 0, 2]
+    assert which_children(new_sup2) == [] and counts(new_sup2) == [0, 0, 0, 0]
+    assert which_children(new_sup3) == [] and counts(new_sup3) == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("how", ["kill", "normal", "abnormal", "supervisor"])
+@pytest.mark.parametrize("strategy", list(Strategy), ids=lambda s: s.value)
+def test_do_not_save_child_specs_for_temporary_children(tme, strategy, how) -> None:
+    """supervisor_SUITE.erl, do_not_save_child_specs_for_temporary_children."""
+    sup = SuiteSup.start_link(flags(strategy, 2, 3600)).value
+    permanent = sup1_spec("child1")
+    transient = sup1_spec("child2", restart=Restart.TRANSIENT)
+    temporary = sup1_spec("child3", restart=Restart.TEMPORARY)
+
+    def already_present(spec: dict[str, Any]) -> None:
+        pid = start_child(sup, spec).value
+        terminate(sup, pid, spec["id"], how)
+        assert start_child(sup, spec) == Error(ALREADY_PRESENT)
+        assert isinstance(restart_child(sup, spec["id"]), Ok)
+
+    def restarted(spec: dict[str, Any]) -> None:
+        pid = start_child(sup, spec).value
+        terminate(sup, pid, spec["id"], how)
+        result = start_child(sup, spec)
+        assert isinstance(result, Error) and result.reason[0] is ALREADY_STARTED, result
+
+    (already_present if how == "supervisor" else restarted)(permanent)
+    (already_present if how in ("supervisor", "normal") else restarted)(transient)
+    pid = start_child(sup, temporary).value
+    terminate(sup, pid, "child3", how)
+    assert isinstance(start_child(sup, temporary), Ok)
+    stop_sup(sup)
+
+
+class OrderChild(Sup1Child):
+    """supervisor_1 that writes its start and its terminate into a shared log (the
+    SUITE traces process exits with dbg instead)."""
+
+    def init(self, arg: Any) -> Any:
+        child_id, log = arg
+        log.append(("start", child_id))
+        super().init(None)
+        return InitOk(arg)
+
+    def terminate(self, reason: Any, state: Any) -> Any:
+        child_id, log = state
+        log.append(("stop", child_id))
+        return OK
+
+
+def test_order_of_children(tme) -> None:
+    """supervisor_SUITE.erl, order_of_children: started in list order, stopped in the
+    opposite order, both in a rest_for_one restart and at shutdown."""
+    log: list[Any] = []
+    ids = ["ch7", "ch3", "ch10", "ch2", "ch5"]
+    children = [
+        {"id": i, "start": (OrderChild.start_link, ((i, log),)), "shutdown": 1.0} for i in ids
+    ]
+    sup = started(flags(Strategy.REST_FOR_ONE, 2, 3600, children))
+    assert log == [("start", i) for i in ids]
+    pid3 = dict((c[0], c[1]) for c in which_children(sup))["ch10"]
+    log.clear()
+    terminate(sup, pid3, "ch10", "abnormal")
+    which_children(sup)  # the restart is done once the supervisor answers
+    assert log == [("stop", "ch10"), ("stop", "ch5"), ("stop", "ch2")] + [
+        ("start", i) for i in ("ch10", "ch2", "ch5")
+    ]
+    log.clear()
+    stop_sup(sup)
+    assert log == [("stop", i) for i in reversed(ids)]
+
+
+# ------------------------------------------------------------- significant
+
+
+def auto_sup(auto: AutoShutdown, strategy: Strategy = ONE_FOR_ONE) -> Pid:
+    return started(supervisor_init([], strategy=strategy, max_restarts=5, auto_shutdown=auto))
+
+
+def sig_spec(child_id: str, restart: Restart, significant: bool) -> dict[str, Any]:
+    return sup1_spec(child_id, restart=restart, significant=significant)
+
+
+def start_three(sup: Pid, restart: Restart, sig: tuple[bool, bool, bool]) -> list[Pid]:
+    """Start child1..child3 and link to them; returns their pids in start order."""
+    for n, significant in enumerate(sig, 1):
+        start_child(sup, sig_spec(f"child{n}", restart, significant))
+    pids = {c[0]: c[1] for c in which_children(sup)}
+    for pid in pids.values():
+        link(pid)
+    return [pids["child1"], pids["child2"], pids["child3"]]
+
+
+def no_exit(*pids: Pid) -> None:
+    """The SUITE's ``error = check_exit([Pid], 1000)``."""
+    for pid in pids:
+        refute_receive((EXIT, pid, ...))
+
+
+def test_nonsignificant_transient(tme) -> None:
+    """supervisor_SUITE.erl, nonsignificant_transient: whatever the auto_shutdown mode,
+    a non-significant child's end never shuts the supervisor down."""
+    for auto in AutoShutdown:
+        sup = auto_sup(auto)
+        pid1 = start_child(sup, sig_spec("child1", Restart.TRANSIENT, False)).value
+        link(pid1)
+        terminate(sup, pid1, "child1", "supervisor")
+        check_exit(pid1)
+        no_exit(sup)
+        for how in ("kill", "abnormal", "normal"):
+            pid = restart_child(sup, "child1").value if how == "kill" else None
+            if pid is None:
+                pid = which_children(sup)[0][1]
+            link(pid)
+            terminate(sup, pid, "child1", how)
+            check_exit(pid)
+            no_exit(sup)
+        stop_sup(sup)
+
+
+def test_significant_temporary(tme) -> None:
+    """supervisor_SUITE.erl, significant_temporary."""
+    temp = Restart.TEMPORARY
+    sup1 = auto_sup(AutoShutdown.ANY_SIGNIFICANT)
+    p1, p2, p3 = start_three(sup1, temp, (True, True, False))
+    terminate(sup1, p1, "child1", "supervisor")  # via the supervisor: no auto-shutdown
+    check_exit(p1)
+    no_exit(p2, p3, sup1)
+    start_child(sup1, sig_spec("child1", temp, True))
+    p1 = dict((c[0], c[1]) for c in which_children(sup1))["child1"]
+    link(p1)
+    terminate(sup1, p1, "child1", "kill")
+    check_exit(p1, p2, p3, sup1)
+    for how in ("abnormal", "normal"):
+        sup = auto_sup(AutoShutdown.ANY_SIGNIFICANT)
+        p1, p2, p3 = start_three(sup, temp, (True, True, False))
+        terminate(sup, p1, "child1", how)
+        check_exit(p1, p2, p3, sup)
+    sup4 = auto_sup(AutoShutdown.ALL_SIGNIFICANT)
+    p1, p2, p3 = start_three(sup4, temp, (True, True, False))
+    terminate(sup4, p1, "child1", "normal")
+    check_exit(p1)
+    no_exit(p2, p3, sup4)
+    terminate(sup4, p2, "child2", "normal")
+    check_exit(p2, p3, sup4)
+
+
+def test_significant_transient(tme) -> None:
+    """supervisor_SUITE.erl, significant_transient: a transient significant child that
+    is killed or crashes is restarted; only its normal exit shuts the supervisor down."""
+    trans = Restart.TRANSIENT
+    sup1 = auto_sup(AutoShutdown.ANY_SIGNIFICANT)
+    p1, p2, p3 = start_three(sup1, trans, (True, True, False))
+    terminate(sup1, p1, "child1", "supervisor")
+    check_exit(p1)
+    no_exit(p2, p3, sup1)
+    restart_child(sup1, "child1")
+    for how in ("kill", "abnormal"):
+        p1 = dict((c[0], c[1]) for c in which_children(sup1))["child1"]
+        link(p1)
+        terminate(sup1, p1, "child1", how)
+        check_exit(p1)
+        no_exit(p2, p3, sup1)
+    p1 = dict((c[0], c[1]) for c in which_children(sup1))["child1"]
+    link(p1)
+    terminate(sup1, p1, "child1", "normal")
+    check_exit(p1, p2, p3, sup1)
+    sup2 = auto_sup(AutoShutdown.ALL_SIGNIFICANT)
+    p1, p2, p3 = start_three(sup2, trans, (True, True, False))
+    terminate(sup2, p1, "child1", "normal")
+    check_exit(p1)
+    no_exit(p2, p3, sup2)
+    terminate(sup2, p2, "child2", "normal")
+    check_exit(p2, p3, sup2)
+
+
+@pytest.mark.parametrize(
+    "auto", [AutoShutdown.ANY_SIGNIFICANT, AutoShutdown.ALL_SIGNIFICANT], ids=lambda a: a.value
+)
+@pytest.mark.parametrize("strategy", list(Strategy), ids=lambda s: s.value)
+def test_significant_bystander(tme, strategy, auto) -> None:
+    """supervisor_SUITE.erl, significant_bystander: significant children taken down by a
+    sibling's restart do not trigger auto-shutdown."""
+    sup = auto_sup(auto, strategy)
+    p1, p2, p3 = start_three(sup, Restart.TRANSIENT, (True, False, True))
+    terminate(sup, p2, "child2", "kill")
+    if strategy is Strategy.ONE_FOR_ONE:
+        check_exit(p2)
+        no_exit(p1)
+    elif strategy is Strategy.ONE_FOR_ALL:
+        check_exit(p1, p2, p3)
+    else:
+        check_exit(p2, p3)
+        no_exit(p1)
+    no_exit(sup)
+    stop_sup(sup)
+
+
+def test_significant_escalation(tme) -> None:
+    """supervisor_SUITE.erl, significant_escalation: auto-shutdown climbs through a
+    significant child supervisor, and stops at a non-significant one."""
+    any_sig = AutoShutdown.ANY_SIGNIFICANT
+
+    def child_sup(significant: bool) -> dict[str, Any]:
+        init = supervisor_init([], strategy=ONE_FOR_ONE, auto_shutdown=any_sig)
+        return {
+            "id": "sup1",
+            "start": (SuiteSup.start_link, (init,)),
+            "restart": Restart.TRANSIENT,
+            "type": SUPERVISOR,
+            "significant": significant,
+        }
+
+    child1 = sig_spec("child1", Restart.TRANSIENT, True)
+    sup1 = auto_sup(any_sig)
+    child_sup1 = start_child(sup1, child_sup(True)).value
+    pid1 = start_child(child_sup1, child1).value
+    link(child_sup1)
+    link(pid1)
+    terminate(child_sup1, pid1, "child1", "normal")
+    check_exit(pid1, child_sup1, sup1)
+
+    sup2 = auto_sup(any_sig)
+    child_sup2 = start_child(sup2, child_sup(False)).value
+    pid2 = start_child(child_sup2, child1).value
+    link(child_sup2)
+    link(pid2)
+    terminate(child_sup2, pid2, "child1", "normal")
+    check_exit(pid2, child_sup2)
+    no_exit(sup2)
+    stop_sup(sup2)

@@ -1,13 +1,24 @@
-"""Ported from erlang/otp lib/stdlib/test/supervisor_SUITE.erl (@000c3366).
+"""Ported from erlang/otp lib/stdlib/test/supervisor_SUITE.erl: the @000c3366 copy
+(2014), plus the cases only a newer copy has (OTP 24+, marked below).
 
 The groups ported: ``sup_start``, ``sup_start_map``, ``sup_stop``, child administration
 and child-spec / flag validation (``child_adm``, ``extra_return``, ``child_specs``,
 ``sup_flags``), ``normal_termination``, ``shutdown_termination``,
 ``abnormal_termination``, the restart groups for ``one_for_one``, ``one_for_all`` and
-``rest_for_one``, ``multiple_restarts``, ``temporary_bystander`` and the restart loop
-(``hanging_restart_loop``).  OTP's millisecond figures are runtime seconds here
-(``1000`` -> ``1.0``), flags are keywords of :func:`supervisor_init`, and the SUITE's
-``supervisor_1`` child lives in ``conformance_support``.
+``rest_for_one``, ``multiple_restarts``, ``temporary_bystander``, the restart loops
+(``hanging_restart_loop``, ``hanging_restart_loop_rest_for_one``), ``tree``,
+``order_of_children``, ``do_not_save_child_specs_for_temporary_children`` and the
+``significant`` group (auto_shutdown).  OTP's millisecond figures are runtime seconds
+here (``1000`` -> ``1.0``), flags are keywords of :func:`supervisor_init`, and the
+SUITE's ``supervisor_1`` / ``supervisor_3`` / ``supervisor_deadlock`` children live in
+``conformance_support`` or below.
+
+Not ported (no such feature): ``simple_one_for_one`` (every ``*_simple`` case and the
+``restart_simple_one_for_one`` group: DynamicSupervisor is this port's dynamic
+supervisor), ``get_childspec``, ``check_childspecs``, ``code_change*``, ``sys``-based and
+memory/scaling cases, ``{global, _}`` names (``simple_global_supervisor``),
+``faulty_application_shutdown`` (an .app file), ``child_unlink`` (a child that unlinks
+from its supervisor) and the logger-format cases (``format_log_*``).
 """
 
 from __future__ import annotations
@@ -732,9 +743,9 @@ def _wait_restarting(child_id: Any) -> None:
     raise AssertionError(f"{child_id} never showed RESTARTING: {which_children(SUP)}")
 
 
-# ------------------------------------------- newer SUITE cases (@OTP 27 copy)
+# ------------------------------------------------ newer SUITE cases (OTP 24+)
 # The cases below come from a newer copy of the SUITE (the one with the
-# ``significant`` group, OTP 24+); their names are the SUITE's.
+# ``significant`` group); their names are that copy's.
 
 
 def test_sup_start_restart_child_returns_error(tme) -> None:

@@ -38,7 +38,7 @@ from ._atoms import *  # noqa: F403 - the atom constants are part of the public 
 from ._atoms import __all__ as _atom_names
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Restart, Strategy, child_spec
 from ._clock import Clock, ScaledClock
-from ._dynamic_supervisor import DynamicSupervisor
+from ._dynamic_supervisor import DynamicInit, DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
 from ._genserver import (
     NO_REPLY,
@@ -86,6 +86,7 @@ from ._supervisor import (
     terminate_child,
     which_children,
 )
+from ._supervisor_engine import DEFAULT_MAX_RESTARTS, DEFAULT_MAX_SECONDS, UNKNOWN_OPTIONS
 from ._via import Via
 
 __all__ = [
@@ -100,6 +101,10 @@ __all__ = [
     "Restart",
     "Strategy",
     "child_spec",
+    "DEFAULT_MAX_RESTARTS",
+    "DEFAULT_MAX_SECONDS",
+    "UNKNOWN_OPTIONS",
+    "DynamicInit",
     "DynamicSupervisor",
     "Registry",
     "Supervisor",

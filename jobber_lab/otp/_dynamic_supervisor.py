@@ -18,7 +18,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ._atoms import INFINITY, Atom
-from ._childspec import ChildSpec, ChildType, Strategy, check_childspec, child_spec, to_childspec
+from ._childspec import (
+    AutoShutdown,
+    ChildSpec,
+    ChildType,
+    Strategy,
+    check_childspec,
+    child_spec,
+    to_childspec,
+)
 from ._genserver import call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
@@ -33,7 +41,9 @@ from ._supervisor_engine import (
 
 __all__ = ["DynamicInit", "DynamicSupervisor"]
 
-_OPTIONS = frozenset({"strategy", "max_restarts", "max_seconds", "max_children", "extra_arguments"})
+_OPTIONS = frozenset(
+    {"strategy", "max_restarts", "max_seconds", "max_children", "extra_arguments", "auto_shutdown"}
+)
 _UNSET: Any = Atom("$unset")
 
 
@@ -51,11 +61,14 @@ class DynamicSupervisor:
         max_seconds: Any = DEFAULT_MAX_SECONDS,
         max_children: Any = INFINITY,
         extra_arguments: Any = (),
+        auto_shutdown: Any = AutoShutdown.NEVER,
     ) -> DynamicInit:
         """Elixir's ``DynamicSupervisor.init(opts)``: the flags a module's ``init(arg)``
         returns.  Checked when the supervisor starts (bad ones are ``SUPERVISOR_DATA``
         errors, D1), as Elixir checks them in the server."""
-        return DynamicInit(strategy, max_restarts, max_seconds, max_children, extra_arguments)
+        return DynamicInit(
+            strategy, max_restarts, max_seconds, max_children, extra_arguments, auto_shutdown
+        )
 
     @classmethod
     def start_link(cls, arg: Any = _UNSET, *, name: Any = None, **options: Any) -> Any:
@@ -78,7 +91,8 @@ class DynamicSupervisor:
             module = cls()
             behaviour = cls.__name__
         extra = {"name": name} if name is not None else {}
-        server = SupervisorServer(module, behaviour, DynamicInit)
+        term = None if cls is DynamicSupervisor else cls
+        server = SupervisorServer(module, behaviour, DynamicInit, term)
         return gen_start_link(server, None if arg is _UNSET else arg, **extra)
 
     @classmethod

@@ -88,7 +88,8 @@ class Supervisor:
             module = cls()
             behaviour = cls.__name__
         options = {"name": name} if name is not None else {}
-        server = SupervisorServer(module, behaviour, SupervisorInit)
+        term = None if cls is Supervisor else cls
+        server = SupervisorServer(module, behaviour, SupervisorInit, term)
         return gen_start_link(server, arg, **options)
 
     @classmethod

@@ -120,6 +120,7 @@ class DynamicInit:
     max_seconds: Any = DEFAULT_MAX_SECONDS
     max_children: Any = INFINITY
     extra_arguments: Any = ()
+    auto_shutdown: Any = AutoShutdown.NEVER
 
 
 # ------------------------------------------------------------------- starting
@@ -342,10 +343,11 @@ class SupervisorServer(GenServer):
 
     role = "supervisor"
 
-    def __init__(self, module: Any, behaviour: str, expects: type) -> None:
+    def __init__(self, module: Any, behaviour: str, expects: type, term: Any = None) -> None:
         self.module = module
         self.behaviour = behaviour
         self.expects = expects
+        self.term = behaviour if term is None else term  # the module, in error terms
 
     # ------------------------------------------------------------- init (S3, S4, D1)
 
@@ -355,7 +357,7 @@ class SupervisorServer(GenServer):
         if result is IGNORE:
             return IGNORE
         if not isinstance(result, self.expects):
-            return InitStop((BAD_RETURN, (self.behaviour, "init", result)))
+            return InitStop((BAD_RETURN, (self.term, "init", result)))
         if isinstance(result, DynamicInit):
             return self._init_dynamic(result)
         return self._init_static(result)
@@ -405,6 +407,8 @@ class SupervisorServer(GenServer):
         bad = check_flags(flags.max_restarts, flags.max_seconds)
         if bad is not None:
             return InitStop((SUPERVISOR_DATA, bad))
+        if flags.auto_shutdown not in (AutoShutdown.NEVER, "never"):  # no significant children
+            return InitStop((SUPERVISOR_DATA, (Atom("invalid_auto_shutdown"), flags.auto_shutdown)))
         limit = flags.max_children
         if limit is not INFINITY and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 0

@@ -33,7 +33,7 @@ from ._api import (
     unregister,
     whereis,
 )
-from ._application import Application, app_start, app_stop, started_applications
+from ._application import NORMAL_START, Application, app_start, app_stop, started_applications
 from ._atoms import *  # noqa: F403 - the atom constants are part of the public API
 from ._atoms import __all__ as _atom_names
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Restart, Strategy, child_spec
@@ -91,6 +91,7 @@ from ._via import Via
 
 __all__ = [
     *_atom_names,
+    "NORMAL_START",
     "Application",
     "app_start",
     "app_stop",

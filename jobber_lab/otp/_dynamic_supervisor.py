@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ._atoms import INFINITY, Atom
+from ._atoms import INFINITY, MISSING_ID, MISSING_START, Atom
 from ._childspec import (
     AutoShutdown,
     ChildSpec,
@@ -52,6 +52,8 @@ class DynamicSupervisor:
     and the base class of module-based dynamic supervisors (override ``init``)."""
 
     role: ClassVar[str] = "supervisor"
+    child_spec_overrides: ClassVar[dict[str, Any]] = {}
+    """Elixir's ``use DynamicSupervisor, restart: ...``: defaults for a subclass's spec."""
 
     @staticmethod
     def init(
@@ -106,7 +108,7 @@ class DynamicSupervisor:
                 type=ChildType.SUPERVISOR,
                 modules=(cls,),
             )
-            return child_spec(base, **options)
+            return child_spec(base, **{**cls.child_spec_overrides, **options})
         spec_id = options.pop("id", options.get("name", DynamicSupervisor))
         return ChildSpec(
             id=spec_id,
@@ -117,9 +119,15 @@ class DynamicSupervisor:
 
     @staticmethod
     def start_child(sup: Any, spec: Any) -> Any:
-        """Start a child (D2): the spec is checked here, before the supervisor is touched."""
+        """Start a child (D2): the spec is checked here, before the supervisor is touched.
+
+        A spec without ``id`` or ``start`` is ``(invalid_child_spec, spec)`` as given, as
+        Elixir's ``validate_child`` answers (a static Supervisor says ``MISSING_ID``)."""
+        given = spec
         spec = to_childspec(spec)
         error = check_childspec(spec)
+        if error is MISSING_ID or error is MISSING_START:
+            error = (Atom("invalid_child_spec"), given)
         if error is None and spec.significant:
             error = (Atom("invalid_significant"), True)
         if error is not None:

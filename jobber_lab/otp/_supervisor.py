@@ -63,6 +63,8 @@ class Supervisor:
     starts one from a plain list."""
 
     role: ClassVar[str] = "supervisor"
+    child_spec_overrides: ClassVar[dict[str, Any]] = {}
+    """Elixir's ``use Supervisor, restart: :temporary``: defaults for ``child_spec``."""
 
     def init(self, arg: Any) -> Any:
         raise NotImplementedError(
@@ -96,6 +98,7 @@ class Supervisor:
     def child_spec(cls, arg: Any = None, **overrides: Any) -> ChildSpec:
         from ._childspec import child_spec
 
+        overrides = {**cls.child_spec_overrides, **overrides}
         base = ChildSpec(
             id=overrides.pop("id", cls if cls is not Supervisor else overrides.get("name")),
             start=(cls.start_link, (arg,)),

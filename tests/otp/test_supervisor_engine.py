@@ -32,6 +32,7 @@ from jobber_lab.otp import (
     Error,
     Ok,
     Pid,
+    Restart,
     Strategy,
     Supervisor,
     exit,
@@ -215,3 +216,20 @@ def test_restart_child_hands_back_the_start_functions_info(tme) -> None:
     assert terminate_child(sup, "c") is OK
     again = restart_child(sup, "c")
     assert isinstance(again, Ok) and again.info == "extra_return"
+
+
+def test_child_spec_overrides_on_supervisor_subclasses() -> None:
+    """Elixir's ``use Supervisor, id: ..., restart: :temporary`` as a class attribute."""
+
+    class CustomSup(Supervisor):
+        child_spec_overrides = {"id": "custom", "restart": Restart.TEMPORARY}
+
+    class CustomPool(DynamicSupervisor):
+        child_spec_overrides = {"restart": Restart.TRANSIENT}
+
+    assert (CustomSup.child_spec().id, CustomSup.child_spec().restart) == (
+        "custom",
+        Restart.TEMPORARY,
+    )
+    assert CustomSup.child_spec(restart=Restart.PERMANENT).restart is Restart.PERMANENT
+    assert CustomPool.child_spec("x").restart is Restart.TRANSIENT

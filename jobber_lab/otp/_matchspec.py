@@ -55,7 +55,7 @@ def _match(pattern: Any, value: Any, bound: dict[str, Any]) -> bool:
             return bound[pattern] == value
         bound[pattern] = value
         return True
-    if isinstance(pattern, tuple | list):
+    if type(pattern) is tuple or type(pattern) is list:  # a Pid is a tuple, but a literal
         return (
             type(value) is type(pattern)
             and len(value) == len(pattern)
@@ -85,7 +85,7 @@ def _value(term: Any, bound: dict[str, Any], row: Row) -> Any:
         return bound[term]
     if isinstance(term, dict):
         return {k: _value(v, bound, row) for k, v in term.items()}
-    if isinstance(term, tuple):
+    if type(term) is tuple:  # not a Pid (a tuple subclass): that is a literal
         return tuple(_value(v, bound, row) for v in term)
     if isinstance(term, list):
         return [_value(v, bound, row) for v in term]

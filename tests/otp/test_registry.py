@@ -360,3 +360,11 @@ def test_r3_match_rejects_bad_guards(reg) -> None:
         Registry.match(REG, "k", "_", ("is_atom", "$1"))
     with pytest.raises(ArgumentError, match="guard"):
         Registry.match(REG, "k", "_", [("no_such_guard", "$1")])
+
+
+def test_r3_select_keeps_a_pid_literal_in_the_body(reg, tme) -> None:
+    """unique_test.exs, "select supports full match specs": ``self()`` in pattern and body."""
+    value = (1, Atom("atom"), 1)
+    Registry.register(REG, "hello", value)
+    [row] = Registry.select(REG, [(("$1", tme, "$3"), [], [("$1", tme, "$3")])])
+    assert row == ("hello", tme, value) and type(row[1]) is Pid

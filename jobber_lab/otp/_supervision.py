@@ -1,4 +1,5 @@
-"""What Supervisor and DynamicSupervisor share: one mechanism per rule.
+"""The rules the supervisor engine (:mod:`._supervisor_engine`) applies: one mechanism
+per rule, each small enough to test and to read beside ``supervisor.erl``.
 
 - :class:`Intensity` is the restart-intensity rule (S6), in exactly one place.
 - :func:`shutdown_children` is the shutdown protocol (S10), for one child or for

@@ -16,6 +16,7 @@ Python's frames in place of Elixir's, so the course can set the two side by side
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,8 @@ class TerminateReport:
             lines.append(f"Client {inspect(self.client)} is {status}")
         return "\n".join(lines)
 
+    __str__ = text  # logging formats the record only if a handler emits it
+
 
 def _reason_lines(reason: Any) -> list[str]:
     """``** (Exception) message`` and its frames for a crash; ``** (stop) reason`` else."""
@@ -86,4 +89,10 @@ def _reason_lines(reason: Any) -> list[str]:
     exc = reason.exception
     banner = f"** ({type(exc).__name__}) {exc}".rstrip()
     frames = traceback.extract_tb(exc.__traceback__)
-    return [banner, *(f"    {f.filename}:{f.lineno}: {f.name}" for f in frames)]
+    own = [f for f in frames if not f.filename.startswith(_CORE)] or frames
+    return [banner, *(f"    {f.filename}:{f.lineno}: {f.name}" for f in own)]
+
+
+_CORE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+"""Frames of the core itself (the loop that called the callback) are left out of the
+stack, as Elixir's report starts at the user's code."""

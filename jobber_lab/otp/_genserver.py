@@ -540,7 +540,7 @@ def _log_terminate(rt: Runtime, server: GenServer, reason: Any, state: Any) -> N
         client_alive=client is not None and rt.is_alive(client),
         state=state,
     )
-    log.error("%s", report.text(), extra={"report": report, "crash_reason": reason})
+    log.error("%s", report, extra={"report": report, "crash_reason": reason})
 
 
 # ------------------------------------------------------------------ clients

@@ -33,12 +33,12 @@ from ._api import (
     unregister,
     whereis,
 )
-from ._application import Application, app_start, app_stop, started_applications
+from ._application import NORMAL_START, Application, app_start, app_stop, started_applications
 from ._atoms import *  # noqa: F403 - the atom constants are part of the public API
 from ._atoms import __all__ as _atom_names
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Restart, Strategy, child_spec
 from ._clock import Clock, ScaledClock
-from ._dynamic_supervisor import DynamicSupervisor
+from ._dynamic_supervisor import DynamicInit, DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
 from ._genserver import (
     NO_REPLY,
@@ -86,10 +86,12 @@ from ._supervisor import (
     terminate_child,
     which_children,
 )
+from ._supervisor_engine import DEFAULT_MAX_RESTARTS, DEFAULT_MAX_SECONDS, UNKNOWN_OPTIONS
 from ._via import Via
 
 __all__ = [
     *_atom_names,
+    "NORMAL_START",
     "Application",
     "app_start",
     "app_stop",
@@ -100,6 +102,10 @@ __all__ = [
     "Restart",
     "Strategy",
     "child_spec",
+    "DEFAULT_MAX_RESTARTS",
+    "DEFAULT_MAX_SECONDS",
+    "UNKNOWN_OPTIONS",
+    "DynamicInit",
     "DynamicSupervisor",
     "Registry",
     "Supervisor",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ._atoms import (
@@ -20,6 +21,7 @@ from ._atoms import (
     DOWN,
     EXIT,
     KILL,
+    NORMAL,
     NOT_STARTED,
     SHUTDOWN,
     Atom,
@@ -31,6 +33,7 @@ from ._results import OK, Crash, Error, Ok, format_reason
 from ._runtime import Runtime, current_runtime
 
 __all__ = [
+    "NORMAL_START",
     "TEMPORARY_APP",
     "Application",
     "app_start",
@@ -41,6 +44,10 @@ __all__ = [
 log = logging.getLogger("jobber_lab.otp.application")
 
 TEMPORARY_APP = Atom("temporary")
+"""The restart type of an application (``application:start(App, temporary)``)."""
+NORMAL_START = NORMAL
+"""The start type ``start(start_type, args)`` receives: ``:normal`` (takeover and failover
+are distribution, out of scope), whatever the restart type."""
 _STOP = Atom("$app_stop")
 _STARTED = Atom("$app_started")
 
@@ -70,60 +77,111 @@ _running: weakref.WeakKeyDictionary[Runtime, dict[str, Pid]] = weakref.WeakKeyDi
 _running_lock = threading.Lock()
 
 
+@dataclass
+class _Starting:
+    """An application being started: later callers wait for the same answer, as OTP's
+    application controller queues them (``start_req``) instead of starting twice."""
+
+    waiters: list[Pid] = field(default_factory=list)
+
+
+_ANSWER = Atom("$app_start_answer")
+
+
+_starting: weakref.WeakKeyDictionary[Runtime, dict[str, _Starting]] = weakref.WeakKeyDictionary()
+
+
 def started_applications(runtime: Runtime | None = None) -> list[str]:
     rt = runtime or current_runtime()
     with _running_lock:
         return [n for n, pid in _running.get(rt, {}).items() if rt.is_alive(pid)]
 
 
-def app_start(app: Application, start_type: Any = TEMPORARY_APP, args: Any = None) -> Any:
+def app_start(app: Application, restart_type: Any = TEMPORARY_APP, args: Any = None) -> Any:
     """Start ``app`` (A1): ``OK``, ``Error((ALREADY_STARTED, name))``, ``Error((NOT_STARTED,
-    dep))`` or the wrapped error of its ``start``."""
+    dep))`` or the wrapped error of its ``start``, which receives ``(NORMAL_START, args)``.
+    Every ``restart_type`` behaves as ``TEMPORARY_APP`` (A3: the others stop the node).
+
+    A caller that arrives while the same app is starting waits and gets the same answer;
+    the start callback runs once.
+    """
     if not isinstance(app, Application):
         raise TypeError(f"app_start(app): expected an Application instance, got {app!r}")
     rt = current_runtime()
     name = app.app_name()
-    with _running_lock:
-        running = _running.setdefault(rt, {})
-        holder = running.get(name)
-        if holder is not None and rt.is_alive(holder):
-            return Error((ALREADY_STARTED, name))
-        for dep in app.dependencies:
-            dep_pid = running.get(dep)
-            if dep_pid is None or not rt.is_alive(dep_pid):
-                return Error((NOT_STARTED, dep))
-        running[name] = None  # type: ignore[assignment]  # reserved while starting
-    try:
-        with rt.calling_process() as caller:
-            master = rt.spawn(
-                _master,
-                app,
-                start_type,
-                args,
-                caller.pid,
-                behaviour="ApplicationMaster",
-                role="application",
-                name=None,
-            )
-            ref = rt.monitor(master)
-            msg = rt.receive(
-                lambda m: (
-                    type(m) is tuple
-                    and ((m[0] is _STARTED and m[1] == master) or (m[0] is DOWN and m[1] is ref))
-                )
-            )
-            rt.demonitor(ref, flush=True)
-    except BaseException:
+    with rt.calling_process() as caller:
         with _running_lock:
-            _running.get(rt, {}).pop(name, None)
-        raise
-    result = msg[2] if msg[0] is _STARTED else Error(msg[4])
-    with _running_lock:
-        if result is OK:
-            _running[rt][name] = master
+            running = _running.setdefault(rt, {})
+            starting = _starting.setdefault(rt, {})
+            pending = starting.get(name)
+            if pending is not None:
+                pending.waiters.append(caller.pid)
+            else:
+                holder = running.get(name)
+                if holder is not None and rt.is_alive(holder):
+                    return Error((ALREADY_STARTED, name))
+                for dep in app.dependencies:
+                    dep_pid = running.get(dep)
+                    if dep_pid is None or not rt.is_alive(dep_pid):
+                        return Error((NOT_STARTED, dep))
+                mine = starting[name] = _Starting()
+        if pending is not None:
+            return _await_answer(rt, name)
+        return _start_once(rt, app, name, args, mine)
+
+
+def _await_answer(rt: Runtime, name: str) -> Any:
+    """A second caller: a runtime wait (so the clock sees it) for the first one's answer."""
+    msg = rt.receive(
+        lambda m: type(m) is tuple and len(m) == 3 and m[0] is _ANSWER and m[1] == name
+    )
+    return msg[2]
+
+
+def _start_once(rt: Runtime, app: Application, name: str, args: Any, mine: _Starting) -> Any:
+    """Run the start, record the master, and hand the answer to everyone who waited."""
+    result: Any = Error((Atom("start_interrupted"), name))
+    try:
+        outcome = _start_master(rt, app, args)
+        if isinstance(outcome, tuple):
+            result, master = outcome
+            with _running_lock:
+                _running[rt][name] = master
         else:
-            _running[rt].pop(name, None)
+            result = outcome
+    finally:
+        with _running_lock:
+            _starting[rt].pop(name, None)
+            waiters = list(mine.waiters)
+        for waiter in waiters:
+            rt.send(waiter, (_ANSWER, name, result))
     return result
+
+
+def _start_master(rt: Runtime, app: Application, args: Any) -> Any:
+    """Spawn the master and wait for its answer: ``(OK, master)`` or an error value."""
+    with rt.calling_process() as caller:
+        master = rt.spawn(
+            _master,
+            app,
+            NORMAL_START,
+            args,
+            caller.pid,
+            behaviour="ApplicationMaster",
+            role="application",
+            name=None,
+        )
+        ref = rt.monitor(master)
+        msg = rt.receive(
+            lambda m: (
+                type(m) is tuple
+                and ((m[0] is _STARTED and m[1] == master) or (m[0] is DOWN and m[1] is ref))
+            )
+        )
+        rt.demonitor(ref, flush=True)
+    if msg[0] is not _STARTED:
+        return Error(msg[4])
+    return (OK, master) if msg[2] is OK else msg[2]
 
 
 def app_stop(app: Application | str) -> Any:

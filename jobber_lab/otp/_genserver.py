@@ -14,6 +14,7 @@ bad returns, stops and continues behave the same from every callback.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -31,9 +32,21 @@ from ._atoms import (
     TIMEOUT,
     Atom,
 )
+from ._crash_report import NO_MESSAGE, TerminateReport
 from ._pid import Pid, Ref
 from ._process import Process, current_process
-from ._results import IGNORE, OK, Crash, Error, ExitError, ExitSignal, Ok, format_reason, is_clean
+from ._results import (
+    IGNORE,
+    OK,
+    ArgumentError,
+    Crash,
+    Error,
+    ExitError,
+    ExitSignal,
+    Ok,
+    format_reason,
+    is_clean,
+)
 from ._runtime import Runtime, _check_timeout, current_runtime, remove_first
 from ._via import Via
 
@@ -251,6 +264,8 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
     name = options.get("name")
     if name is not None and not isinstance(name, str | Atom | Via):
         raise TypeError(f"start_link(name): expected a str, an Atom or a via-name, got {name!r}")
+    if isinstance(name, Via):
+        _check_via(name)
     timeout = options.get("timeout")
     if timeout is not None and timeout is not INFINITY:
         timeout = _check_timeout("start_link", timeout)
@@ -299,6 +314,20 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
         rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
         _flush_exit(rt, caller, pid)
         return result
+
+
+_VIA_CALLBACKS = ("register_name", "whereis_name", "unregister_name")
+
+
+def _check_via(name: Via) -> None:
+    """Elixir refuses a via name whose module cannot register, before anything is
+    spawned: a half-started server with a name nobody can resolve helps no one."""
+    missing = [f for f in _VIA_CALLBACKS if not callable(getattr(name.module, f, None))]
+    if missing:
+        raise ArgumentError(
+            f"start_link(name): the via module {name.module!r} must define "
+            f"{', '.join(_VIA_CALLBACKS)}; missing {', '.join(missing)}"
+        )
 
 
 def _flush_exit(rt: Runtime, caller: Process, pid: Pid) -> None:
@@ -373,26 +402,44 @@ def _init_failed(rt: Runtime, starter: Pid, name: Any, result: Any, reason: Any)
 # ---------------------------------------------------------------- the loop
 
 
+class _Last(threading.local):
+    """The message the server on this thread is handling, and its caller: what the
+    terminate report names (Elixir's ``Last message (from ...)``)."""
+
+    message: Any = NO_MESSAGE
+    client: Pid | None = None
+
+
+_last = _Last()
+_CONTINUE = Atom("continue")
+
+
 def _loop(
     rt: Runtime, proc: Process, server: GenServer, state: Any, action: Any, parent: Pid | None
 ) -> None:
+    last = _last
+    last.message, last.client = NO_MESSAGE, None
     while True:
         if isinstance(action, Continue):
+            last.message, last.client = (_CONTINUE, action.arg), None
             result = _callback(rt, server, state, server.handle_continue, action.arg, state)
             state, action = _handle_result(rt, server, state, result, None)
             continue
         timeout = action if isinstance(action, int | float) else None
         msg = rt._receive(proc, None, None if timeout is None else rt.now() + timeout)
         if msg is TIMEOUT and timeout is not None:
+            last.message, last.client = TIMEOUT, None
             result = _callback(rt, server, state, server.handle_info, TIMEOUT, state)
             state, action = _handle_result(rt, server, state, result, None)
             continue
         kind = msg[0] if type(msg) is tuple and msg else None
         if kind is GEN_CALL:
             from_ = msg[1]
+            last.message, last.client = msg[2], from_[0]
             result = _callback(rt, server, state, server.handle_call, msg[2], from_, state)
             state, action = _handle_result(rt, server, state, result, from_)
         elif kind is GEN_CAST:
+            last.message, last.client = msg, None
             result = _callback(rt, server, state, server.handle_cast, msg[1], state)
             state, action = _handle_result(rt, server, state, result, None)
         elif kind is GEN_STOP:
@@ -400,6 +447,7 @@ def _loop(
         elif kind is EXIT and parent is not None and msg[1] == parent and proc.trap_exit:
             _terminate(rt, server, msg[2], state)
         else:
+            last.message, last.client = msg, None
             result = _callback(rt, server, state, server.handle_info, msg, state)
             state, action = _handle_result(rt, server, state, result, None)
 
@@ -453,28 +501,46 @@ def _terminate(
     from_: From | None = None,
     reply_value: Any = NO_REPLY,
 ) -> None:
-    """Run ``terminate`` first, then reply, then exit with ``reason`` (G8, G9)."""
+    """Run ``terminate`` first, then reply, then exit with ``reason`` (G8, G9).
+
+    If ``terminate`` raises or exits, the server exits with that instead, but a
+    ``Stop`` reply still reaches its caller first, as in ``gen_server.erl``.
+    """
     try:
         server.terminate(reason, state)
-    except ExitSignal:
-        raise
+    except ExitSignal as signal:
+        proc = current_process()
+        if proc is None or not proc.alive:
+            raise  # killed from outside meanwhile: nobody to answer for
+        reason = signal.reason  # terminate called exit(reason) itself
+    except ExitError as exc:
+        reason = exc.reason
     except Exception as exc:
         reason = Crash(exc)
     if from_ is not None and reply_value is not NO_REPLY:
         reply(from_, reply_value)
-    if not is_clean(reason):
-        log.error(
-            "GenServer %s (%s) terminating: %s",
-            _me(),
-            type(server).__name__,
-            format_reason(reason),
-            exc_info=(
-                (type(reason.exception), reason.exception, reason.exception.__traceback__)
-                if isinstance(reason, Crash)
-                else None
-            ),
-        )
+    if not is_clean(reason) and log.isEnabledFor(logging.ERROR):
+        _log_terminate(rt, server, reason, state)
     raise ExitSignal(reason)
+
+
+def _log_terminate(rt: Runtime, server: GenServer, reason: Any, state: Any) -> None:
+    """Elixir's ``GenServer ... terminating`` report, as one structured record: the
+    text reads like Elixir's, the parts are on ``record.report`` (G9)."""
+    proc = current_process()
+    assert proc is not None
+    client = _last.client
+    report = TerminateReport(
+        server=proc.pid,
+        name=proc.name,
+        module=type(server).__name__,
+        reason=reason,
+        last_message=_last.message,
+        client=client,
+        client_alive=client is not None and rt.is_alive(client),
+        state=state,
+    )
+    log.error("%s", report, extra={"report": report, "crash_reason": reason})
 
 
 # ------------------------------------------------------------------ clients
@@ -505,7 +571,7 @@ def _call(
     """One call: monitor the server (its ref doubles as the reply alias), send, wait."""
     pid = server if type(server) is Pid else rt.resolve(server)
     if pid is None:
-        if not isinstance(server, str | Atom | Via):
+        if server is not None and not isinstance(server, str | Atom | Via):
             raise TypeError(f"call(server): expected a Pid or a name, got {server!r}")
         raise ExitError((NOPROC, ("GenServer", "call", (server, request, timeout))))
     if pid == caller.pid:

@@ -55,13 +55,23 @@ def _match(pattern: Any, value: Any, bound: dict[str, Any]) -> bool:
             return bound[pattern] == value
         bound[pattern] = value
         return True
-    if isinstance(pattern, tuple):
+    if type(pattern) is tuple or type(pattern) is list:  # a Pid is a tuple, but a literal
         return (
-            isinstance(value, tuple)
+            type(value) is type(pattern)
             and len(value) == len(pattern)
             and all(_match(p, v, bound) for p, v in zip(pattern, value, strict=True))
         )
+    if isinstance(pattern, dict):  # a map pattern names some keys, as in ETS
+        return isinstance(value, dict) and all(
+            k in value and _match(p, value[k], bound) for k, p in pattern.items()
+        )
+    if _number(pattern) and _number(value) and type(pattern) is not type(value):
+        return False  # matching is exact (=:=): 1.0 does not match 1
     return pattern == value
+
+
+def _number(term: Any) -> bool:
+    return isinstance(term, int | float) and not isinstance(term, bool)
 
 
 def _value(term: Any, bound: dict[str, Any], row: Row) -> Any:
@@ -75,7 +85,7 @@ def _value(term: Any, bound: dict[str, Any], row: Row) -> Any:
         return bound[term]
     if isinstance(term, dict):
         return {k: _value(v, bound, row) for k, v in term.items()}
-    if isinstance(term, tuple):
+    if type(term) is tuple:  # not a Pid (a tuple subclass): that is a literal
         return tuple(_value(v, bound, row) for v in term)
     if isinstance(term, list):
         return [_value(v, bound, row) for v in term]

@@ -244,6 +244,25 @@ class Registry:
         return [entry[1]] if entry is not None and entry[0] == pid else []
 
     @staticmethod
+    def match(registry: Any, key: Any, pattern: Any, guards: list[Any] | None = None) -> list[Any]:
+        """Elixir's ``Registry.match/4``: ``[(pid, value)]`` under ``key`` whose value
+        matches ``pattern`` (``"_"`` anything, ``"$1"`` binds) and every guard, written
+        as in :meth:`select`: ``Registry.match(reg, "k", (1, "$1", "_"), [("is_atom",
+        "$1")])``.  No liveness check (R3)."""
+        from ._matchspec import compile_spec
+
+        guards = [] if guards is None else guards
+        if not isinstance(guards, list):
+            raise ArgumentError(f"match(guards): expected a list of guards, got {guards!r}")
+        run = compile_spec([(pattern, guards, [True])])
+        table = _table(registry)
+        with table.lock:
+            entry = table.entries.get(key)
+        if entry is None or not run(entry[1])[0]:  # type: ignore[arg-type]
+            return []
+        return [entry]
+
+    @staticmethod
     def count(registry: Any) -> int:
         table = _table(registry)
         with table.lock:

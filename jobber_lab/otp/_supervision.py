@@ -1,7 +1,7 @@
-"""What Supervisor and DynamicSupervisor share: one mechanism per rule.
+"""The rules the supervisor engine (:mod:`._supervisor_engine`) applies: one mechanism
+per rule, each small enough to test and to read beside ``supervisor.erl``.
 
 - :class:`Intensity` is the restart-intensity rule (S6), in exactly one place.
-- :func:`start_child_process` calls a spec's start function and classifies the result.
 - :func:`shutdown_children` is the shutdown protocol (S10), for one child or for
   many in parallel (D5).
 - :func:`report` writes supervisor reports with ``errorContext``, ``reason`` and
@@ -14,7 +14,6 @@ import heapq
 import logging
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, Atom
@@ -22,15 +21,13 @@ from ._childspec import ChildSpec, ChildType, Restart
 from ._events import EventKind
 from ._pid import Pid
 from ._process import current_process
-from ._results import IGNORE, Crash, Error, Ok, format_reason, is_clean
+from ._results import format_reason, is_clean
 from ._runtime import Runtime
 
 __all__ = [
     "Intensity",
-    "StartResult",
     "report",
     "shutdown_children",
-    "start_child_process",
 ]
 
 log = logging.getLogger("jobber_lab.otp.supervisor")
@@ -73,33 +70,6 @@ def check_flags(max_restarts: Any, max_seconds: Any) -> Any:
     ):
         return (Atom("invalid_period"), max_seconds)
     return None
-
-
-@dataclass(frozen=True)
-class StartResult:
-    """What calling a start function gave: ``ok`` with a pid, ``ignore``, or ``error``."""
-
-    outcome: str  # "ok" | "ignore" | "error"
-    pid: Pid | None = None
-    info: Any = None
-    reason: Any = None
-    raw: Any = None  # the value as returned (for D2's pass-through rules)
-
-
-def start_child_process(spec: ChildSpec, extra_args: tuple[Any, ...] = ()) -> StartResult:
-    """Call ``spec.start`` in the supervisor's process and classify the result (S3, D2)."""
-    fn, args = spec.start
-    try:
-        result = fn(*extra_args, *args)
-    except Exception as exc:
-        return StartResult("error", reason=Crash(exc), raw=Error(Crash(exc)))
-    if isinstance(result, Ok) and isinstance(result.value, Pid):
-        return StartResult("ok", pid=result.value, info=result.info, raw=result)
-    if result is IGNORE:
-        return StartResult("ignore", raw=result)
-    if isinstance(result, Error):
-        return StartResult("error", reason=result.reason, raw=result)
-    return StartResult("error", reason=result, raw=result)
 
 
 def expected_shutdown_reason(reason: Any, spec: ChildSpec) -> bool:

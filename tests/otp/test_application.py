@@ -4,6 +4,7 @@ dies on its own."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from jobber_lab.otp import (
     ALREADY_STARTED,
     BAD_RETURN,
     DOWN,
+    NORMAL,
+    NORMAL_START,
     NOT_STARTED,
     OK,
     Application,
@@ -34,6 +37,7 @@ from jobber_lab.otp import (
     spawn,
     started_applications,
 )
+from jobber_lab.otp import self as self_pid
 
 ONE_FOR_ONE = Strategy.ONE_FOR_ONE
 
@@ -127,7 +131,7 @@ def test_a1_start_error_is_wrapped(tme) -> None:
     result = app_start(Returns(Error("db down")))
     reason, (module, fn, args) = result.reason
     assert reason == "db down" and module == "Returns" and fn == "start"
-    assert str(args[0]) in (":temporary", "temporary") and args[1] is None
+    assert args == [NORMAL_START, None]  # the start type is :normal, as OTP passes it
     assert "returns" not in started_applications()
 
 
@@ -260,3 +264,54 @@ def test_a3a_top_supervisor_gives_up(runtime, tme) -> None:
     assert app_start(fragile) == OK
     assert_receive(("up", "w", Pid))
     assert sorted(started_applications()) == ["fragile", "jobber"]
+
+
+# ------------------------------------------------------- A1 (issue 12)
+
+
+class Slow(Application):
+    """Counts its start calls; its start waits for the test's ``go``."""
+
+    name = "slow"
+
+    def __init__(self, test: Pid) -> None:
+        self.test, self.calls, self.start_types = test, 0, []
+
+    def start(self, start_type: Any, args: Any) -> Any:
+        self.calls += 1
+        self.start_types.append(start_type)
+        send(self.test, ("starting", self_pid()))
+        receive(lambda m: m == "go")
+        return Supervisor.start_link([], strategy=ONE_FOR_ONE)
+
+
+def test_a1_start_type_is_normal(tme) -> None:
+    app = Slow(tme)
+    spawn(lambda: send(tme, ("result", app_start(app))))
+    send(assert_receive(("starting", ...))[1], "go")
+    assert assert_receive(("result", ...))[1] == OK
+    assert app.start_types == [NORMAL_START] and NORMAL_START is NORMAL
+    assert app_stop(app) == OK
+
+
+def _waiting_callers(runtime, name: str) -> list[Pid]:
+    from jobber_lab.otp._application import _starting
+
+    pending = _starting.get(runtime, {}).get(name)
+    return list(pending.waiters) if pending is not None else []
+
+
+def test_a1_concurrent_app_start_runs_start_once_and_both_get_its_answer(runtime, tme) -> None:
+    app = Slow(tme)
+    spawn(lambda: send(tme, ("result", "first", app_start(app))))
+    starter = assert_receive(("starting", ...))[1]
+    second = spawn(lambda: send(tme, ("result", "second", app_start(app))))
+    deadline = time.monotonic() + 5
+    while second not in _waiting_callers(runtime, "slow"):  # queued behind the first
+        assert time.monotonic() < deadline, "the second caller never queued"
+        time.sleep(0.001)
+    send(starter, "go")
+    answers = {assert_receive(("result", ..., ...))[1:] for _ in range(2)}
+    assert answers == {("first", OK), ("second", OK)}
+    assert app.calls == 1
+    assert app_stop(app) == OK

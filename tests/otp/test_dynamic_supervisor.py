@@ -33,6 +33,7 @@ from jobber_lab.otp import (
     SHUTDOWN,
     SUPERVISOR_DATA,
     UNDEFINED,
+    UNKNOWN_OPTIONS,
     ChildType,
     Crash,
     DynamicSupervisor,
@@ -102,9 +103,9 @@ def test_d1a_bad_options_are_supervisor_data_errors(tme, options, error) -> None
         assert result == Error((SUPERVISOR_DATA, error))
 
 
-def test_d1_unknown_option_raises() -> None:
-    with pytest.raises(TypeError, match="unknown option"):
-        DS.start_link(max_kids=3)
+def test_d1_unknown_option_is_a_supervisor_data_error(tme) -> None:
+    """Issue 12: an unknown option is an error value, returned before anything starts."""
+    assert DS.start_link(max_kids=3) == Error((SUPERVISOR_DATA, (UNKNOWN_OPTIONS, ["max_kids"])))
 
 
 def test_d1_max_children_infinity_is_accepted(tme) -> None:

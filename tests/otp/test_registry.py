@@ -15,6 +15,7 @@ from jobber_lab.otp import (
     NOPROC,
     OK,
     ArgumentError,
+    Atom,
     Crash,
     Error,
     ExitError,
@@ -330,3 +331,40 @@ def test_registry_events(runtime, reg, tme) -> None:
         ("registry_register", str(other), REG, "theirs", "v2"),
         ("registry_unregister", str(other), REG, "theirs", "v2"),
     ]
+
+
+# ------------------------------------------------------- R3: match/4 (issue 12)
+
+
+def test_r3_match_4_as_registry_test_exs(reg, tme) -> None:
+    """registry_test.exs, "has unique registrations + match" (``:_`` is ``"_"``,
+    ``:"$1"`` is ``"$1"``): exact matching, partial map patterns, guards."""
+    value = (1, Atom("atom"), 1)
+    assert isinstance(Registry.register(REG, "hello", value), Ok)
+    assert Registry.match(REG, "hello", (1, "_", "_")) == [(tme, value)]
+    assert Registry.match(REG, "hello", (1.0, "_", "_")) == []
+    assert Registry.match(REG, "hello", ("_", Atom("atom"), "_")) == [(tme, value)]
+    assert Registry.match(REG, "hello", ("$1", "_", "$1")) == [(tme, value)]
+    assert Registry.match(REG, "hello", ("$1", "$2", "$1"), [("is_atom", "$2")]) == [(tme, value)]
+    assert Registry.match(REG, "hello", ("$1", "$2", "$1"), [("is_atom", "$1")]) == []
+    assert Registry.match(REG, "hello", "_") == [(tme, value)]
+    assert Registry.match(REG, "missing", "_") == []
+    mapped = {"a": "a", "b": "b"}
+    assert isinstance(Registry.register(REG, "world", mapped), Ok)
+    assert Registry.match(REG, "world", {"b": "b"}) == [(tme, mapped)]
+    assert Registry.match(REG, "world", {"c": "_"}) == []
+
+
+def test_r3_match_rejects_bad_guards(reg) -> None:
+    with pytest.raises(ArgumentError, match="guards"):
+        Registry.match(REG, "k", "_", ("is_atom", "$1"))
+    with pytest.raises(ArgumentError, match="guard"):
+        Registry.match(REG, "k", "_", [("no_such_guard", "$1")])
+
+
+def test_r3_select_keeps_a_pid_literal_in_the_body(reg, tme) -> None:
+    """unique_test.exs, "select supports full match specs": ``self()`` in pattern and body."""
+    value = (1, Atom("atom"), 1)
+    Registry.register(REG, "hello", value)
+    [row] = Registry.select(REG, [(("$1", tme, "$3"), [], [("$1", tme, "$3")])])
+    assert row == ("hello", tme, value) and type(row[1]) is Pid

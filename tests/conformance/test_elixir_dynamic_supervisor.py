@@ -178,14 +178,6 @@ def test_multiple_supervisors_can_be_supervised_and_identified_with_simple_child
     )
 
 
-MODULE_BASED = pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: no module-based DynamicSupervisor "
-    "(`use DynamicSupervisor`, init/1, DynamicSupervisor.init/1)",
-)
-
-
-@MODULE_BASED
 def test_use_2_generates_child_spec_1() -> None:
     """dynamic_supervisor_test.exs, "use/2 generates child_spec/1"."""
 
@@ -201,7 +193,6 @@ def test_use_2_generates_child_spec_1() -> None:
     )
 
 
-@MODULE_BASED
 def test_init_1_set_default_options() -> None:
     """dynamic_supervisor_test.exs, "init/1 set default options"."""
     flags = DS.init()  # type: ignore[attr-defined]
@@ -209,7 +200,6 @@ def test_init_1_set_default_options() -> None:
     assert (flags.max_children, list(flags.extra_arguments)) == (INFINITY, [])
 
 
-@MODULE_BASED
 def test_start_link_3_with_non_ok_init(tme) -> None:
     """dynamic_supervisor_test.exs, "start_link/3 with non-ok init" (module-based)."""
 
@@ -239,11 +229,6 @@ def test_start_link_3_with_non_ok_init_options(tme, options, error) -> None:
     assert DS.start_link(**options) == Error((SUPERVISOR_DATA, (Atom(error[0]), error[1])))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: an unsupported option (auto_shutdown) raises TypeError "
-    "instead of returning {:supervisor_data, {:invalid_auto_shutdown, ...}}",
-)
 def test_start_link_3_with_non_ok_init_auto_shutdown(tme) -> None:
     """dynamic_supervisor_test.exs, "start_link/3 with non-ok init" (auto_shutdown)."""
     any_significant = AutoShutdown.ANY_SIGNIFICANT
@@ -305,11 +290,6 @@ def test_start_child_2_with_invalid_child_spec(tme) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: an empty spec map is {:missing_id}, not "
-    "{:invalid_child_spec, %{}} (a DynamicSupervisor needs no id)",
-)
 def test_start_child_2_with_invalid_child_spec_empty_map(tme) -> None:
     """dynamic_supervisor_test.exs, "start_child/2 with invalid child spec" (``%{}``)."""
     assert DS.start_child("not_used", {}) == Error((Atom("invalid_child_spec"), {}))
@@ -336,11 +316,6 @@ def test_start_child_2_with_throw_error_exit_error(tme) -> None:
     assert isinstance(result.reason.exception, RuntimeError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: a start function calling exit(oops) takes the "
-    "DynamicSupervisor down instead of returning Error(oops)",
-)
 def test_start_child_2_with_throw_error_exit_exit(tme) -> None:
     """dynamic_supervisor_test.exs, "start_child/2 with throw/error/exit" (the exit)."""
     pid = start_ds(strategy=ONE_FOR_ONE)
@@ -550,7 +525,10 @@ def test_terminate_2_terminates_children_with_infinity_shutdown(tme) -> None:
     kill_sup_and_check(sup, pids, SHUTDOWN)
 
 
-@pytest.mark.parametrize("shutdown", [INFINITY, 1.0], ids=["infinity", "integer"])
+# Upstream's integer is 1000 ms. Here a runtime second is a few ms of wall time, which a loaded
+# machine can miss (the task is then killed, not shut down); the task exits as soon as it gets
+# the EXIT, so a longer bound costs nothing and keeps the case about the reason, not the race.
+@pytest.mark.parametrize("shutdown", [INFINITY, 100.0], ids=["infinity", "integer"])
 def test_terminate_2_terminates_children_with_shutdown_and_abnormal_reason(tme, shutdown) -> None:
     """dynamic_supervisor_test.exs, "terminates children with infinity shutdown and
     abnormal reason" and "... with integer shutdown and abnormal reason"."""
@@ -628,11 +606,6 @@ def test_terminate_child_2_terminates_child(tme, shutdown, reason) -> None:
     assert counts(sup) == {"workers": 0, "active": 0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: terminate_child(sup, old_pid) on a RESTARTING child "
-    "returns NOT_FOUND and the retry loop goes on",
-)
 def test_terminate_child_2_terminates_restarting_child(tme) -> None:
     """dynamic_supervisor_test.exs, "terminate_child/2 terminates restarting child"."""
     sup = start_ds(strategy=ONE_FOR_ONE, max_restarts=100_000)

@@ -105,11 +105,6 @@ def test_start_link_3(me) -> None:
         start_link(Stack, ["hello"], name=("invalid_tuple", "my_gen_server_name"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: a via name whose module lacks register_name/whereis_name "
-    "is not rejected before the process is spawned",
-)
 def test_start_link_3_rejects_a_via_name_without_a_module(tme) -> None:
     """gen_server_test.exs, "start_link/3" (``name: {:via, "Via", "my_gen_server_name"}``)."""
     with pytest.raises((ArgumentError, TypeError)):
@@ -167,9 +162,6 @@ def test_call_3_exit_messages(me, runtime) -> None:
     assert caught_exit(call, stopped_pid, "pop", 5.0) == (NOPROC, where(stopped_pid))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="differs from Elixir: call(None, ...) raises TypeError, not a noproc exit"
-)
 def test_call_3_exit_messages_nil(me) -> None:
     """gen_server_test.exs, "call/3 exit messages" (``GenServer.call(nil, :pop, 5000)``)."""
     assert caught_exit(call, None, "pop", 5.0) == (

@@ -120,10 +120,6 @@ def test_has_unique_registrations_even_if_partition_is_delayed(registry, me) -> 
     Registry.resume(registry)
 
 
-MATCH = pytest.mark.xfail(strict=True, reason="differs from Elixir: Registry.match/4 is missing")
-
-
-@MATCH
 def test_supports_match_patterns(registry, me) -> None:
     """unique_test.exs, "supports match patterns"."""
     value = (1, ATOM, 1)
@@ -137,7 +133,6 @@ def test_supports_match_patterns(registry, me) -> None:
     assert match(registry, "_", "_") == []
 
 
-@MATCH
 def test_supports_guard_conditions(registry, me) -> None:
     """unique_test.exs, "supports guard conditions"."""
     value = (1, ATOM, 2)
@@ -246,11 +241,6 @@ def test_select_supports_full_match_specs(registry, me) -> None:
     assert sorted(sel(registry, [(("$1", "_", "_"), [], ["$1"])])) == ["hello", "world"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: a pid literal in a select body comes back as a plain "
-    "tuple (Pid is a tuple subclass and the template rebuilds tuples)",
-)
 def test_select_supports_full_match_specs_pid_literal(registry, me) -> None:
     """unique_test.exs, "select supports full match specs" (``{:"$1", self(), :"$3"}``
     in the pattern and the body)."""
@@ -260,9 +250,6 @@ def test_select_supports_full_match_specs_pid_literal(registry, me) -> None:
     assert Registry.select(registry, spec) == [("hello", me, value)]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="differs from Elixir: a map in a match spec pattern must match whole"
-)
 def test_select_supports_full_match_specs_map_pattern(registry, me) -> None:
     """unique_test.exs, "select supports full match specs" (``%{b: "b"}`` matches a
     map with more keys, as ETS map patterns do)."""

@@ -119,11 +119,6 @@ def test_generates_child_spec_1_with_use_options() -> None:
     assert (spec.id, spec.restart, spec.type) == ("id", Restart.TEMPORARY, ChildType.SUPERVISOR)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: `use Supervisor, restart: ...` (child_spec_overrides) "
-    "is not honoured by Supervisor subclasses",
-)
 def test_generates_child_spec_1_with_class_options() -> None:
     """supervisor_test.exs, "generates child_spec/1" (``CustomSup``): the class-level
     form that GenServer subclasses already have."""
@@ -208,11 +203,6 @@ def test_start_link_2_rejects_bad_names(tme) -> None:
         Supervisor.start_link(children, name=("invalid_tuple", "x"), strategy=ONE_FOR_ONE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="differs from Elixir: a via name whose module lacks register_name/whereis_name "
-    "is not rejected before the process is spawned",
-)
 def test_start_link_2_rejects_a_via_name_without_a_module(tme) -> None:
     """supervisor_test.exs, "start_link/2" (``name: {:via, "Via", "my_gen_server_name"}``
     raises ArgumentError)."""

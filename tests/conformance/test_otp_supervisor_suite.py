@@ -331,9 +331,6 @@ def test_extra_return(tme) -> None:
     assert counts(SUP) == [1, 1, 0, 1]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="differs from OTP: restart_child drops the start function's Info"
-)
 def test_extra_return_restart_child_keeps_the_info(tme) -> None:
     """supervisor_SUITE.erl, extra_return: ``{ok, CPid2, extra_return} =
     restart_child(...)``; restart_child must hand back the start function's Info."""

@@ -448,10 +448,7 @@ class Runtime:
                 scanned = end
             if deadline is not None and self.now() >= deadline:
                 return TIMEOUT
-            try:
-                wake.get(True, clock.wall_timeout(deadline))
-            except queue.Empty:
-                pass
+            _await_token(wake, clock.wall_timeout(deadline))
 
     def sleep(self, seconds: float) -> None:
         """Interruptible sleep in runtime seconds (``Process.sleep``): a cancellation point."""
@@ -462,10 +459,7 @@ class Runtime:
             self._plain_sleep(deadline)
             return
         while proc.alive and (deadline is None or self.now() < deadline):
-            try:
-                proc.wake.get(True, self.clock.wall_timeout(deadline))
-            except queue.Empty:
-                pass
+            _await_token(proc.wake, self.clock.wall_timeout(deadline))
         if not proc.alive:
             raise ExitSignal(proc.reason)
 
@@ -904,6 +898,29 @@ def _inject(thread: threading.Thread, exc_type: type[BaseException]) -> None:
     n = set_async(ctypes.c_ulong(ident), ctypes.py_object(exc_type))
     if n > 1:  # should never happen; undo as the C API asks
         set_async(ctypes.c_ulong(ident), None)
+
+
+def _await_token(wake: queue.SimpleQueue[None], timeout: float | None) -> None:
+    """Wait for a wake-up token, at most ``timeout`` wall seconds (None: until one comes).
+
+    Not a bare ``wake.get(True, timeout)``: CPython's C ``SimpleQueue.get`` (3.10-3.12) can
+    block *forever* on a timed get.  When its internal lock is free, as it is after every get
+    that found an item, the first pass takes the lock without waiting and then recomputes
+    the remaining time; if the deadline passed in between (a few microseconds of
+    preemption, likely with the short waits of a fast time scale), the negative remainder
+    is passed on as "wait forever".  It froze a sleeping job for good under load.  A
+    non-blocking get first takes that lock (or finds a token), so the timed wait starts
+    from the timeout as given.
+    """
+    try:
+        wake.get_nowait()
+        return
+    except queue.Empty:
+        pass
+    try:
+        wake.get(True, timeout)
+    except queue.Empty:
+        pass
 
 
 def _exc_info(reason: Any) -> Any:

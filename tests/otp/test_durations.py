@@ -296,3 +296,24 @@ def test_cli_time_scale_is_a_usage_error(text, capsys):
 
 def test_timeout_atom_still_means_timeout(me):
     assert otp.receive(timeout=0) is TIMEOUT
+
+
+# ------------------------------------------------------------- short waits never hang
+
+
+def _tiny_waits() -> None:
+    for i in range(3000):
+        otp.sleep(0.000003)
+        if i % 50 == 0:  # a token taken: the queue's internal lock is free again
+            otp.send(otp.self(), "tick")
+            otp.receive(timeout=0.000003)
+
+
+@pytest.mark.runtime(time_scale=1.0)
+def test_thousands_of_microsecond_waits_never_block_forever(runtime, me):
+    """CPython's timed SimpleQueue.get can turn a deadline missed by a few microseconds
+    into "wait forever"; before the fix 2 of these 12 processes froze on every run."""
+    refs = [otp.spawn_monitor(_tiny_waits)[1] for _ in range(12)]
+    for finished in range(len(refs)):
+        down = otp.receive(lambda m: type(m) is tuple and m[0] is DOWN, 20.0)
+        assert down is not TIMEOUT, f"a process froze in a short wait ({finished} of 12 done)"

@@ -15,6 +15,7 @@ import itertools
 import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from jobber_lab.otp import (
     DOWN,
     EXIT,
     KILL,
+    NOPROC,
     NORMAL,
     SHUTDOWN,
     TIMEOUT,
@@ -155,7 +157,7 @@ def observer() -> None:
     """Watches pids it is told to (monitor or link) and records every DOWN/EXIT."""
     otp.trap_exit(True)
     monitors: dict[Any, Any] = {}
-    linked: set[Any] = set()
+    linked: Counter[Any] = Counter()  # link requests per pid
     got: list[tuple[str, Any]] = []
     while True:
         message = otp.receive()
@@ -166,14 +168,14 @@ def observer() -> None:
             otp.send(message[2], ("watching", message[1]))
         elif message[0] == "link":
             otp.link(message[1])  # trapping: a pid already dead gives an EXIT noproc
-            linked.add(message[1])
+            linked[message[1]] += 1
             otp.send(message[2], ("watching", message[1]))
         elif message[0] is DOWN:
             got.append(("DOWN", message[1] if message[1] in monitors else Stranger(message[1])))
         elif message[0] is EXIT:
-            got.append(("EXIT", message[1]))
+            got.append(("EXIT", (message[1], message[2] is NOPROC)))
         elif message[0] == "report":
-            otp.send(message[1], ("report", dict(monitors), set(linked), list(got)))
+            otp.send(message[1], ("report", dict(monitors), Counter(linked), list(got)))
 
 
 # --------------------------------------------------------------------------- runner
@@ -190,7 +192,7 @@ class Outcome:
     plans: dict[str, Any]
     stop_time: float
     horizon: float
-    reports: list[tuple[dict[Any, Any], set[Any], list[tuple[str, Any]], set[Any]]]
+    reports: list[tuple[dict[Any, Any], Counter[Any], list[tuple[str, Any]], set[Any]]]
     leaked: list[str]
     hook_errors: list[str]
     wall_seconds: float
@@ -446,17 +448,22 @@ class Checker:
     def _exit_and_down_delivered_once(self, out: Outcome) -> None:
         for monitors, linked, got, dead in out.reports:
             downs = [ref for kind, ref in got if kind == "DOWN"]  # one per monitor ref
-            exits = [pid for kind, pid in got if kind == "EXIT"]  # one per linked pid
+            exits = Counter(item for kind, item in got if kind == "EXIT")
             for ref, pid in monitors.items():
                 self.checks += 1
                 count = downs.count(ref)
                 if count > 1 or (pid in dead and count != 1):
                     self._fail(f"DOWN for {pid} delivered {count} times")
-            for pid in linked:
+            for pid, requests in linked.items():
+                # One EXIT for the death of a linked pid; one EXIT noproc for each link
+                # request made after it died; never more than one request's worth each.
                 self.checks += 1
-                count = exits.count(pid)
-                if count > 1 or (pid in dead and count != 1):
-                    self._fail(f"EXIT from {pid} delivered {count} times")
+                real, noproc = exits[(pid, False)], exits[(pid, True)]
+                if real > 1 or real + noproc > requests or (pid in dead and real + noproc < 1):
+                    self._fail(
+                        f"EXIT from {pid} delivered {real} times (+{noproc} noproc) "
+                        f"for {requests} link requests"
+                    )
             strangers = [pid for pid in downs if isinstance(pid, Stranger)]
             if strangers:
                 self._fail(f"DOWN messages nobody asked for: {strangers}")

@@ -48,10 +48,10 @@ def _quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
-EXAMPLES = int(os.environ.get("JOBBER_CHAOS_EXAMPLES", "24"))
+EXAMPLES = int(os.environ.get("JOBBER_CHAOS_EXAMPLES", "30"))
 STATS = Stats()
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(max(300, 3 * EXAMPLES))  # ~0.5 s a scenario
 
 
 @st.composite
@@ -169,7 +169,8 @@ def test_a_supervisor_that_never_restarts_is_caught(monkeypatch, caplog):
     assert any("was not running again" in v for v in violations), violations
 
 
-def test_a_down_delivered_twice_is_caught(monkeypatch, caplog):
+@pytest.mark.parametrize(("kind", "watch"), [("DOWN", "monitor"), ("EXIT", "link")])
+def test_a_down_or_exit_delivered_twice_is_caught(monkeypatch, caplog, kind, watch):
     caplog.set_level(logging.CRITICAL, logger="jobber_lab")
     from jobber_lab.otp import Runtime
 
@@ -177,7 +178,7 @@ def test_a_down_delivered_twice_is_caught(monkeypatch, caplog):
 
     def twice(self, pid, message, sender=None, tag="info"):
         real(self, pid, message, sender, tag)
-        if tag == "DOWN":
+        if tag == kind:
             real(self, pid, message, sender, tag)
 
     monkeypatch.setattr(Runtime, "_deliver", twice)
@@ -185,10 +186,10 @@ def test_a_down_delivered_twice_is_caught(monkeypatch, caplog):
         tree=SupPlan(
             "one_for_one", 3, 5, "permanent", INFINITY, (WorkerPlan("temporary", "stay", 1, 1.0),)
         ),
-        kills=(KillPlan(at=1.0, pick=0.99, reason="kill", watch="monitor"),),
+        kills=(KillPlan(at=1.0, pick=0.99, reason="kill", watch=watch),),
     )
     violations = Checker().check(run_scenario(scenario, Settings(horizon=3.0)))
-    assert any("DOWN for" in v and "2 times" in v for v in violations), violations
+    assert any(f"{kind} " in v and "2 times" in v for v in violations), violations
 
 
 def test_a_leaked_thread_and_an_excepthook_error_are_caught(monkeypatch, caplog):

@@ -903,7 +903,7 @@ def _inject(thread: threading.Thread, exc_type: type[BaseException]) -> None:
 def _await_token(wake: queue.SimpleQueue[None], timeout: float | None) -> None:
     """Wait for a wake-up token, at most ``timeout`` wall seconds (None: until one comes).
 
-    Not a bare ``wake.get(True, timeout)``: CPython's C ``SimpleQueue.get`` (3.10-3.12) can
+    Not a bare ``wake.get(True, timeout)``: CPython's C ``SimpleQueue.get`` (seen on 3.11) can
     block *forever* on a timed get.  When its internal lock is free, as it is after every get
     that found an item, the first pass takes the lock without waiting and then recomputes
     the remaining time; if the deadline passed in between (a few microseconds of

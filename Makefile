@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: venv demo test lint bench lab clean distclean
+.PHONY: venv demo test lint soak bench lab clean distclean
 
 venv: $(VENV)/.installed-test
 
@@ -36,6 +36,12 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+
+# The reliability suite at full size (about 5-10 minutes on 2 cores): 5,000 job lifecycles
+# per variant and 400 chaos scenarios. `make test` runs the same tests, smaller.
+soak: $(VENV)/.installed-test
+	JOBBER_SOAK_JOBS=500 JOBBER_SOAK_ROUNDS=10 JOBBER_CHAOS_EXAMPLES=400 \
+		$(BIN)/python -m pytest -q -s tests/reliability
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench

@@ -23,14 +23,19 @@ from jobber_lab.course import DEFAULT_WORKING_COPY
 __all__ = ["lab_command", "main"]
 
 
-def _positive(text: str) -> float:
+def _time_scale(text: str) -> float:
+    """``--time-scale``: parsed here and checked by the runtime's own validator, so ``inf``,
+    ``nan`` or ``1e-30`` is a usage error (exit 2) rather than a traceback from the clock."""
+    from jobber_lab.otp._durations import time_scale
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+    try:
+        return time_scale("--time-scale", value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--time-scale: ")) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the book's story, narrated (the main job)")
     demo.add_argument(
         "--time-scale",
-        type=_positive,
+        type=_time_scale,
         default=0.01,
         help="wall seconds per runtime second (default 0.01: 5 s jobs take 50 ms)",
     )
@@ -59,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     tree = sub.add_parser("tree", help="draw the live supervision tree to a PNG/SVG file")
     tree.add_argument("--out", default="supervision_tree.png")
     tree.add_argument("--variant", choices=["isolated", "direct"], default="isolated")
-    tree.add_argument("--time-scale", type=_positive, default=0.01)
+    tree.add_argument("--time-scale", type=_time_scale, default=0.01)
     lab = sub.add_parser(
         "lab",
         help="copy the course into a working folder and open JupyterLab on it",
@@ -174,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(
             f"--out: expected a file ending in {', '.join(_PICTURE_SUFFIXES)}, got {out!r}"
         )
+    if out and not Path(out).expanduser().parent.is_dir():
+        parser.error(f"--out: the folder {str(Path(out).parent)!r} does not exist, got {out!r}")
     logging.basicConfig(level=logging.CRITICAL)  # crash reports are the story's point, not noise
     if args.command == "demo":
         from jobber_lab.demo import main_demo

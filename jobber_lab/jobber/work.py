@@ -6,23 +6,26 @@ never ``time.sleep``, so a killed job unwinds at once and time scales.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from jobber_lab import otp
+from jobber_lab.otp._durations import duration
 
 __all__ = ["bad_job", "doomed_job", "good_job"]
 
 
-def _check(seconds: Any) -> float:
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise ValueError(f"seconds: expected a number >= 0, got {seconds!r}")
-    return float(seconds)
+def _check(what: str, seconds: Any) -> float:
+    """The otp duration validator (NaN, negatives and non-numbers refused, naming the
+    argument); ``math.inf`` is a job that works until it is killed."""
+    checked = duration(f"{what}(seconds)", seconds, none_ok=False)
+    return math.inf if checked is None else checked
 
 
 def good_job(seconds: float = 5) -> Callable[[], Any]:
     """``fn -> Process.sleep(5000); {:ok, []} end``."""
-    seconds = _check(seconds)
+    seconds = _check("good_job", seconds)
 
     def work() -> Any:
         otp.sleep(seconds)
@@ -34,7 +37,7 @@ def good_job(seconds: float = 5) -> Callable[[], Any]:
 
 def bad_job(seconds: float = 5) -> Callable[[], Any]:
     """``fn -> Process.sleep(5000); :error end``."""
-    seconds = _check(seconds)
+    seconds = _check("bad_job", seconds)
 
     def work() -> Any:
         otp.sleep(seconds)
@@ -46,7 +49,7 @@ def bad_job(seconds: float = 5) -> Callable[[], Any]:
 
 def doomed_job(seconds: float = 5) -> Callable[[], Any]:
     """``fn -> Process.sleep(5000); raise "Boom!" end``."""
-    seconds = _check(seconds)
+    seconds = _check("doomed_job", seconds)
 
     def work() -> Any:
         otp.sleep(seconds)

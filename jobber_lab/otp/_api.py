@@ -11,9 +11,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ._durations import finite_duration
 from ._pid import Pid, Ref
 from ._process import current_process
-from ._runtime import _check_timeout, current_runtime
+from ._runtime import current_runtime
 
 __all__ = [
     "cancel_timer",
@@ -164,7 +165,11 @@ def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:
     """
     rt = current_runtime()
     rt.checkpoint()
-    seconds = _check_timeout("send_after", seconds)
+    seconds = finite_duration(
+        "send_after(seconds)",
+        seconds,
+        instead="a message that never arrives needs no timer (or keep the ref and cancel it)",
+    )
     if not isinstance(dest, Pid) and not isinstance(dest, str) and rt.resolve(dest) is None:
         from ._runtime import _is_name
 

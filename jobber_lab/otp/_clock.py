@@ -13,6 +13,9 @@ import threading
 import time
 from typing import Protocol
 
+from ._durations import MAX_WALL_WAIT
+from ._durations import time_scale as _check_time_scale
+
 __all__ = ["Clock", "ScaledClock"]
 
 
@@ -39,11 +42,7 @@ class ScaledClock:
     """Wall-clock time scaled by ``time_scale`` (1.0 = real time)."""
 
     def __init__(self, time_scale: float = 1.0) -> None:
-        if isinstance(time_scale, bool) or not isinstance(time_scale, int | float):
-            raise TypeError(f"time_scale: expected a positive number, got {time_scale!r}")
-        if not time_scale > 0:
-            raise ValueError(f"time_scale: expected a positive number, got {time_scale!r}")
-        self.time_scale = float(time_scale)
+        self.time_scale = _check_time_scale("ScaledClock(time_scale)", time_scale)
         self._origin = time.monotonic()
 
     def now(self) -> float:
@@ -54,14 +53,19 @@ class ScaledClock:
         return seconds * self.time_scale
 
     def wall_timeout(self, deadline: float | None) -> float | None:
+        """Capped at MAX_WALL_WAIT: a far deadline (1e300, inf) must never overflow a wait;
+        every waiter loops and looks at the clock again."""
         if deadline is None:
             return None
-        return max(0.0, (deadline - self.now()) * self.time_scale)
+        wall = (deadline - self.now()) * self.time_scale
+        if not wall > 0:  # also NaN: wake at once rather than wait on garbage
+            return 0.0
+        return min(wall, MAX_WALL_WAIT)
 
     def wait(self, cond: threading.Condition, deadline: float | None) -> None:
         if deadline is None:
             cond.wait()
             return
-        remaining = deadline - self.now()
-        if remaining > 0:
-            cond.wait(remaining * self.time_scale)
+        wall = self.wall_timeout(deadline)
+        if wall:
+            cond.wait(wall)

@@ -43,6 +43,15 @@ _UNARY = {
 Row = tuple[Any, Any, Any]
 
 
+def _short(term: Any, limit: int = 200) -> str:
+    """A repr for an error message, cut short (a hostile spec can be megabytes)."""
+    try:
+        text = repr(term)
+    except RecursionError:
+        return f"a {type(term).__name__} too deep to print"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _is_var(term: Any) -> bool:
     return isinstance(term, str) and bool(_VAR.match(term))
 
@@ -126,12 +135,39 @@ def _check_guard(guard: Any) -> None:
             _check_guard(arg)
 
 
+# How deeply a spec may nest (tuples, lists, dicts): the interpreter recurses, and a spec
+# is data from the caller, so a 5,000-deep guard must be refused, not hit RecursionError.
+MAX_SPEC_DEPTH = 100
+MAX_SPEC_TERMS = 100_000  # and a list that holds itself must not walk forever
+
+
+def _check_depth(spec: Any) -> None:
+    """Refuse a spec nested deeper than MAX_SPEC_DEPTH (or too big), without recursion."""
+    stack: list[tuple[Any, int]] = [(spec, 1)]
+    seen = 0
+    while stack:
+        term, depth = stack.pop()
+        seen += 1
+        if seen > MAX_SPEC_TERMS:
+            raise ArgumentError(f"select(spec): more than {MAX_SPEC_TERMS} terms in one spec")
+        if depth > MAX_SPEC_DEPTH:
+            raise ArgumentError(
+                f"select(spec): nested more than {MAX_SPEC_DEPTH} levels deep "
+                "(a guard or template that deep is a generated spec gone wrong)"
+            )
+        if isinstance(term, tuple | list):
+            stack.extend((item, depth + 1) for item in term)
+        elif isinstance(term, dict):
+            stack.extend((item, depth + 1) for item in term.values())
+
+
 def compile_spec(spec: Any) -> Callable[[Row], tuple[bool, Any]]:
     """Check a spec's shape once; return ``row -> (matched, result)``."""
     if not isinstance(spec, list) or not spec:
         raise ArgumentError(
-            f"select(spec): expected a list of (pattern, guards, body), got {spec!r}"
+            f"select(spec): expected a list of (pattern, guards, body), got {_short(spec)}"
         )
+    _check_depth(spec)
     clauses = []
     for clause in spec:
         if not (isinstance(clause, tuple) and len(clause) == 3):

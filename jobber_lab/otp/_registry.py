@@ -225,6 +225,7 @@ class Registry:
     @staticmethod
     def lookup(registry: Any, key: Any) -> list[tuple[Pid, Any]]:
         """``[(pid, value)]`` or ``[]``; no liveness check (R3)."""
+        _hashable("Registry.lookup(key)", key)
         table = _table(registry)
         with table.lock:
             entry = table.entries.get(key)

@@ -16,6 +16,7 @@ import copy
 import ctypes
 import itertools
 import logging
+import math
 import queue
 import sys
 import threading
@@ -27,6 +28,8 @@ from typing import Any
 
 from ._atoms import DOWN, EXIT, KILL, KILLED, NOPROC, NORMAL, PROCESS, TIMEOUT, Atom
 from ._clock import Clock, ScaledClock
+from ._durations import MAX_WALL_WAIT, duration
+from ._durations import time_scale as _check_time_scale
 from ._events import EventBus, EventKind, Subscription
 from ._pid import Pid, Ref
 from ._process import Process, _set_current, current_process
@@ -80,12 +83,14 @@ class Runtime:
         name: str | None = None,
         _number: int | None = None,
     ) -> None:
-        if not isinstance(grace, int | float) or isinstance(grace, bool) or grace < 0:
-            raise ValueError(f"grace: expected seconds >= 0, got {grace!r}")
+        # grace=math.inf means "never inject": the ladder stops at the exit signal.
+        checked_grace = duration("Runtime(grace)", grace, none_ok=False)
+        if clock is None:
+            time_scale = _check_time_scale("Runtime(time_scale)", time_scale)
         self.number = next(_runtime_numbers) if _number is None else _number
         self.name = name or f"runtime-{self.number}"
         self.clock: Clock = clock if clock is not None else ScaledClock(time_scale)
-        self.grace = float(grace)
+        self.grace = math.inf if checked_grace is None else checked_grace
         self.trace_messages = bool(trace_messages)
         # BEAM copies every message; Python passes references.  This debug mode
         # deep-copies on send, so code that mutates a message it sent shows up.
@@ -361,6 +366,8 @@ class Runtime:
         if via is not None:
             found = via.whereis_name(dest.name)
             return found if isinstance(found, Pid) else None
+        if not _is_name(dest):
+            return None  # only names are ever registered; an unhashable one must not raise
         return self._names.get(dest)
 
     def send(self, dest: Any, message: Any) -> Any:
@@ -412,7 +419,8 @@ class Runtime:
         proc = self._require_process("receive")
         if match is not None and not callable(match):
             raise TypeError(f"receive(match): expected a callable or None, got {match!r}")
-        deadline = None if timeout is None else self.now() + _check_timeout("receive", timeout)
+        wait = duration("receive(timeout)", timeout)
+        deadline = None if wait is None else self.now() + wait
         return self._receive(proc, match, deadline)
 
     def _receive(
@@ -440,26 +448,28 @@ class Runtime:
                 scanned = end
             if deadline is not None and self.now() >= deadline:
                 return TIMEOUT
-            try:
-                wake.get(True, clock.wall_timeout(deadline))
-            except queue.Empty:
-                pass
+            _await_token(wake, clock.wall_timeout(deadline))
 
     def sleep(self, seconds: float) -> None:
         """Interruptible sleep in runtime seconds (``Process.sleep``): a cancellation point."""
-        seconds = _check_timeout("sleep", seconds)
+        wait = duration("sleep(seconds)", seconds, none_ok=False)
         proc = current_process()
+        deadline = None if wait is None else self.now() + wait
         if proc is None or proc.runtime is not self:
-            time.sleep(seconds * self.time_scale)
+            self._plain_sleep(deadline)
             return
-        deadline = self.now() + seconds
-        while proc.alive and self.now() < deadline:
-            try:
-                proc.wake.get(True, self.clock.wall_timeout(deadline))
-            except queue.Empty:
-                pass
+        while proc.alive and (deadline is None or self.now() < deadline):
+            _await_token(proc.wake, self.clock.wall_timeout(deadline))
         if not proc.alive:
             raise ExitSignal(proc.reason)
+
+    def _plain_sleep(self, deadline: float | None) -> None:
+        """``sleep`` from plain code: in capped steps, so no wall wait can overflow."""
+        while True:
+            left = MAX_WALL_WAIT if deadline is None else self.clock.wall_timeout(deadline)
+            if not left:
+                return
+            time.sleep(left)
 
     def _require_process(self, what: str) -> Process:
         proc = self._caller()
@@ -608,7 +618,13 @@ class Runtime:
 
     def whereis(self, name: Any) -> Pid | None:
         """The pid registered as ``name`` (or behind a via-name), or None."""
-        return self.resolve(name) if not isinstance(name, Pid) else name
+        if isinstance(name, Pid):
+            return name
+        if not _is_name(name):
+            raise TypeError(
+                f"whereis(name): expected a Pid, a str or Atom name or a via-name, got {name!r}"
+            )
+        return self.resolve(name)
 
     def registered(self) -> list[Any]:
         with self._lock:
@@ -725,6 +741,8 @@ class Runtime:
     # ------------------------------------------------------------ kill ladder
 
     def _schedule_escalation(self, proc: Process) -> None:
+        if self.grace == math.inf:
+            return  # the caller asked for no escalation at all
         if self.grace == 0:
             self._escalate(proc)
             return
@@ -882,6 +900,29 @@ def _inject(thread: threading.Thread, exc_type: type[BaseException]) -> None:
         set_async(ctypes.c_ulong(ident), None)
 
 
+def _await_token(wake: queue.SimpleQueue[None], timeout: float | None) -> None:
+    """Wait for a wake-up token, at most ``timeout`` wall seconds (None: until one comes).
+
+    Not a bare ``wake.get(True, timeout)``: CPython's C ``SimpleQueue.get`` (seen on 3.11) can
+    block *forever* on a timed get.  When its internal lock is free, as it is after every get
+    that found an item, the first pass takes the lock without waiting and then recomputes
+    the remaining time; if the deadline passed in between (a few microseconds of
+    preemption, likely with the short waits of a fast time scale), the negative remainder
+    is passed on as "wait forever".  It froze a sleeping job for good under load.  A
+    non-blocking get first takes that lock (or finds a token), so the timed wait starts
+    from the timeout as given.
+    """
+    try:
+        wake.get_nowait()
+        return
+    except queue.Empty:
+        pass
+    try:
+        wake.get(True, timeout)
+    except queue.Empty:
+        pass
+
+
 def _exc_info(reason: Any) -> Any:
     if isinstance(reason, Crash):
         exc = reason.exception
@@ -913,12 +954,9 @@ def _check_pid(what: str, pid: Any) -> None:
         raise TypeError(f"{what}(pid): expected a Pid, got {pid!r}")
 
 
-def _check_timeout(what: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{what}(timeout): expected seconds (a number) or None, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{what}(timeout): expected seconds >= 0, got {value!r}")
-    return float(value)
+def _check_timeout(what: str, value: Any) -> float | None:
+    """``what(timeout)`` through the one validator; None (forever) for math.inf."""
+    return duration(f"{what}(timeout)", value)
 
 
 def remove_first(box: Any, predicate: Callable[[Any], bool]) -> bool:

@@ -19,6 +19,9 @@ __all__ = ["TimerService"]
 
 log = logging.getLogger("jobber_lab.otp.timers")
 
+# After a failure to compute a wait, how long (wall seconds) the scheduler pauses.
+_RETRY_WALL_SECONDS = 0.05
+
 
 class _Entry:
     __slots__ = ("action", "cancelled", "deadline", "key", "owner")
@@ -59,6 +62,8 @@ class TimerService:
         ``key`` makes the timer cancellable/readable; ``owner`` lets all of one
         process's timers be dropped when it dies.
         """
+        if not delay == delay:  # NaN: callers validate, but a NaN deadline breaks the heap order
+            raise ValueError(f"schedule(delay): expected seconds >= 0, got {delay!r}")
         entry = _Entry(self._clock.now() + delay, action, key, owner)
         with self._cond:
             if self._stopped:
@@ -137,14 +142,37 @@ class TimerService:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        """Serve the heap until stopped, surviving anything a timer throws at it.
+
+        This thread is every timer of the runtime (retries, ``send_after``, the kill
+        ladder): if it died, nothing would ever fire again and the only trace would be
+        ``threading.excepthook``.  So an action's exception, or a clock that fails to
+        compute a wait, is logged and the loop goes on.
+        """
         while True:
-            with self._cond:
+            try:
+                entry = self._next_due()
+            except Exception:
+                log.exception("timer scheduler: computing the next wait failed; retrying")
+                self._pause()
+                continue
+            if entry is None:
+                return
+            try:
+                entry.action()
+            except BaseException:  # the scheduler must outlive any action
+                log.exception("timer action failed")
+
+    def _next_due(self) -> _Entry | None:
+        """Block until an entry is due and pop it; None once stopped."""
+        with self._cond:
+            while True:
                 while not self._stopped and (
                     not self._heap or self._heap[0][0] > self._clock.now()
                 ):
                     self._clock.wait(self._cond, self._heap[0][0] if self._heap else None)
                 if self._stopped:
-                    return
+                    return None
                 _, _, entry = heapq.heappop(self._heap)
                 if entry.cancelled:
                     self._cancelled = max(0, self._cancelled - 1)
@@ -152,7 +180,10 @@ class TimerService:
                 if entry.key is not None:
                     self._by_key.pop(entry.key, None)
                     self._forget_owned(entry)
-            try:
-                entry.action()
-            except Exception:
-                log.exception("timer action failed")
+                return entry
+
+    def _pause(self) -> None:
+        """A short plain wait after a failure, so a broken clock cannot spin a core."""
+        with self._cond:
+            if not self._stopped:
+                self._cond.wait(_RETRY_WALL_SECONDS)

@@ -23,7 +23,7 @@ from jobber_lab.otp._events import Event
 from . import _summaries
 from ._describe import describe
 from ._graph import GraphState, apply_event, new_graph
-from ._store import read_events, write_events
+from ._store import replay_file, write_events
 
 __all__ = ["Tracer"]
 
@@ -88,7 +88,9 @@ class Tracer:
         Raises ``TraceFormatError`` (a ValueError) naming the file and line of the first bad
         line.
         """
-        return cls.from_events(read_events(path))
+        tracer = cls()
+        replay_file(path, tracer.feed)  # any replay failure names the file and line too
+        return tracer
 
     def detach(self) -> None:
         """Stop following the runtime; the graph and history stay for reading and replay."""

@@ -149,7 +149,7 @@ def test_the_seed_work_factories_check_their_argument():
     for factory in (good_job, bad_job, doomed_job):
         with pytest.raises(ValueError, match="seconds"):
             factory(-1)
-        with pytest.raises(ValueError, match="seconds"):
+        with pytest.raises(TypeError, match="seconds"):
             factory("5")
 
 

@@ -125,9 +125,9 @@ def test_t1_timer_to_a_name_survives_the_holder(runtime, me):
 
 
 def test_t1_bad_input(me):
-    with pytest.raises(ValueError, match=r"send_after\(timeout\).*>= 0"):
+    with pytest.raises(ValueError, match=r"send_after\(seconds\).*>= 0"):
         otp.send_after(me, "x", -1)
-    with pytest.raises(TypeError, match=r"send_after\(timeout\)"):
+    with pytest.raises(TypeError, match=r"send_after\(seconds\)"):
         otp.send_after(me, "x", "soon")
     with pytest.raises(TypeError, match=r"send_after\(dest\)"):
         otp.send_after(42, "x", 1.0)

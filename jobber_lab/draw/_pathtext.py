@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
 from matplotlib.path import Path
@@ -56,6 +57,7 @@ def _glyph(ch: str, weight: str) -> tuple[np.ndarray, np.ndarray, float]:
     return np.asarray(path.vertices, dtype=float), np.asarray(path.codes), advance
 
 
+@functools.lru_cache(maxsize=8192)
 def label_path(
     text: str,
     size: float,
@@ -70,7 +72,8 @@ def label_path(
 
     Alignment is in the text's own frame before ``rotation`` (degrees, counter-clockwise), so
     ``ha="right", rotation=90`` hangs an upright label *below* its anchor; ``offset`` (points)
-    moves the result afterwards.
+    moves the result afterwards.  Memoised: a live redraw draws mostly the same labels
+    again, and a Path is never changed once made (callers must not change it either).
     """
     _, ascent, descent = _font_metrics(weight)
     verts: list[np.ndarray] = []
@@ -102,7 +105,7 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 
 
 def path_labels(
-    ax: Axes,
+    ax: Axes | Figure,
     anchors: Sequence[tuple[float, float]],
     paths: Sequence[Path],
     *,
@@ -115,7 +118,8 @@ def path_labels(
     """Add ``paths`` (in points, from :func:`label_path`) at data ``anchors`` as one collection.
 
     ``sizes=[1]`` makes the collection scale its paths by ``dpi / 72`` at draw time, which is
-    what turns points into pixels for whatever dpi the figure is saved at.
+    what turns points into pixels for whatever dpi the figure is saved at.  ``ax`` may be a
+    Figure (then ``anchor_transform`` is required): labels laid out in the figure itself.
     """
     if not paths:
         return None
@@ -133,5 +137,8 @@ def path_labels(
     collection.set_clip_on(clip)
     if gid is not None:
         collection.set_gid(gid)
-    ax.add_collection(collection, autolim=False)
+    if isinstance(ax, Figure):
+        ax.add_artist(collection)
+    else:
+        ax.add_collection(collection, autolim=False)
     return collection

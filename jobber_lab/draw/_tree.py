@@ -42,7 +42,7 @@ from jobber_lab.trace import ghosts as graph_ghosts
 from jobber_lab.trace import name_of
 
 from ._layout import Position, layout_forest, tree_children
-from ._pathtext import label_path, path_labels, text_width
+from ._pathtext import HAlign, VAlign, label_path, path_labels, text_width
 from ._style import (
     EDGE_COLOUR,
     GHOST_MARKS,
@@ -111,13 +111,20 @@ _CIRCLE = MarkerStyle("o")
 _DIAMOND = MarkerStyle("D")
 
 
+@functools.lru_cache(maxsize=64)
 def _marker_path(marker: MarkerStyle) -> MplPath:
-    """A marker's outline in the unit square, as ``scatter`` would draw it."""
-    return marker.get_path().transformed(marker.get_transform())
+    """A marker's outline in the unit square, as ``scatter`` would draw it, with its curves
+    flattened to a 72-gon: Agg draws the same, but matplotlib measures a curved marker's
+    extent (before every stamp) in Python, about 0.6 ms a collection against 0.05 ms."""
+    path = marker.get_path().transformed(marker.get_transform())
+    if path.codes is None or not any(c in (MplPath.CURVE3, MplPath.CURVE4) for c in path.codes):
+        return path
+    (polygon,) = path.transformed(Affine2D().scale(100)).to_polygons(closed_only=True)
+    return MplPath(polygon / 100, closed=True)
 
 
 def _markers(
-    ax: Axes,
+    ax: Axes | Figure,
     marker: MarkerStyle,
     xy: list[Position],
     sizes: list[float] | float,
@@ -131,12 +138,13 @@ def _markers(
     linestyles: str = "solid",
 ) -> PathCollection:
     """``ax.scatter`` without its argument checking, masking and data-limit updates: the
-    same PathCollection for a few milliseconds less, which a live redraw notices."""
+    same PathCollection for a few milliseconds less, which a live redraw notices.  On a
+    Figure (the legend) ``transform`` places the offsets."""
     collection = PathCollection(
         [_marker_path(marker)],
         sizes=np.atleast_1d(np.asarray(sizes, dtype=float)),
         offsets=np.asarray(xy, dtype=float).reshape(-1, 2),
-        offset_transform=transform if transform is not None else ax.transData,
+        offset_transform=transform if transform is not None else ax.transData,  # type: ignore[union-attr]
         transform=IdentityTransform(),  # without it add_collection applies transData to the
         facecolors=faces,  # marker outline itself: giant markers, 30x slower, clipped away
         edgecolors=edges,
@@ -145,9 +153,11 @@ def _markers(
         zorder=zorder,
     )
     collection.set_gid(gid)
-    if transform is not None:
+    if isinstance(ax, Figure):
         collection.set_clip_on(False)
-    ax.add_collection(collection, autolim=False)
+        ax.add_artist(collection)
+    else:
+        ax.add_collection(collection, autolim=False)
     return collection
 
 
@@ -446,38 +456,53 @@ def _legend_size(rows: list[_Row]) -> tuple[float, float]:
     return 26.0 + widest + 6.0, len(rows) * _LEGEND_ROW + 12.0
 
 
-def _draw_key(ax: Axes, rows: list[_Row], width: float, height: float) -> None:
-    """The legend in its own axes, whose data units are points: nothing of it can stray
-    outside the figure, and a viewer trimming whitespace keeps it whole."""
-    ax.set_xlim(0.0, width)
-    ax.set_ylim(0.0, height)
-    ax.set_axis_off()
-    anchors: list[Position] = []
-    paths = []
+def _draw_key(fig: Figure, rows: list[_Row], origin: Position, height: float) -> None:
+    """The legend, laid out in the figure itself, in points from its bottom-left corner
+    (``origin`` is the legend's bottom-left): nothing of it can stray outside the figure, a
+    viewer trimming whitespace keeps it whole, and it costs no second Axes (14 ms)."""
+    points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
+    x0, y0 = origin
+    words = _Labels("jl-legend")
+    groups: dict[
+        tuple[int, int, str],
+        tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]],
+    ] = {}
     for i, (text, layers, dashed) in enumerate(rows):
-        y = height - 12.0 - i * _LEGEND_ROW
+        y = y0 + height - 12.0 - i * _LEGEND_ROW
         if dashed:
             line = LineCollection(
-                [((3.0, y), (17.0, y))], colors=EDGE_COLOUR, linestyles="--", linewidths=1.0
+                [((x0 + 3.0, y), (x0 + 17.0, y))],
+                colors=EDGE_COLOUR,
+                linestyles="--",
+                linewidths=1.0,
+                transform=points,
             )
             line.set_gid("jl-legend-dashed")
-            ax.add_collection(line, autolim=False)
+            fig.add_artist(line)
         for j, (marker, size, face, edge, lw, style) in enumerate(layers):
-            _markers(
-                ax,
-                marker,
-                [(10.0, y)],
-                size * size,
-                faces=face,
-                edges=edge,
-                linewidths=lw,
-                zorder=2 + j,
-                gid=f"jl-legend-mark-{i}-{j}",
-                linestyles=style,
-            )
-        anchors.append((24.0, y))
-        paths.append(label_path(text, _LEGEND_FONT, ha="left", va="center"))
-    path_labels(ax, anchors, paths, gid="jl-legend")
+            group = groups.setdefault((j, id(marker), style), (marker, [], [], [], [], []))
+            group[1].append((x0 + 10.0, y))
+            group[2].append(size * size)
+            group[3].append(face)
+            group[4].append(edge)
+            group[5].append(lw)
+        words.add((x0 + 24.0, y), text, _LEGEND_FONT, "#222222", ha="left")
+    # One collection per marker, layer and line style: a dozen rows, four or five artists.
+    for (layer, _, style), (marker, xy, sizes, faces, edges, lws) in groups.items():
+        _markers(
+            fig,
+            marker,
+            xy,
+            sizes,
+            faces=faces,
+            edges=edges,
+            linewidths=lws,
+            zorder=2 + layer,
+            gid=f"jl-legend-marks-{len(xy)}-{layer}",
+            transform=points,
+            linestyles=style,
+        )
+    words.draw(fig, fig, points)
 
 
 # ---------------------------------------------------------------------------- the tree
@@ -706,8 +731,7 @@ def draw_tree(
     _draw_nodes(ax, view, pos, widths, highlighted, rings, pts_per_x)
     _draw_labels(ax, view, pos, plan, widths)
     if legend:
-        key_ax = fig.add_axes(key_box)
-        _draw_key(key_ax, rows, key_w, key_h)
+        _draw_key(fig, rows, (key_box[0] * fw * 72, key_box[1] * fh * 72), key_h)
     _remember_tips(fig, ax, view, pos, widths)
     return fig
 
@@ -820,6 +844,58 @@ def _draw_nodes(
             )
 
 
+class _Labels:
+    """Labels on their way to one path collection, remembered as text too: PNG draws the
+    paths (fast, see _pathtext), SVG writes real ``<text>`` instead (a job id can be searched
+    for and read aloud, and 100 labels cost 30 KB instead of 1 MB of glyph outlines)."""
+
+    def __init__(self, gid: str, zorder: float = 4) -> None:
+        self.gid = gid
+        self.zorder = zorder
+        self.anchors: list[Position] = []
+        self.paths: list[MplPath] = []
+        self.colours: list[str] = []
+        self.texts: list[tuple[str, float, str, str, float, tuple[float, float], str]] = []
+
+    def add(
+        self,
+        xy: Position,
+        text: str,
+        size: float,
+        colour: str,
+        *,
+        ha: HAlign = "center",
+        va: VAlign = "center",
+        rotation: float = 0.0,
+        offset: tuple[float, float] = (0.0, 0.0),
+    ) -> None:
+        if not text:
+            return
+        self.anchors.append(xy)
+        self.paths.append(label_path(text, size, ha=ha, va=va, rotation=rotation, offset=offset))
+        self.colours.append(colour)
+        self.texts.append((text, size, ha, va, rotation, offset, colour))
+
+    def draw(self, target: Axes | Figure, fig: Figure, transform: Any = None) -> None:
+        collection = path_labels(
+            target,
+            self.anchors,
+            self.paths,
+            color=self.colours,
+            anchor_transform=transform,
+            zorder=self.zorder,
+            gid=self.gid,
+        )
+        if collection is None:
+            return
+        if transform is None:
+            assert isinstance(target, Axes)
+            transform = target.transData
+        texts = list(getattr(fig, "_jl_texts", []))
+        texts.append((collection, transform, np.asarray(self.anchors, dtype=float), self.texts))
+        fig._jl_texts = texts  # type: ignore[attr-defined]
+
+
 def _draw_labels(
     ax: Axes,
     view: nx.DiGraph,
@@ -828,50 +904,39 @@ def _draw_labels(
     widths: Mapping[Hashable, float],
 ) -> None:
     """Names, pid lines and ↻n: three path collections (see _pathtext for why not Text)."""
-    names: tuple[list[Position], list[MplPath], list[str]] = ([], [], [])
-    pids: tuple[list[Position], list[MplPath], list[str]] = ([], [], [])
-    counts: tuple[list[Position], list[MplPath]] = ([], [])
+    names, pids, counts = _Labels("jl-labels"), _Labels("jl-pids"), _Labels("jl-restarts", 5)
     for lab in plan:
         attrs = view.nodes[lab.node]
         role = _role(lab.node, attrs)
         half = _half_height(role, widths[lab.node])
-        ink = "#8a8a8a" if attrs.get("ghost") else "#222222"
+        ghost = bool(attrs.get("ghost"))
+        ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
         sub = lab.size * _PID_SCALE
         xy = pos[lab.node]
         if lab.inside and lab.sub and not lab.rotated:
             top = (lab.size + sub) * 1.2 / 2  # the two lines centred in the shape
-            name = label_path(lab.text, lab.size, va="top", offset=(0, top))
-            pid = label_path(lab.sub, sub, va="top", offset=(0, top - lab.size * 1.2))
+            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, top))
+            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=(0, top - lab.size * 1.2))
         elif lab.inside:
-            name = label_path(lab.text, lab.size, rotation=90 if lab.rotated else 0)
-            pid = label_path("", sub)
+            names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
         elif lab.rotated:
-            hang = (0, -(half + 3))
-            name = label_path(lab.text, lab.size, ha="right", va="center", rotation=90, offset=hang)
+            hang = (0.0, -(half + 3))
             beside = (lab.size * 1.1, -(half + 3))
-            pid = label_path(lab.sub, sub, ha="right", va="center", rotation=90, offset=beside)
+            names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
+            pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
         else:
-            name = label_path(lab.text, lab.size, ha="center", va="top", offset=(0, -(half + 3)))
-            second = (0, -(half + 3 + lab.size * 1.3))
-            pid = label_path(lab.sub, sub, ha="center", va="top", offset=second)
-        names[0].append(xy)
-        names[1].append(name)
-        names[2].append(ink)
-        if lab.sub and not (lab.inside and lab.rotated):
-            pids[0].append(xy)
-            pids[1].append(pid)
-            pids[2].append("#8a8a8a" if attrs.get("ghost") else "#555555")
+            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, -(half + 3)))
+            second = (0.0, -(half + 3 + lab.size * 1.3))
+            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=second)
         count = _int(attrs.get("restarts"))
-        if count > 0 and not attrs.get("ghost"):
+        if count > 0 and not ghost:
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.
-            side = widths[lab.node] / 2
-            counts[0].append(xy)
-            counts[1].append(
-                label_path(f"↻{count}", 8.0, ha="left", va="bottom", offset=(side + 1, half - 2))
-            )
-    path_labels(ax, names[0], names[1], color=names[2], gid="jl-labels")
-    path_labels(ax, pids[0], pids[1], color=pids[2], gid="jl-pids")
-    path_labels(ax, counts[0], counts[1], color=RESTART_COLOUR, zorder=5, gid="jl-restarts")
+            side = (widths[lab.node] / 2 + 1, half - 2)
+            counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
+    fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
+    assert isinstance(fig, Figure)
+    for group in (names, pids, counts):
+        group.draw(ax, fig)
 
 
 # ---------------------------------------------------------------------------- output
@@ -1022,13 +1087,54 @@ def figure_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
     buf = io.BytesIO()
     metadata = _QUIET_METADATA.get(fmt)
     extra: dict[str, Any] = {} if metadata is None else {"metadata": metadata}
-    with rc_context({"svg.hashsalt": "jobber-lab"}):
-        fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, **extra)
+    texts = getattr(fig, "_jl_texts", []) if fmt == "svg" else []
+    for collection, *_ in texts:
+        collection.set_visible(False)  # written as <text> below instead of glyph outlines
+    try:
+        with rc_context({"svg.hashsalt": "jobber-lab"}):
+            fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, **extra)
+    finally:
+        for collection, *_ in texts:
+            collection.set_visible(True)
     data = buf.getvalue()
     if fmt == "svg":
         end = data.rfind(b"</svg>")
-        data = data[:end] + _svg_tips(fig).encode("utf-8") + b"\n" + data[end:]
+        extra_svg = _svg_texts(fig) + "\n" + _svg_tips(fig) + "\n"
+        data = data[:end] + extra_svg.encode("utf-8") + data[end:]
     return data
+
+
+_SVG_ANCHOR = {"left": "start", "center": "middle", "right": "end"}
+_SVG_BASELINE = {
+    "top": "text-before-edge",
+    "center": "central",
+    "baseline": "alphabetic",
+    "bottom": "text-after-edge",
+}
+
+
+def _svg_texts(fig: Figure) -> str:
+    """Every label as an SVG ``<text>`` where its path would have been drawn."""
+    from xml.sax.saxutils import escape
+
+    scale = 72.0 / fig.dpi  # display pixels -> SVG points
+    height = float(fig.get_size_inches()[1]) * 72
+    parts = ['<g id="jl-text" style="font-family:\'DejaVu Sans\',Verdana,sans-serif">']
+    for collection, transform, anchors, texts in getattr(fig, "_jl_texts", []):
+        points = transform.transform(anchors) * scale
+        for (x, y), (text, size, ha, va, rotation, (dx, dy), colour) in zip(
+            points, texts, strict=True
+        ):
+            sx, sy = x + dx, height - (y + dy)
+            turn = f" rotate({-rotation:g})" if rotation else ""
+            parts.append(
+                f'<text transform="translate({sx:.2f} {sy:.2f}){turn}" '
+                f'style="font-size:{size:g}px;fill:{colour};text-anchor:{_SVG_ANCHOR[ha]};'
+                f'dominant-baseline:{_SVG_BASELINE[va]}" class="{collection.get_gid()}">'
+                f"{escape(text)}</text>"
+            )
+    parts.append("</g>")
+    return "\n".join(parts)
 
 
 def tree_png(

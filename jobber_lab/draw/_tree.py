@@ -42,7 +42,7 @@ from jobber_lab.trace import ghosts as graph_ghosts
 from jobber_lab.trace import name_of
 
 from ._layout import Position, layout_forest, tree_children
-from ._pathtext import HAlign, VAlign, label_path, path_labels, text_width
+from ._pathtext import HAlign, PointsCollection, VAlign, label_path, path_labels, text_width
 from ._style import (
     EDGE_COLOUR,
     GHOST_MARKS,
@@ -140,7 +140,7 @@ def _markers(
     """``ax.scatter`` without its argument checking, masking and data-limit updates: the
     same PathCollection for a few milliseconds less, which a live redraw notices.  On a
     Figure (the legend) ``transform`` places the offsets."""
-    collection = PathCollection(
+    collection = PointsCollection(
         [_marker_path(marker)],
         sizes=np.atleast_1d(np.asarray(sizes, dtype=float)),
         offsets=np.asarray(xy, dtype=float).reshape(-1, 2),

@@ -578,7 +578,8 @@ def _vertical_room(
         role = _role(node, attrs)
         half = _half_height(role, widths[node]) + rings.get(node, 0.0) / 2
         y = pos[node][1]
-        up[y] = max(up.get(y, 0.0), half)
+        count = 8.0 if _int(attrs.get("restarts")) > 0 and not attrs.get("ghost") else 0.0
+        up[y] = max(up.get(y, 0.0), half + count)  # ↻n sits above the shape's right end
         down[y] = max(down.get(y, 0.0), _label_below(planned.get(node), half))
     levels = sorted(up, reverse=True)
     if not levels:
@@ -729,7 +730,7 @@ def draw_tree(
 
     _draw_edges(ax, view, pos, pts_per_x)
     _draw_nodes(ax, view, pos, widths, highlighted, rings, pts_per_x)
-    _draw_labels(ax, view, pos, plan, widths)
+    _draw_labels(ax, view, pos, plan, widths, rings)
     if legend:
         _draw_key(fig, rows, (key_box[0] * fw * 72, key_box[1] * fh * 72), key_h)
     _remember_tips(fig, ax, view, pos, widths)
@@ -902,6 +903,7 @@ def _draw_labels(
     pos: Mapping[Hashable, Position],
     plan: list[_Label],
     widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
 ) -> None:
     """Names, pid lines and ↻n: three path collections (see _pathtext for why not Text)."""
     names, pids, counts = _Labels("jl-labels"), _Labels("jl-pids"), _Labels("jl-restarts", 5)
@@ -931,7 +933,8 @@ def _draw_labels(
         count = _int(attrs.get("restarts"))
         if count > 0 and not ghost:
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.
-            side = (widths[lab.node] / 2 + 1, half - 2)
+            ring = rings.get(lab.node, 0.0) / 2  # outside any ring, not on it
+            side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
             counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
     fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
     assert isinstance(fig, Figure)

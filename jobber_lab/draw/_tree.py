@@ -578,7 +578,7 @@ def _vertical_room(
         role = _role(node, attrs)
         half = _half_height(role, widths[node]) + rings.get(node, 0.0) / 2
         y = pos[node][1]
-        count = 8.0 if _int(attrs.get("restarts")) > 0 and not attrs.get("ghost") else 0.0
+        count = 10.0 if _int(attrs.get("restarts")) > 0 and not attrs.get("ghost") else 0.0
         up[y] = max(up.get(y, 0.0), half + count)  # ↻n sits above the shape's right end
         down[y] = max(down.get(y, 0.0), _label_below(planned.get(node), half))
     levels = sorted(up, reverse=True)
@@ -934,7 +934,10 @@ def _draw_labels(
         if count > 0 and not ghost:
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.
             ring = rings.get(lab.node, 0.0) / 2  # outside any ring, not on it
-            side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
+            if role in _INSIDE_ROLES:  # above a wide shape, not beside it (or off the edge)
+                side = (widths[lab.node] * 0.3, half + ring + 1)
+            else:
+                side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
             counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
     fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
     assert isinstance(fig, Figure)

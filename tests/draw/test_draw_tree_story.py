@@ -109,11 +109,12 @@ def _extents(fig: Figure) -> list[tuple[str, tuple[float, float, float, float]]]
     return out
 
 
+@pytest.mark.parametrize("title", ["a lesson's title", None])
 @pytest.mark.parametrize("n", [1, 6, 30, 200])
-def test_everything_drawn_lies_inside_the_figure(n: int) -> None:
+def test_everything_drawn_lies_inside_the_figure(n: int, title: str | None) -> None:
     g = story_tree(n)
     highlight = next(iter(g.nodes))
-    fig = draw_tree(g, title=f"{n} nodes", highlight=highlight)
+    fig = draw_tree(g, title=title, highlight=highlight)
     width, height = fig.bbox.width, fig.bbox.height
     extents = _extents(fig)
     gids = {gid for gid, _ in extents}

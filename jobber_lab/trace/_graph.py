@@ -282,7 +282,8 @@ def _expire_ghosts(graph: nx.DiGraph, now: float | None, seconds: float) -> None
     table = graph.graph.get("ghosts")
     if not table or now is None:
         return
-    if all(now - g["exited"] <= seconds for g in table.values()):
+    # Ghosts are added in event order, so the first is the oldest: one look per event.
+    if now - next(iter(table.values()))["exited"] <= seconds:
         return
     graph.graph["ghosts"] = {p: g for p, g in table.items() if now - g["exited"] <= seconds}
 

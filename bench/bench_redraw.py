@@ -1,12 +1,15 @@
 """Redraw cost of the supervision tree, and how well the coalescing renderer coalesces.
 
-What the dashboard pays per live redraw: ``tree_png`` of 3-ary trees of 10 / 100 / 500 /
-2,000 nodes (labels "auto": all up to 150 nodes, thinned above) and of 100 nodes with every
-label, median / min / max of 5 runs after one warm-up; then how many renders a
-``CoalescingRenderer`` makes for a burst of 10,000 notifies from 4 threads.
+What the dashboard pays per live redraw, for 3-ary trees of 10 / 100 / 500 / 2,000 nodes
+(labels "auto": all up to 150 nodes, thinned above) and of 100 nodes with every label,
+median / min / max of 5 runs after one warm-up, in the three forms a viewer can get, in one
+run so they compare: ``png`` (the old 80-dpi PNG), ``png2x`` (PNG at twice the pixels,
+crisp on a sharp screen) and ``svg`` (vector, with a tooltip per node); then how many
+renders a ``CoalescingRenderer`` makes for a burst of 10,000 notifies from 4 threads.
 
-Targets (issue 8): 100 nodes with all labels <= 100 ms, 500 nodes <= 100 ms, 2,000 nodes
-<= 150 ms, <= 10 renders for the burst.  Run alone: ``python -m bench.bench_redraw``.
+Targets: issue 8's for the 80-dpi PNG (100 nodes with all labels <= 100 ms, 500 <= 100 ms,
+2,000 <= 150 ms); issue 11's for the crisp forms (100 nodes <= 100 ms, 500 <= 200 ms);
+<= 10 renders for the burst.  Run alone: ``python -m bench.bench_redraw``.
 """
 
 from __future__ import annotations
@@ -18,12 +21,25 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.draw import CoalescingRenderer, tree_png
+from jobber_lab.draw import CoalescingRenderer, tree_png, tree_svg
 
 REPS = 5
 SIZES = (10, 100, 500, 2000)
 STATUSES = ("new", "running", "errored", "done", "failed")
-TARGETS_MS = {"png_100_all_labels": 100.0, "png_500": 100.0, "png_2000": 150.0}
+TARGETS_MS = {
+    "png_100_all_labels": 100.0,
+    "png_500": 100.0,
+    "png_2000": 150.0,
+    "png2x_100": 100.0,
+    "png2x_500": 200.0,
+    "svg_100": 100.0,
+    "svg_500": 200.0,
+}
+FORMS = {
+    "png": lambda graph, **kw: tree_png(graph, **kw),
+    "png2x": lambda graph, **kw: tree_png(graph, scale=2, **kw),
+    "svg": lambda graph, **kw: tree_svg(graph, **kw),
+}
 BURST_NOTIFIES = 10_000
 BURST_THREADS = 4
 BURST_TARGET = 10
@@ -55,12 +71,13 @@ def ternary_tree(n: int) -> nx.DiGraph:
     return g
 
 
-def _time_png(graph: nx.DiGraph, **kw: Any) -> dict[str, float]:
-    tree_png(graph, **kw)  # warm-up: glyph outlines, font lookup
+def _time_png(graph: nx.DiGraph, form: str = "png", **kw: Any) -> dict[str, float]:
+    draw = FORMS[form]
+    draw(graph, **kw)  # warm-up: glyph outlines, font lookup
     times = []
     for _ in range(REPS):
         started = time.perf_counter()
-        tree_png(graph, **kw)
+        draw(graph, **kw)
         times.append((time.perf_counter() - started) * 1000)
     return {
         "median_ms": round(statistics.median(times), 1),
@@ -118,7 +135,8 @@ def _burst() -> dict[str, Any]:
 def main(report: dict[str, Any]) -> None:
     results: dict[str, Any] = {}
     for n in SIZES:
-        results[f"png_{n}"] = _time_png(ternary_tree(n))
+        for form in FORMS:
+            results[f"{form}_{n}"] = _time_png(ternary_tree(n), form)
     results["png_100_all_labels"] = _time_png(ternary_tree(100), labels=True)
     for name, target in TARGETS_MS.items():
         results[name]["target_ms"] = target

@@ -13,17 +13,32 @@ from ._renderer import CoalescingRenderer
 from ._sequence import draw_sequence
 from ._style import STATUS_COLOURS, STATUS_ORDER
 from ._timeline import draw_timeline
-from ._tree import AUTO_LABEL_LIMIT, draw_tree, node_label, save_tree, tree_png, tree_svg
+from ._tree import (
+    AUTO_LABEL_LIMIT,
+    TreeFigure,
+    draw_tree,
+    figure_bytes,
+    node_caption,
+    node_label,
+    node_tooltip,
+    save_tree,
+    tree_png,
+    tree_svg,
+)
 
 __all__ = [
     "AUTO_LABEL_LIMIT",
     "STATUS_COLOURS",
     "STATUS_ORDER",
     "CoalescingRenderer",
+    "TreeFigure",
     "draw_sequence",
     "draw_timeline",
     "draw_tree",
+    "figure_bytes",
+    "node_caption",
     "node_label",
+    "node_tooltip",
     "save_tree",
     "tree_gif",
     "tree_layout",

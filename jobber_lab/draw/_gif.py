@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from ._layout import layout_bounds, tree_layout
-from ._tree import DEFAULT_DPI, _figure_size, draw_tree
+from ._tree import DEFAULT_DPI, _view, draw_tree
 
 __all__ = ["tree_gif"]
 
@@ -25,10 +25,12 @@ Frame = nx.DiGraph | bytes | Image.Image
 
 
 def _union(graphs: Sequence[nx.DiGraph]) -> nx.DiGraph:
+    """Every node any frame draws, ghosts included, so each keeps one place throughout."""
     union = nx.DiGraph()
     for graph in graphs:
-        union.add_nodes_from(graph.nodes(data=True))
-        union.add_edges_from(graph.edges(data=True))
+        drawn = _view(graph, None, None, True)
+        union.add_nodes_from(drawn.nodes(data=True))
+        union.add_edges_from(drawn.edges(data=True))
     return union
 
 
@@ -76,7 +78,9 @@ def tree_gif(
         union = _union(graphs)
         pos = tree_layout(union)
         limits = layout_bounds(pos)
-        size = _figure_size(limits[1] - limits[0] + 1, round(limits[3] - limits[2]), True)
+        # The size the union's own drawing asks for (built, not rendered: cheap).
+        probe = draw_tree(union, title="step", labels=labels, pos=pos, limits=limits)
+        size = (float(probe.get_size_inches()[0]), float(probe.get_size_inches()[1]))
     frames: list[Image.Image] = []
     for i, item in enumerate(items):
         if isinstance(item, nx.Graph):

@@ -14,23 +14,67 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
-from matplotlib.transforms import IdentityTransform, Transform
+from matplotlib.transforms import Bbox, IdentityTransform, Transform
 
-__all__ = ["label_path", "path_labels", "text_width"]
+__all__ = ["PointsCollection", "label_path", "path_labels", "text_width"]
 
 HAlign = Literal["left", "center", "right"]
 VAlign = Literal["top", "center", "baseline", "bottom"]
 
 _FAMILY = "DejaVu Sans"
+
+
+class PointsCollection(PathCollection):
+    """A PathCollection of shapes sized in points at data (or figure) offsets, that can say
+    where it is drawn.
+
+    matplotlib's own ``get_window_extent`` gives an empty box for such a collection (its
+    paths are not in data units), so ``bbox_inches="tight"`` -- Jupyter's inline display --
+    thought the legend and the edge nodes were not there and trimmed them.  This one measures
+    every stamp: its path's extent, scaled by ``sqrt(size) * dpi / 72`` (how the collection
+    draws it), plus half its line width, at its offset.
+    """
+
+    def get_window_extent(self, renderer: Any = None) -> Bbox:
+        fig = self.get_figure(root=True) if _has_root_kw() else self.get_figure()
+        paths = self.get_paths()
+        offsets = np.asarray(self.get_offsets(), dtype=float)
+        if fig is None or not self.get_visible() or not paths or not len(offsets):
+            return Bbox.null()
+        points = fig.dpi / 72.0
+        where = self.get_offset_transform().transform(offsets)
+        sizes = np.sqrt(np.atleast_1d(self.get_sizes())) * points
+        widths = np.atleast_1d(self.get_linewidths()) * points / 2
+        boxes = []
+        for i, (x, y) in enumerate(where):
+            path = paths[i % len(paths)]
+            if not len(path.vertices):
+                continue
+            scale = sizes[i % len(sizes)]
+            pad = widths[i % len(widths)]
+            lo = path.vertices.min(axis=0) * scale - pad
+            hi = path.vertices.max(axis=0) * scale + pad
+            boxes.append(Bbox([[x + lo[0], y + lo[1]], [x + hi[0], y + hi[1]]]))
+        return Bbox.union(boxes) if boxes else Bbox.null()
+
+
+@functools.cache
+def _has_root_kw() -> bool:
+    import inspect
+
+    from matplotlib.artist import Artist
+
+    return "root" in inspect.signature(Artist.get_figure).parameters
 
 
 @functools.cache
@@ -56,6 +100,7 @@ def _glyph(ch: str, weight: str) -> tuple[np.ndarray, np.ndarray, float]:
     return np.asarray(path.vertices, dtype=float), np.asarray(path.codes), advance
 
 
+@functools.lru_cache(maxsize=8192)
 def label_path(
     text: str,
     size: float,
@@ -70,7 +115,8 @@ def label_path(
 
     Alignment is in the text's own frame before ``rotation`` (degrees, counter-clockwise), so
     ``ha="right", rotation=90`` hangs an upright label *below* its anchor; ``offset`` (points)
-    moves the result afterwards.
+    moves the result afterwards.  Memoised: a live redraw draws mostly the same labels
+    again, and a Path is never changed once made (callers must not change it either).
     """
     _, ascent, descent = _font_metrics(weight)
     verts: list[np.ndarray] = []
@@ -102,7 +148,7 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 
 
 def path_labels(
-    ax: Axes,
+    ax: Axes | Figure,
     anchors: Sequence[tuple[float, float]],
     paths: Sequence[Path],
     *,
@@ -115,11 +161,12 @@ def path_labels(
     """Add ``paths`` (in points, from :func:`label_path`) at data ``anchors`` as one collection.
 
     ``sizes=[1]`` makes the collection scale its paths by ``dpi / 72`` at draw time, which is
-    what turns points into pixels for whatever dpi the figure is saved at.
+    what turns points into pixels for whatever dpi the figure is saved at.  ``ax`` may be a
+    Figure (then ``anchor_transform`` is required): labels laid out in the figure itself.
     """
     if not paths:
         return None
-    collection = PathCollection(
+    collection = PointsCollection(
         list(paths),
         sizes=[1.0],
         offsets=np.asarray(anchors, dtype=float),
@@ -133,5 +180,8 @@ def path_labels(
     collection.set_clip_on(clip)
     if gid is not None:
         collection.set_gid(gid)
-    ax.add_collection(collection, autolim=False)
+    if isinstance(ax, Figure):
+        ax.add_artist(collection)
+    else:
+        ax.add_collection(collection, autolim=False)
     return collection

@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "GHOST_MARKS",
     "ROLE_COLOURS",
     "STATUS_COLOURS",
     "STATUS_ORDER",
+    "faded",
     "natural_key",
     "node_status",
     "short",
@@ -39,8 +41,26 @@ ROLE_COLOURS: dict[str, str] = {
 }
 
 EDGE_COLOUR = "#555555"
-HIGHLIGHT_COLOUR = "#ff7f0e"
+#: The ring of a process that replaced one (the new JobRunner): the course's "new" orange.
+NEW_COLOUR = "#ff7f0e"
+#: The ring of the node the caller selected (``highlight=``), e.g. the job chosen in a table.
+HIGHLIGHT_COLOUR = "#1f5fbf"
 RESTART_COLOUR = "#c0392b"
+
+#: How a ghost (a process that just left) is marked: (mark colour, words in the legend).
+GHOST_MARKS: dict[str, tuple[str, str]] = {
+    "crashed": ("#d62728", "crashed / killed (just now)"),
+    "gave up": ("#7f1d1d", "gave up: too many restarts"),
+    "shut down": ("#7a7a7a", "shut down by its supervisor"),
+}
+
+
+def faded(colour: str, keep: float = 0.35) -> str:
+    """``colour`` mixed with white, ``keep`` of it left: how a ghost's face is drawn."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 - (255 - c) * keep) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
 
 _DIGITS = re.compile(r"(\d+)")
 

@@ -4,14 +4,22 @@ Built for redraw speed because the dashboard redraws it live (JUPYTER.md measure
 text labels dominate, so labels are thinned on big trees by a rule a student can see (a
 label is drawn only where it fits); nodes are one scatter collection per shape and edges one
 ``LineCollection`` (arrowheads cost 2.7x and a tree's direction is already top-down); no
-``tight_layout`` or ``bbox_inches="tight"``: the layout is computed here, once, in points.
+``tight_layout`` or ``bbox_inches="tight"``: the layout is computed here, once, in points,
+and everything drawn (nodes, labels, rings, the legend in its own axes) lies inside the
+figure, so no viewer needs to trim it and none can cut it (see :class:`TreeFigure`).
 No pyplot: ``Figure()`` objects are freed with their last reference, pyplot's are not.
+
+The story is drawn, not only the state: a process that just crashed, gave up or was shut
+down by its supervisor stays as a faded *ghost* for a few runtime seconds (the tracer keeps
+them in ``graph.graph["ghosts"]``), a child restarted n times says ``↻n``, a process that
+replaced another (the new JobRunner) is ringed and says which pid it replaced.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -20,6 +28,7 @@ from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
@@ -29,22 +38,33 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Affine2D, IdentityTransform
 from PIL import Image
 
+from jobber_lab.trace import ghosts as graph_ghosts
+from jobber_lab.trace import name_of
+
 from ._layout import Position, layout_forest, tree_children
-from ._pathtext import label_path, path_labels, text_width
+from ._pathtext import HAlign, PointsCollection, VAlign, label_path, path_labels, text_width
 from ._style import (
     EDGE_COLOUR,
+    GHOST_MARKS,
     HIGHLIGHT_COLOUR,
+    NEW_COLOUR,
     RESTART_COLOUR,
     ROLE_COLOURS,
     STATUS_COLOURS,
     STATUS_ORDER,
+    faded,
     node_status,
 )
 
 __all__ = [
     "AUTO_LABEL_LIMIT",
+    "DEFAULT_DPI",
+    "TreeFigure",
     "draw_tree",
+    "figure_bytes",
+    "node_caption",
     "node_label",
+    "node_tooltip",
     "save_tree",
     "tree_png",
     "tree_svg",
@@ -60,17 +80,20 @@ AUTO_LABEL_LIMIT = 150
 _MAX_FONT = 9.0
 _MIN_FONT = 6.0
 _MIN_ROTATED_FONT = 5.0
+_PID_SCALE = 0.85  # the pid line's size, relative to the name line
 _INSIDE_PAD = 2.0  # an ellipse is its label's width plus this many font sizes
 _LEAF_MARKER = 11.0
 _MIN_MARKER = 3.0  # diameter of a worker / registry marker
 _SUP_HEIGHT = 14.0  # an unlabelled supervisor ellipse
 _ELLIPSE_ASPECT = 2.4
 _BOX_ASPECT = 2.8
+_RING = 12.0  # a ring is its node's shape this many points wider
+_EDGE_PAD = 20.0  # points kept free left and right of the outermost nodes (for ↻n, rings)
 _SLOT_INCHES = 0.55  # preferred width of one leaf slot
-_LEVEL_INCHES = 0.95  # preferred height of one generation
-_LEGEND_INCHES = 1.55
+_LEVEL_PTS = 62.0  # preferred height of one generation
 _MIN_SIZE = (6.0, 3.0)
-_MAX_SIZE = (16.0, 8.0)
+_MAX_SIZE = (16.0, 10.0)
+_TITLE_INCHES = 0.4
 DEFAULT_DPI = 80
 
 
@@ -88,13 +111,20 @@ _CIRCLE = MarkerStyle("o")
 _DIAMOND = MarkerStyle("D")
 
 
+@functools.lru_cache(maxsize=64)
 def _marker_path(marker: MarkerStyle) -> MplPath:
-    """A marker's outline in the unit square, as ``scatter`` would draw it."""
-    return marker.get_path().transformed(marker.get_transform())
+    """A marker's outline in the unit square, as ``scatter`` would draw it, with its curves
+    flattened to a 72-gon: Agg draws the same, but matplotlib measures a curved marker's
+    extent (before every stamp) in Python, about 0.6 ms a collection against 0.05 ms."""
+    path = marker.get_path().transformed(marker.get_transform())
+    if path.codes is None or not any(c in (MplPath.CURVE3, MplPath.CURVE4) for c in path.codes):
+        return path
+    (polygon,) = path.transformed(Affine2D().scale(100)).to_polygons(closed_only=True)
+    return MplPath(polygon / 100, closed=True)
 
 
 def _markers(
-    ax: Axes,
+    ax: Axes | Figure,
     marker: MarkerStyle,
     xy: list[Position],
     sizes: list[float] | float,
@@ -105,24 +135,29 @@ def _markers(
     zorder: float,
     gid: str,
     transform: Any = None,
+    linestyles: str = "solid",
 ) -> PathCollection:
     """``ax.scatter`` without its argument checking, masking and data-limit updates: the
-    same PathCollection for a few milliseconds less, which a live redraw notices."""
-    collection = PathCollection(
+    same PathCollection for a few milliseconds less, which a live redraw notices.  On a
+    Figure (the legend) ``transform`` places the offsets."""
+    collection = PointsCollection(
         [_marker_path(marker)],
         sizes=np.atleast_1d(np.asarray(sizes, dtype=float)),
         offsets=np.asarray(xy, dtype=float).reshape(-1, 2),
-        offset_transform=transform if transform is not None else ax.transData,
+        offset_transform=transform if transform is not None else ax.transData,  # type: ignore[union-attr]
         transform=IdentityTransform(),  # without it add_collection applies transData to the
         facecolors=faces,  # marker outline itself: giant markers, 30x slower, clipped away
         edgecolors=edges,
         linewidths=linewidths,
+        linestyles=linestyles,
         zorder=zorder,
     )
     collection.set_gid(gid)
-    if transform is not None:
+    if isinstance(ax, Figure):
         collection.set_clip_on(False)
-    ax.add_collection(collection, autolim=False)
+        ax.add_artist(collection)
+    else:
+        ax.add_collection(collection, autolim=False)
     return collection
 
 
@@ -137,12 +172,22 @@ _INSIDE_ROLES = frozenset({"application", "supervisor"})  # label drawn inside t
 
 
 def node_label(key: Hashable, attrs: Mapping[str, Any]) -> str:
-    """What a node is called: the tracer's ``label``, else its name, child id or pid."""
-    for field in ("label", "name", "child_id", "pid"):
-        value = attrs.get(field)
-        if value not in (None, ""):
-            return str(value)
-    return str(key)
+    """What a node is called: the tracer's ``label``, else the naming rule on its attributes
+    (:func:`jobber_lab.trace.process_name`), else its key."""
+    label = attrs.get("label")
+    if label not in (None, ""):
+        return str(label)
+    if any(attrs.get(f) not in (None, "") for f in ("name", "job_id", "child_id", "behaviour")):
+        return name_of({**attrs, "pid": attrs.get("pid") or key})
+    pid = attrs.get("pid")
+    return str(pid) if pid not in (None, "") else str(key)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _role(key: Hashable, attrs: Mapping[str, Any]) -> str:
@@ -152,24 +197,57 @@ def _role(key: Hashable, attrs: Mapping[str, Any]) -> str:
     return "application" if str(key).startswith("app:") else "worker"
 
 
+def _is_job(role: str, attrs: Mapping[str, Any]) -> bool:
+    return role == "worker" and attrs.get("job_id") is not None
+
+
+def _ghost_mark(attrs: Mapping[str, Any]) -> str | None:
+    """The legend row of a ghost: ``killed`` is drawn like ``crashed``."""
+    kind = attrs.get("ghost")
+    if not kind:
+        return None
+    return "crashed" if kind in ("crashed", "killed") else str(kind)
+
+
+def _is_new(role: str, attrs: Mapping[str, Any]) -> bool:
+    """Ringed as new: a process (not a job) that replaced a predecessor, e.g. JobRunner."""
+    return bool(attrs.get("replaced")) and not attrs.get("ghost") and not _is_job(role, attrs)
+
+
+def node_caption(key: Hashable, attrs: Mapping[str, Any]) -> tuple[str, str]:
+    """The two lines under (or in) a node: what it is called and how it is doing, then its
+    pid.  ``("doomed-3 · running · try 2", "<0.42.0>")`` for a job, ``("new JobRunner",
+    "<0.50.0>, replaced <0.12.0>")`` for a supervisor that replaced a predecessor,
+    ``("doomed-3 · crashed", pid)`` for a ghost, ``("JobRegistry", pid)`` otherwise."""
+    name = node_label(key, attrs)
+    role = _role(key, attrs)
+    pid = attrs.get("pid")
+    pid = "" if pid in (None, "") or role == "application" else str(pid)
+    if role == "application":
+        return name, ""
+    if attrs.get("ghost"):
+        return f"{name} · {attrs['ghost']}", pid
+    if _is_job(role, attrs):
+        parts = [name, node_status(attrs)]
+        if _int(attrs.get("attempts")) > 0:
+            parts.append(f"try {_int(attrs.get('attempts'))}")
+        return " · ".join(parts), pid
+    if _is_new(role, attrs):
+        return f"new {name}", f"{pid}, replaced {attrs['replaced']}"
+    return name, pid
+
+
 def _face(role: str, attrs: Mapping[str, Any]) -> str:
     status = node_status(attrs)
-    if status == "zombie" or role == "worker":
-        return STATUS_COLOURS[status]
-    return ROLE_COLOURS[role]
-
-
-def _restarts(attrs: Mapping[str, Any]) -> int:
-    try:
-        return int(attrs.get("restarts") or 0)
-    except (TypeError, ValueError):
-        return 0
+    face = STATUS_COLOURS[status] if status == "zombie" or role == "worker" else ROLE_COLOURS[role]
+    return faded(face) if attrs.get("ghost") else face
 
 
 @dataclass
 class _Label:
     node: Hashable
     text: str
+    sub: str
     size: float
     rotated: bool
     inside: bool
@@ -188,9 +266,11 @@ def _as_set(highlight: Any) -> set[Hashable]:
     return {highlight}
 
 
-def _level_room(pos: Mapping[Hashable, Position], pts_per_x: float) -> dict[Hashable, float]:
-    """Points from each node to its nearest neighbour on the same level (inf when alone):
-    the width a node's shape and label may take without touching another node."""
+def _level_room(
+    pos: Mapping[Hashable, Position], pts_per_x: float, lo: float, hi: float
+) -> dict[Hashable, float]:
+    """Points each node may take sideways without touching its neighbour on the same level
+    or leaving the axes (``lo``, ``hi``: the x limits): what its shape and label may use."""
     by_level: dict[float, list[Hashable]] = {}
     for node, (_, y) in pos.items():
         by_level.setdefault(y, []).append(node)
@@ -198,18 +278,18 @@ def _level_room(pos: Mapping[Hashable, Position], pts_per_x: float) -> dict[Hash
     for row in by_level.values():
         row.sort(key=lambda n: pos[n][0])
         for i, node in enumerate(row):
-            gap = math.inf
+            x = pos[node][0]
+            gap = 2 * min(x - lo, hi - x)
             if i > 0:
-                gap = pos[node][0] - pos[row[i - 1]][0]
+                gap = min(gap, x - pos[row[i - 1]][0])
             if i + 1 < len(row):
-                gap = min(gap, pos[row[i + 1]][0] - pos[node][0])
+                gap = min(gap, pos[row[i + 1]][0] - x)
             room[node] = gap * pts_per_x
     return room
 
 
 def _plan_labels(
     graph: nx.DiGraph,
-    pos: Mapping[Hashable, Position],
     leaves: set[Hashable],
     labels: Labels,
     highlighted: set[Hashable],
@@ -217,12 +297,13 @@ def _plan_labels(
 ) -> list[_Label]:
     """Which nodes get a label, at what size, horizontal or rotated.
 
-    Room for a label is the distance to the nearest node on the same level.  A label that fits
-    is drawn horizontally (inside the shape for applications and supervisors, below the marker
-    for workers); a leaf's label that does not fit is turned upright, where it only needs a
-    line's height.  A small tree (or ``labels=True``) gets every label, at the minimum size
-    where it does not fit; on a big tree with ``labels="auto"`` a label that fits neither way
-    is left out, which is the thinning: only as much text as can be read.
+    A label is two lines (:func:`node_caption`).  It is drawn horizontally where both fit
+    the room to the nearest neighbour (the name inside the shape for applications and
+    supervisors, both lines below the marker for workers); a leaf's label that does not fit
+    is turned upright, where it only needs two lines' height.  A small tree (or
+    ``labels=True``) gets every label, at the minimum size where it does not fit; on a big
+    tree with ``labels="auto"`` a label that fits neither way is left out, which is the
+    thinning: only as much text as can be read.
     """
     if labels is False:
         return []
@@ -234,99 +315,277 @@ def _plan_labels(
     plan: list[_Label] = []
     for node in candidates:
         attrs = graph.nodes[node]
-        text = node_label(node, attrs)
+        text, sub = node_caption(node, attrs)
         inside = _role(node, attrs) in _INSIDE_ROLES
         space = room.get(node, math.inf) * 0.92
-        per_point = text_width(text, 1.0) + (_INSIDE_PAD if inside else 0.0)
+        if inside:  # both lines inside the shape, which must be tall enough for two
+            two_lines = (1 + _PID_SCALE) * 1.25 * _ELLIPSE_ASPECT if sub else 0.0
+            widest = max(text_width(text, 1.0), text_width(sub, _PID_SCALE))
+            per_point = max(widest + _INSIDE_PAD, two_lines)
+        else:
+            per_point = max(text_width(text, 1.0), text_width(sub, _PID_SCALE))
         flat = _quantise(min(_MAX_FONT, space / max(per_point, 0.5)))
         if flat >= _MIN_FONT:
-            plan.append(_Label(node, text, flat, False, inside))
+            plan.append(_Label(node, text, sub, flat, False, inside))
             continue
-        upright = _quantise(min(_MAX_FONT - 1, space / 1.25))
+        upright = _quantise(min(_MAX_FONT - 1, space / (1.25 * (1 + _PID_SCALE))))
         if not inside and upright >= _MIN_ROTATED_FONT:
-            plan.append(_Label(node, text, upright, True, False))
+            plan.append(_Label(node, text, sub, upright, True, False))
         elif forced or node in highlighted:
-            plan.append(_Label(node, text, _MIN_ROTATED_FONT, not inside, inside))
+            plan.append(_Label(node, text, sub, _MIN_ROTATED_FONT, not inside, inside))
     return plan
 
 
-def _figure_size(n_slots: float, depth: int, legend: bool) -> tuple[float, float]:
-    width = n_slots * _SLOT_INCHES + 0.4 + (_LEGEND_INCHES if legend else 0.0)
-    height = (depth + 1) * _LEVEL_INCHES + 1.0
-    return (
-        min(max(width, _MIN_SIZE[0]), _MAX_SIZE[0]),
-        min(max(height, _MIN_SIZE[1]), _MAX_SIZE[1]),
+def _resolve_root(graph: nx.DiGraph, root: Hashable) -> Hashable:
+    """``root=`` as a node key, ``"app:<name>"``, an application's name or a unique label."""
+    if root in graph:
+        return root
+    wanted = str(root)
+    for node in graph.nodes:
+        if str(node).startswith("app:") and str(node)[4:].lower() == wanted.lower():
+            return node
+    matches = [n for n, a in graph.nodes(data=True) if node_label(n, a) == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    detail = f" ({len(matches)} nodes are called that)" if matches else ""
+    raise ValueError(
+        f"draw_tree(root): expected a node of the graph (a pid, 'app:<name>', an "
+        f"application's name or a unique label), got {root!r}{detail}"
     )
 
 
+def _view(
+    graph: nx.DiGraph, root: Hashable | None, now: float | None, show_ghosts: bool
+) -> nx.DiGraph:
+    """The graph to draw: the subtree under ``root`` (all of it without one), plus the ghosts
+    whose parent is drawn, each placed under that parent as the leaf it was."""
+    from jobber_lab.trace import GHOST_SECONDS
+
+    table = dict(graph_ghosts(graph)) if show_ghosts else {}
+    if now is not None:
+        table = {p: g for p, g in table.items() if now - g["exited"] <= GHOST_SECONDS}
+    if root is None and not table:
+        return graph
+    if root is None:
+        view = graph.copy()
+    else:
+        top = _resolve_root(graph, root)
+        view = graph.subgraph({top} | nx.descendants(graph, top)).copy()
+    pending = sorted(table.items(), key=lambda item: item[1]["exited"])
+    while pending:  # a ghost may hang under a ghost (a Job under its gave-up supervisor)
+        rest = [(p, g) for p, g in pending if g.get("parent") not in view]
+        for pid, ghost in pending:
+            if ghost.get("parent") in view and pid not in view:
+                view.add_node(pid, **ghost)
+                view.add_edge(ghost["parent"], pid, dynamic=bool(ghost.get("dynamic")))
+        if len(rest) == len(pending):
+            break
+        pending = rest
+    return view
+
+
+# ---------------------------------------------------------------------------- the legend
+
 _LEGEND_ROW = 13.0  # points between legend rows
+_LEGEND_FONT = 8.0
+_LEGEND_SHAPES = {"application": (_BOX, 18.0), "supervisor": (_ELLIPSE, 18.0)}
+_CROSS = MarkerStyle("x")
+_BAR = MarkerStyle("_")
+
+#: One legend row: (text, layers drawn at its marker spot, dashed line instead of a marker).
+#: A layer is (marker, size in points, face, edge, line width, line style).
+_Layer = tuple[MarkerStyle, float, str, str, float, str]
+_Row = tuple[str, list[_Layer], bool]
 
 
-def _draw_key(ax: Axes, graph: nx.DiGraph, ax_w_pts: float, ax_h_pts: float) -> None:
-    """The legend, drawn right of the axes with the same fast path labels.
-
-    Every status always (a key that changes from frame to frame reads badly), the shapes,
-    dashed edges and the restart mark only when the tree has them.
-    """
-    rows: list[tuple[str, str, MarkerStyle | None, str, str]] = [
-        (status, "marker", _CIRCLE, STATUS_COLOURS[status], "#333333") for status in STATUS_ORDER
+def _legend_rows(view: nx.DiGraph, highlighted: set[Hashable]) -> list[_Row]:
+    """Every mark the picture uses, and every job status always (a key that changes from
+    frame to frame reads badly): shapes, dashed edges, ↻n, rings and ghosts only when drawn."""
+    rows: list[_Row] = [
+        (status, [(_CIRCLE, 8.0, STATUS_COLOURS[status], "#333333", 0.8, "solid")], False)
+        for status in STATUS_ORDER
     ]
-    roles = {_role(n, a) for n, a in graph.nodes(data=True)}
+    roles: set[str] = set()
+    restarted = new = False
+    marks: set[str] = set()
+    for node, attrs in view.nodes(data=True):
+        role = _role(node, attrs)
+        roles.add(role)
+        mark = _ghost_mark(attrs)
+        if mark is not None:
+            marks.add(mark)
+        elif _int(attrs.get("restarts")) > 0:
+            restarted = True
+        new = new or _is_new(role, attrs)
     for role in ("application", "supervisor", "registry"):
         if role in roles:
-            rows.append((role, "marker", _ROLE_SHAPES[role][0], ROLE_COLOURS[role], "#333333"))
-    if any(d.get("dynamic") for _, _, d in graph.edges(data=True)):
-        rows.append(("dynamic child", "dashed", None, EDGE_COLOUR, EDGE_COLOUR))
-    if any(_restarts(a) > 0 for _, a in graph.nodes(data=True)):
-        rows.append(("↻n restarts", "marker", _CIRCLE, "white", RESTART_COLOUR))
-    fx = 1.0 / max(ax_w_pts, 1.0)  # axes fraction per point
-    fy = 1.0 / max(ax_h_pts, 1.0)
-    x0 = 1.0 + 10 * fx
-    anchors = []
-    paths = []
-    key_markers: dict[
-        int, tuple[MarkerStyle, list[Position], list[str], list[str], list[tuple[float, float]]]
-    ] = {}
-    for i, (text, _kind, marker, face, edge) in enumerate(rows):
-        y = 1.0 - (6 + i * _LEGEND_ROW) * fy
-        if _kind == "dashed":
-            ax.add_collection(
-                LineCollection(
-                    [((x0 - 7 * fx, y), (x0 + 7 * fx, y))],
-                    colors=edge,
-                    linestyles="--",
-                    linewidths=1.0,
-                    transform=ax.transAxes,
-                    clip_on=False,
-                ),
-                autolim=False,
+            marker, size = _LEGEND_SHAPES.get(role, (_DIAMOND, 6.0))
+            rows.append(
+                (role, [(marker, size, ROLE_COLOURS[role], "#333333", 0.8, "solid")], False)
             )
-        else:
-            assert marker is not None
-            width = 18.0 if marker is _ELLIPSE or marker is _BOX else 8.0
-            width = 6.0 if marker is _DIAMOND else width
-            key_markers.setdefault(id(marker), (marker, [], [], [], []))
-            _, xy, faces, edges, lws = key_markers[id(marker)]
-            xy.append((x0, y))
-            faces.append(face)
-            edges.append(edge)
-            lws.append((1.8 if edge == RESTART_COLOUR else 0.8, width * width))
-        anchors.append((x0 + 13 * fx, y))
-        paths.append(label_path(text, 8.0, ha="left", va="center"))
-    for marker, xy, faces, edges, lws in key_markers.values():
+    if any(d.get("dynamic") for _, _, d in view.edges(data=True)):
+        rows.append(("dynamic child", [], True))
+    if restarted:
+        rows.append(
+            ("↻n restarted n×", [(_CIRCLE, 8.0, "white", RESTART_COLOUR, 1.8, "solid")], False)
+        )
+    if new:
+        rows.append(("new: replaced the pid named", [_ring_layer(NEW_COLOUR)], False))
+    if highlighted:
+        rows.append(("selected", [_ring_layer(HIGHLIGHT_COLOUR)], False))
+    for mark, (_colour, words) in GHOST_MARKS.items():
+        if mark in marks:
+            rows.append((words, _ghost_layers(mark, 8.0), False))
+    return rows
+
+
+def _ring_layer(colour: str) -> _Layer:
+    return (_CIRCLE, 11.0, "none", colour, 2.2, "solid")
+
+
+def _ghost_layers(mark: str, size: float) -> list[_Layer]:
+    colour = GHOST_MARKS[mark][0]
+    face: _Layer = (_CIRCLE, size, faded("#c7d7ea"), colour, 1.0, "dashed")
+    symbol = _BAR if mark == "shut down" else _CROSS
+    return [face, (symbol, size * 0.8, colour, colour, 2.0, "solid")]
+
+
+def _legend_size(rows: list[_Row]) -> tuple[float, float]:
+    """Width and height of the legend, in points."""
+    widest = max((text_width(text, _LEGEND_FONT) for text, _, _ in rows), default=0.0)
+    return 26.0 + widest + 6.0, len(rows) * _LEGEND_ROW + 12.0
+
+
+def _draw_key(fig: Figure, rows: list[_Row], origin: Position, height: float) -> None:
+    """The legend, laid out in the figure itself, in points from its bottom-left corner
+    (``origin`` is the legend's bottom-left): nothing of it can stray outside the figure, a
+    viewer trimming whitespace keeps it whole, and it costs no second Axes (14 ms)."""
+    points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
+    x0, y0 = origin
+    words = _Labels("jl-legend")
+    groups: dict[
+        tuple[int, int, str],
+        tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]],
+    ] = {}
+    for i, (text, layers, dashed) in enumerate(rows):
+        y = y0 + height - 12.0 - i * _LEGEND_ROW
+        if dashed:
+            line = LineCollection(
+                [((x0 + 3.0, y), (x0 + 17.0, y))],
+                colors=EDGE_COLOUR,
+                linestyles="--",
+                linewidths=1.0,
+                transform=points,
+            )
+            line.set_gid("jl-legend-dashed")
+            fig.add_artist(line)
+        for j, (marker, size, face, edge, lw, style) in enumerate(layers):
+            group = groups.setdefault((j, id(marker), style), (marker, [], [], [], [], []))
+            group[1].append((x0 + 10.0, y))
+            group[2].append(size * size)
+            group[3].append(face)
+            group[4].append(edge)
+            group[5].append(lw)
+        words.add((x0 + 24.0, y), text, _LEGEND_FONT, "#222222", ha="left")
+    # One collection per marker, layer and line style: a dozen rows, four or five artists.
+    for (layer, _, style), (marker, xy, sizes, faces, edges, lws) in groups.items():
         _markers(
-            ax,
+            fig,
             marker,
             xy,
-            [w for _, w in lws],
+            sizes,
             faces=faces,
             edges=edges,
-            linewidths=[lw for lw, _ in lws],
-            zorder=2,
-            gid="jl-legend-markers",
-            transform=ax.transAxes,
+            linewidths=lws,
+            zorder=2 + layer,
+            gid=f"jl-legend-marks-{len(xy)}-{layer}",
+            transform=points,
+            linestyles=style,
         )
-    path_labels(ax, anchors, paths, anchor_transform=ax.transAxes, gid="jl-legend")
+    words.draw(fig, fig, points)
+
+
+# ---------------------------------------------------------------------------- the tree
+
+
+def _half_height(role: str, width: float) -> float:
+    return width * _ROLE_SHAPES[role][1] / 2
+
+
+def _label_below(lab: _Label | None, half: float) -> float:
+    """Points a node's label hangs below its centre (its shape's half height without one)."""
+    if lab is None:
+        return half
+    sub = lab.size * _PID_SCALE * 1.3 if lab.sub else 0.0
+    if lab.inside:
+        return half
+    if lab.rotated:
+        longest = max(text_width(lab.text, lab.size), text_width(lab.sub, lab.size * _PID_SCALE))
+        return half + 3 + longest
+    return half + 3 + lab.size * 1.3 + sub
+
+
+def _shape_widths(
+    view: nx.DiGraph, planned: Mapping[Hashable, _Label], room: Mapping[Hashable, float]
+) -> dict[Hashable, float]:
+    """Each node's drawn width in points: supervisors as wide as their name, every shape
+    shrunk to the room its level leaves (big trees: dots, not a smear)."""
+    widths: dict[Hashable, float] = {}
+    for node, attrs in view.nodes(data=True):
+        role = _role(node, attrs)
+        ratio = _ROLE_SHAPES[role][1]
+        lab = planned.get(node)
+        fit = max(room.get(node, math.inf) * 0.85, _MIN_MARKER)
+        if role in _INSIDE_ROLES:
+            width = min(_SUP_HEIGHT / ratio, fit)
+            if lab is not None and not lab.rotated:
+                widest = max(
+                    text_width(lab.text, lab.size), text_width(lab.sub, lab.size * _PID_SCALE)
+                )
+                width = max(width, widest + _INSIDE_PAD * lab.size)
+                if lab.sub:  # tall enough for the name and the pid
+                    width = max(width, (1 + _PID_SCALE) * 1.25 * lab.size / ratio + 4 / ratio)
+        else:
+            width = min(_LEAF_MARKER if role == "worker" else _LEAF_MARKER * 0.85, fit)
+        widths[node] = float(math.ceil(width))  # few distinct sizes: few collections
+    return widths
+
+
+def _slot_inches(view: nx.DiGraph, leaves: set[Hashable]) -> float:
+    """Width of one leaf slot: wide enough for the leaves' captions at 8 pt on a tree small
+    enough to label everything (then readable flat, not rotated), the classic 0.55 in else."""
+    if len(view) > AUTO_LABEL_LIMIT or not leaves:
+        return _SLOT_INCHES
+    widest = 0.0
+    for node in leaves:
+        text, sub = node_caption(node, view.nodes[node])
+        widest = max(widest, text_width(text, 8.0), text_width(sub, 8.0 * _PID_SCALE))
+    return min(max(_SLOT_INCHES, (widest + 14) / 72), 1.9)
+
+
+def _vertical_room(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    planned: Mapping[Hashable, _Label],
+    widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
+) -> tuple[float, float, float]:
+    """(above the top row, below the bottom row, least distance between two rows), in
+    points, so no shape, ring or hanging label reaches the next row or the figure's edge."""
+    up: dict[float, float] = {}
+    down: dict[float, float] = {}
+    for node, attrs in view.nodes(data=True):
+        role = _role(node, attrs)
+        half = _half_height(role, widths[node]) + rings.get(node, 0.0) / 2
+        y = pos[node][1]
+        count = 10.0 if _int(attrs.get("restarts")) > 0 and not attrs.get("ghost") else 0.0
+        up[y] = max(up.get(y, 0.0), half + count)  # ↻n sits above the shape's right end
+        down[y] = max(down.get(y, 0.0), _label_below(planned.get(node), half))
+    levels = sorted(up, reverse=True)
+    if not levels:
+        return 10.0, 10.0, _LEVEL_PTS
+    gap = max((down[a] + up[b] + 6.0 for a, b in itertools.pairwise(levels)), default=0.0)
+    return up[levels[0]] + 4.0, down[levels[-1]] + 4.0, max(gap, 1.0)
 
 
 def draw_tree(
@@ -340,30 +599,45 @@ def draw_tree(
     legend: bool = True,
     figsize: tuple[float, float] | None = None,
     limits: tuple[float, float, float, float] | None = None,
+    root: Hashable | None = None,
+    ghosts: bool = True,
+    now: float | None = None,
 ) -> Figure:
-    """Draw a supervision tree (the tracer's graph) and return the Figure.
+    """Draw a supervision tree (the tracer's graph) and return the Figure (a
+    :class:`TreeFigure` unless ``ax`` is given: notebooks show it whole, as SVG and PNG).
 
     Application as a box, supervisors as ellipses with their name inside, the registry as a
-    diamond, workers as discs coloured by job status; dashed edges lead to dynamic children
-    (a DynamicSupervisor's), and ``↻n`` next to a node (plus a red outline) counts restarts.
+    diamond, workers as discs coloured by job status, each labelled by the naming rule with
+    its pid beneath (a job also with its status and try: ``doomed-3 · running · try 2``);
+    dashed edges lead to dynamic children (a DynamicSupervisor's); ``↻n`` and a red outline
+    say a child was restarted n times; a process that replaced another is ringed orange and
+    says which pid it replaced; ghosts (``ghosts=False`` hides them) show processes that just
+    crashed (red cross), gave up (dark-red cross) or were shut down by their supervisor (grey
+    bar).  The legend lists every mark drawn.
 
     ``labels``: ``True`` all, ``False`` none, ``"auto"`` all up to :data:`AUTO_LABEL_LIMIT`
     nodes, then only non-leaf nodes, and only labels that fit.  ``highlight``: a node key (or
-    a list of keys) ringed in orange, e.g. JobRunner's new pid after a restart.  ``ax``: draw
-    into it and return its figure (sizes then follow that axes; the key goes to its right).
-    ``pos`` and ``limits`` (``xmin, xmax, ymin, ymax`` in layout units) pin the layout, as
-    :func:`tree_gif` does so frames do not jump.
+    a list of keys) ringed in blue, e.g. the job selected in a table.  ``root``: draw only the
+    subtree under this node (a pid, ``"app:<name>"``, an application's name or a unique
+    label), e.g. the app in a lesson.  ``now`` (runtime seconds): hide ghosts older than
+    :data:`jobber_lab.trace.GHOST_SECONDS` at that time.  ``ax``: draw into it and return its
+    figure (the legend then takes the right of that axes' area).  ``pos`` and ``limits``
+    (``xmin, xmax, ymin, ymax`` in layout units) pin the layout, as :func:`tree_gif` does so
+    frames do not jump; ``figsize`` pins the size.
 
     In SVG output the pieces carry ids: ``jl-nodes-<role>-<n>`` (one ``<use>`` per node),
-    ``jl-edges``, ``jl-labels`` (one path per label), ``jl-restarts``, ``jl-highlight-<n>``.
+    ``jl-edges``, ``jl-labels`` and ``jl-pids`` (one path per line), ``jl-restarts``,
+    ``jl-new-<n>``, ``jl-highlight-<n>``, ``jl-ghost-<mark>``, ``jl-legend``; and one
+    ``<g class="jl-node">`` per node with a ``<title>`` tooltip (see :func:`tree_svg`).
     """
-    roots, children = tree_children(graph)
+    view = _view(graph, root, now, ghosts)
+    roots, children = tree_children(view)
     if pos is None:
         pos = layout_forest(roots, children)
     else:
-        missing = [n for n in graph.nodes if n not in pos]
+        missing = [n for n in view.nodes if n not in pos]
         fallback = layout_forest(roots, children) if missing else {}
-        pos = {n: (pos[n] if n in pos else fallback[n]) for n in graph.nodes}
+        pos = {n: (pos[n] if n in pos else fallback[n]) for n in view.nodes}
     if limits is not None:
         xmin, xmax, ymin, ymax = limits
     elif pos:
@@ -373,167 +647,305 @@ def draw_tree(
     else:
         xmin = xmax = ymin = ymax = 0.0
     n_slots = xmax - xmin + 1.0
-    depth = round(ymax - ymin)
+    depth = max(round(ymax - ymin), 0)
+    highlighted = _as_set(highlight) & set(view.nodes)
+    leaves = {n for n, kids in children.items() if not kids}
+    rows = _legend_rows(view, highlighted) if legend else []
+    key_w, key_h = _legend_size(rows) if legend else (0.0, 0.0)
+    title_pts = _TITLE_INCHES * 72 if title else 6.0
 
+    # Width first (the label plan needs only the width), then the height the plan asks for.
     if ax is None:
-        size = figsize or _figure_size(n_slots, depth, legend)
-        fig = Figure(figsize=size, dpi=DEFAULT_DPI)
-        right = (_LEGEND_INCHES if legend else 0.15) / size[0]
-        top = (0.45 if title else 0.15) / size[1]
-        ax = fig.add_axes(
-            (0.15 / size[0], 0.1 / size[1], 1 - right - 0.15 / size[0], 1 - top - 0.1 / size[1])
-        )
+        if figsize is not None:
+            fig_w = figsize[0]
+        else:
+            wanted = n_slots * _slot_inches(view, leaves) + (2 * _EDGE_PAD + key_w + 16) / 72
+            fig_w = min(max(wanted, _MIN_SIZE[0]), _MAX_SIZE[0])
+        ax_w_pts = fig_w * 72 - key_w - 16 - 8
+        fig = None
     else:
         fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
         assert isinstance(fig, Figure)
-    bbox = ax.get_position()
-    fw, fh = fig.get_size_inches()
-    ax_w_pts = bbox.width * fw * 72.0
-    ax_h_pts = bbox.height * fh * 72.0
+        box = ax.get_position()
+        fw, fh = fig.get_size_inches()
+        if legend and key_w + 8 > box.width * fw * 72 * 0.5:
+            legend, rows = False, []  # no room beside the tree: better no key than a cut one
+        ax_w_pts = box.width * fw * 72 - (key_w + 8 if legend else 0.0)
+    pad = _EDGE_PAD
+    pts_per_x = max((ax_w_pts - 2 * pad) / n_slots, 0.5)
+    lo = xmin - 0.5 - pad / pts_per_x
+    hi = xmax + 0.5 + pad / pts_per_x
+    room = _level_room(pos, pts_per_x, lo, hi)
+    plan = _plan_labels(view, leaves, labels, highlighted, room)
+    planned = {lab.node: lab for lab in plan}
+    widths = _shape_widths(view, planned, room)
+    rings: dict[Hashable, float] = {}
+    for node, attrs in view.nodes(data=True):
+        extra = _RING if _is_new(_role(node, attrs), attrs) else 0.0
+        if node in highlighted:
+            extra += _RING
+        if extra:
+            rings[node] = extra
+    above, below, gap = _vertical_room(view, pos, planned, widths, rings)
+
+    if ax is None:
+        if figsize is not None:
+            fig_h = figsize[1]
+        else:
+            tree_h = above + below + depth * max(gap, _LEVEL_PTS) + title_pts + 8
+            fig_h = min(max(tree_h / 72, (key_h + title_pts + 8) / 72, _MIN_SIZE[1]), _MAX_SIZE[1])
+        fig = TreeFigure(figsize=(fig_w, fig_h), dpi=DEFAULT_DPI)
+        fw, fh = fig_w, fig_h
+        ax = fig.add_axes(
+            (8 / 72 / fw, 8 / 72 / fh, ax_w_pts / 72 / fw, 1 - (title_pts + 8) / 72 / fh)
+        )
+        if legend:
+            top = 1 - title_pts / 72 / fh
+            key_box = (
+                1 - (key_w + 8) / 72 / fw,
+                top - key_h / 72 / fh,
+                key_w / 72 / fw,
+                key_h / 72 / fh,
+            )
+    else:
+        fw, fh = fig.get_size_inches()
+        box = ax.get_position()
+        if legend:
+            ax.set_position((box.x0, box.y0, ax_w_pts / 72 / fw, box.height))
+            key_h = min(key_h, box.height * fh * 72)
+            key_box = (
+                box.x1 - key_w / 72 / fw,
+                box.y1 - key_h / 72 / fh,
+                key_w / 72 / fw,
+                key_h / 72 / fh,
+            )
+    assert fig is not None
+    ax_h_pts = ax.get_position().height * fh * 72.0
     ax.set_axis_off()
     if title:
-        ax.set_title(title, fontsize=11, loc="left")
-
-    highlighted = _as_set(highlight) & set(graph.nodes)
-    leaves = {n for n, kids in children.items() if not kids}
-    pts_per_x = ax_w_pts / n_slots
-    room = _level_room(pos, pts_per_x)
-    plan = _plan_labels(graph, pos, leaves, labels, highlighted, room)
-    planned = {lab.node: lab for lab in plan}
-
-    # Vertical room, in points: half the tallest shape above the roots, and below the lowest
-    # level the longest label that hangs under a leaf there.
-    below = _LEAF_MARKER
-    for lab in plan:
-        if not lab.inside and pos[lab.node][1] <= ymin:
-            extent = text_width(lab.text, lab.size) if lab.rotated else lab.size * 1.3
-            below = max(below, _LEAF_MARKER / 2 + 3 + extent)
-    above = 28.0
+        ax.set_title(title, fontsize=11, loc="left", pad=6)
     pts_per_y = max((ax_h_pts - above - below) / max(depth, 1), 1.0)
-    ax.set_xlim(xmin - 0.5, xmax + 0.5)
+    ax.set_xlim(lo, hi)
     ax.set_ylim(ymin - below / pts_per_y, ymax + above / pts_per_y)
 
-    # Edges: one LineCollection of (at most) two polylines, static edges solid and dynamic
-    # edges dashed, each edge a NaN-separated piece.  Agg lifts the pen at a NaN, so this
-    # draws the same as a segment per edge, without building 2,000 Path objects for a big tree.
+    _draw_edges(ax, view, pos, pts_per_x)
+    _draw_nodes(ax, view, pos, widths, highlighted, rings, pts_per_x)
+    _draw_labels(ax, view, pos, plan, widths, rings)
+    if legend:
+        _draw_key(fig, rows, (key_box[0] * fw * 72, key_box[1] * fh * 72), key_h)
+    _remember_tips(fig, ax, view, pos, widths)
+    return fig
+
+
+def _draw_edges(
+    ax: Axes, view: nx.DiGraph, pos: Mapping[Hashable, Position], pts_per_x: float
+) -> None:
+    """One LineCollection of (at most) three polylines: static edges solid, dynamic edges
+    dashed, edges to ghosts pale; each edge a NaN-separated piece.  Agg lifts the pen at a
+    NaN, so this draws the same as a segment per edge, without 2,000 Path objects."""
     nan = (math.nan, math.nan)
-    pieces: dict[bool, list[Position]] = {False: [], True: []}
-    for parent, child, data in graph.edges(data=True):
+    pieces: dict[tuple[bool, bool], list[Position]] = {}
+    for parent, child, data in view.edges(data=True):
         if parent in pos and child in pos:
-            pieces[bool(data.get("dynamic"))].extend((pos[parent], pos[child], nan))
-    kinds = [k for k in (False, True) if pieces[k]]
+            kind = (bool(data.get("dynamic")), bool(view.nodes[child].get("ghost")))
+            pieces.setdefault(kind, []).extend((pos[parent], pos[child], nan))
+    kinds = sorted(pieces)
     # Thin lines on big trees; dashes stay 4 pt on, 2.5 off whatever the width (matplotlib
     # scales dashes by line width: at 0.4 pt they became 1.5 pt and cost 3x as many strokes).
     width = min(max(pts_per_x * 0.4, 0.4), 1.0)
     dashed = (0.0, (4.0 / width, 2.5 / width))
-    styles = [dashed if k else "-" for k in kinds] or "-"
     edges = LineCollection(
         [np.asarray(pieces[k][:-1], dtype=float) for k in kinds],
-        colors=EDGE_COLOUR,
-        linestyles=styles,
+        colors=[("#c4c4c4" if ghost else EDGE_COLOUR) for _, ghost in kinds] or EDGE_COLOUR,
+        linestyles=[dashed if dyn else "-" for dyn, _ in kinds] or "-",
         linewidths=width,
         zorder=1,
     )
     edges.set_gid("jl-edges")
     ax.add_collection(edges, autolim=False)
 
-    # Nodes: one collection per look (shape, colour, size, outline).  A collection of one
-    # look is stamped by Agg's draw_markers, rendered once and blitted per node; a mixed one
-    # is rasterised node by node, 0.2 ms each (500 nodes: 115 ms against 3 ms).
-    groups: dict[tuple[str, str, float, bool], list[Position]] = {}
-    widths: dict[Hashable, float] = {}
-    for node, attrs in graph.nodes(data=True):
+
+def _draw_nodes(
+    ax: Axes,
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    widths: Mapping[Hashable, float],
+    highlighted: set[Hashable],
+    rings: Mapping[Hashable, float],
+    pts_per_x: float,
+) -> None:
+    """One collection per look (shape, colour, size, outline).  A collection of one look is
+    stamped by Agg's draw_markers, rendered once and blitted per node; a mixed one is
+    rasterised node by node, 0.2 ms each (500 nodes: 115 ms against 3 ms)."""
+    groups: dict[tuple[str, str, float, str, float, str], list[Position]] = {}
+    marks: dict[tuple[str, float], list[Position]] = {}
+    for node, attrs in view.nodes(data=True):
         role = _role(node, attrs)
-        _marker, ratio = _ROLE_SHAPES[role]
-        lab = planned.get(node)
-        # Shapes shrink to the room their level leaves them (big trees: dots, not a smear).
-        fit = max(room.get(node, math.inf) * 0.85, _MIN_MARKER)
-        if role in _INSIDE_ROLES:
-            width = min(_SUP_HEIGHT / ratio, fit)
-            if lab is not None and not lab.rotated:
-                width = max(width, text_width(lab.text, lab.size) + _INSIDE_PAD * lab.size)
+        mark = _ghost_mark(attrs)
+        if mark is not None:
+            look = (GHOST_MARKS[mark][0], 1.0, "dashed")
+            x, y = pos[node]
+            if role in _INSIDE_ROLES:  # on the shape's right end, not over its name
+                x += widths[node] / 2 / pts_per_x
+            marks.setdefault((mark, widths[node]), []).append((x, y))
+        elif _int(attrs.get("restarts")) > 0:
+            look = (RESTART_COLOUR, 1.8, "solid")
         else:
-            width = min(_LEAF_MARKER if role == "worker" else _LEAF_MARKER * 0.85, fit)
-        width = math.ceil(width)  # few distinct sizes: few collections
-        widths[node] = width
-        key = (role, _face(role, attrs), width, _restarts(attrs) > 0)
-        groups.setdefault(key, []).append(pos[node])
-    for i, ((role, face, width, restarted), xy) in enumerate(groups.items()):
-        marker, _ = _ROLE_SHAPES[role]
+            look = ("#333333", 0.8, "solid")
+        groups.setdefault((role, _face(role, attrs), widths[node], *look), []).append(pos[node])
+    for i, ((role, face, width, edge, lw, style), xy) in enumerate(groups.items()):
         _markers(
             ax,
-            marker,
+            _ROLE_SHAPES[role][0],
             xy,
             width * width,
             faces=face,
-            edges=RESTART_COLOUR if restarted else "#333333",
-            linewidths=1.8 if restarted else 0.8,
+            edges=edge,
+            linewidths=lw,
             zorder=2,
             gid=f"jl-nodes-{role}-{i}",
+            linestyles=style,
         )
-    for i, node in enumerate(sorted(highlighted, key=str)):
-        # The node's own shape, a little larger, so a ring never covers a supervisor's name.
-        role = _role(node, graph.nodes[node])
-        marker, _ = _ROLE_SHAPES[role]
+    for (mark, width), xy in marks.items():
+        colour = GHOST_MARKS[mark][0]
+        size = min(max(width * 0.45, 4.0), 9.0)
+        symbol = _BAR if mark == "shut down" else _CROSS
         _markers(
             ax,
-            marker,
-            [pos[node]],
-            (widths[node] + 12) ** 2,
-            faces="none",
-            edges=HIGHLIGHT_COLOUR,
-            linewidths=2.5,
+            symbol,
+            xy,
+            size * size,
+            faces=colour,
+            edges=colour,
+            linewidths=2.0,
             zorder=3,
-            gid=f"jl-highlight-{i}",
+            gid=f"jl-ghost-{mark.replace(' ', '-')}",
         )
+    for rung, node in enumerate(sorted(rings, key=str)):
+        # The node's own shape, a little larger, so a ring never covers a supervisor's name.
+        role = _role(node, view.nodes[node])
+        outer = widths[node] + rings[node]
+        layers = []
+        if node in highlighted:
+            layers.append((HIGHLIGHT_COLOUR, outer, "jl-highlight"))
+            outer -= _RING
+        if _is_new(role, view.nodes[node]):
+            layers.append((NEW_COLOUR, outer, "jl-new"))
+        for colour, width, gid in layers:
+            _markers(
+                ax,
+                _ROLE_SHAPES[role][0],
+                [pos[node]],
+                width * width,
+                faces="none",
+                edges=colour,
+                linewidths=2.5,
+                zorder=3,
+                gid=f"{gid}-{rung}",
+            )
 
-    # Labels: one path collection (see _pathtext for why not Text).
-    hang = -(_LEAF_MARKER / 2 + 3)
-    anchors = []
-    paths = []
+
+class _Labels:
+    """Labels on their way to one path collection, remembered as text too: PNG draws the
+    paths (fast, see _pathtext), SVG writes real ``<text>`` instead (a job id can be searched
+    for and read aloud, and 100 labels cost 30 KB instead of 1 MB of glyph outlines)."""
+
+    def __init__(self, gid: str, zorder: float = 4) -> None:
+        self.gid = gid
+        self.zorder = zorder
+        self.anchors: list[Position] = []
+        self.paths: list[MplPath] = []
+        self.colours: list[str] = []
+        self.texts: list[tuple[str, float, str, str, float, tuple[float, float], str]] = []
+
+    def add(
+        self,
+        xy: Position,
+        text: str,
+        size: float,
+        colour: str,
+        *,
+        ha: HAlign = "center",
+        va: VAlign = "center",
+        rotation: float = 0.0,
+        offset: tuple[float, float] = (0.0, 0.0),
+    ) -> None:
+        if not text:
+            return
+        self.anchors.append(xy)
+        self.paths.append(label_path(text, size, ha=ha, va=va, rotation=rotation, offset=offset))
+        self.colours.append(colour)
+        self.texts.append((text, size, ha, va, rotation, offset, colour))
+
+    def draw(self, target: Axes | Figure, fig: Figure, transform: Any = None) -> None:
+        collection = path_labels(
+            target,
+            self.anchors,
+            self.paths,
+            color=self.colours,
+            anchor_transform=transform,
+            zorder=self.zorder,
+            gid=self.gid,
+        )
+        if collection is None:
+            return
+        if transform is None:
+            assert isinstance(target, Axes)
+            transform = target.transData
+        texts = list(getattr(fig, "_jl_texts", []))
+        texts.append((collection, transform, np.asarray(self.anchors, dtype=float), self.texts))
+        fig._jl_texts = texts  # type: ignore[attr-defined]
+
+
+def _draw_labels(
+    ax: Axes,
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    plan: list[_Label],
+    widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
+) -> None:
+    """Names, pid lines and ↻n: three path collections (see _pathtext for why not Text)."""
+    names, pids, counts = _Labels("jl-labels"), _Labels("jl-pids"), _Labels("jl-restarts", 5)
     for lab in plan:
-        weight = "bold" if lab.node in highlighted else "normal"
-        anchors.append(pos[lab.node])
-        if lab.inside:
-            paths.append(
-                label_path(lab.text, lab.size, rotation=90 if lab.rotated else 0, weight=weight)
-            )
+        attrs = view.nodes[lab.node]
+        role = _role(lab.node, attrs)
+        half = _half_height(role, widths[lab.node])
+        ghost = bool(attrs.get("ghost"))
+        ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
+        sub = lab.size * _PID_SCALE
+        xy = pos[lab.node]
+        if lab.inside and lab.sub and not lab.rotated:
+            top = (lab.size + sub) * 1.2 / 2  # the two lines centred in the shape
+            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, top))
+            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=(0, top - lab.size * 1.2))
+        elif lab.inside:
+            names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
         elif lab.rotated:
-            paths.append(
-                label_path(
-                    lab.text,
-                    lab.size,
-                    ha="right",
-                    va="center",
-                    rotation=90,
-                    offset=(0, hang),
-                    weight=weight,
-                )
-            )
+            hang = (0.0, -(half + 3))
+            beside = (lab.size * 1.1, -(half + 3))
+            names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
+            pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
         else:
-            paths.append(
-                label_path(
-                    lab.text, lab.size, ha="center", va="top", offset=(0, hang), weight=weight
-                )
-            )
-    path_labels(ax, anchors, paths, gid="jl-labels")
-    # Restart counts next to every labelled node that restarted (unlabelled ones keep the
-    # red outline only: thinning applies to this text too).
-    anchors = []
-    paths = []
-    for node in planned:
-        count = _restarts(graph.nodes[node])
-        if count > 0:
-            role = _role(node, graph.nodes[node])
-            half = _LEAF_MARKER / 2 if role not in _INSIDE_ROLES else _SUP_HEIGHT / 2
-            anchors.append(pos[node])
-            paths.append(
-                label_path(f"↻{count}", 8.0, ha="left", va="bottom", offset=(half + 1, half - 2))
-            )
-    path_labels(ax, anchors, paths, color=RESTART_COLOUR, zorder=5, gid="jl-restarts")
-    if legend:
-        _draw_key(ax, graph, ax_w_pts, ax_h_pts)
-    return fig
+            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, -(half + 3)))
+            second = (0.0, -(half + 3 + lab.size * 1.3))
+            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=second)
+        count = _int(attrs.get("restarts"))
+        if count > 0 and not ghost:
+            # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.
+            ring = rings.get(lab.node, 0.0) / 2  # outside any ring, not on it
+            if role in _INSIDE_ROLES:  # above a wide shape, not beside it (or off the edge)
+                side = (widths[lab.node] * 0.3, half + ring + 1)
+            else:
+                side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
+            counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
+    fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
+    assert isinstance(fig, Figure)
+    for group in (names, pids, counts):
+        group.draw(ax, fig)
+
+
+# ---------------------------------------------------------------------------- output
 
 
 @functools.cache
@@ -544,6 +956,98 @@ def _has_root_kw() -> bool:
     from matplotlib.artist import Artist
 
     return "root" in inspect.signature(Artist.get_figure).parameters
+
+
+def _remember_tips(
+    fig: Figure,
+    ax: Axes,
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    widths: Mapping[Hashable, float],
+) -> None:
+    """Where each node ended up, in figure fractions, for the SVG's tooltips.  The text is
+    only written when an SVG is (a PNG redraw must not pay for 2,000 tooltips)."""
+    nodes = list(view.nodes)
+    if not nodes:
+        return
+    xy = np.asarray([pos[n] for n in nodes], dtype=float)
+    frac = fig.transFigure.inverted().transform(ax.transData.transform(xy))
+    tips = list(getattr(fig, "_jl_tips", []))
+    tips.append((view, nodes, frac, [widths[n] for n in nodes]))
+    fig._jl_tips = tips  # type: ignore[attr-defined]
+
+
+def node_tooltip(key: Hashable, attrs: Mapping[str, Any]) -> str:
+    """Everything a node's hover shows: pid, name, kind, restart type, status, restarts,
+    last exit reason, job id and attempts (and, for a ghost, how and when it left)."""
+    text, _pid = node_caption(key, attrs)
+    role = _role(key, attrs)
+    lines = [text]
+    if attrs.get("pid"):
+        lines.append(f"pid {attrs['pid']}")
+    kind = role if not attrs.get("behaviour") else f"{role} ({attrs['behaviour']})"
+    lines.append(kind + (f", restart {attrs['restart']}" if attrs.get("restart") else ""))
+    lines.append(f"status {node_status(attrs)}")
+    lines.append(f"restarted {_int(attrs.get('restarts'))}×")
+    if attrs.get("replaced"):
+        lines.append(f"replaced {attrs['replaced']}")
+    if attrs.get("last_exit"):
+        lines.append(f"last exit: {attrs['last_exit']}")
+    if attrs.get("job_id") is not None:
+        lines.append(f"job {attrs['job_id']}, attempts {_int(attrs.get('attempts'))}")
+    if attrs.get("ghost"):
+        lines.append(f"{attrs['ghost']} at {attrs.get('exited')} s: {attrs.get('reason')}")
+    return "\n".join(lines)
+
+
+def _svg_tips(fig: Figure) -> str:
+    """One ``<g class="jl-node">`` per node: an invisible hit area under its centre with a
+    ``<title>`` (the browser's hover tooltip, read by screen readers) and the label in
+    ``aria-label``, so a job id can be found in the SVG although its text is drawn as paths."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    w_pt, h_pt = (float(v) * 72 for v in fig.get_size_inches())
+    parts = ['<g id="jl-tips">']
+    for view, nodes, frac, widths in getattr(fig, "_jl_tips", []):
+        for node, (fx, fy), width in zip(nodes, frac, widths, strict=True):
+            attrs = view.nodes[node]
+            role = _role(node, attrs)
+            rx = max(width / 2, 5.0)
+            ry = max(_half_height(role, width), 5.0)
+            label = " ".join(t for t in node_caption(node, attrs) if t)
+            parts.append(
+                f'<g class="jl-node" data-node={quoteattr(str(node))} '
+                f"aria-label={quoteattr(label)}>"
+                f"<title>{escape(node_tooltip(node, attrs))}</title>"
+                f'<ellipse cx="{fx * w_pt:.2f}" cy="{(1 - fy) * h_pt:.2f}" rx="{rx:.1f}" '
+                f'ry="{ry:.1f}" style="fill:#ffffff;fill-opacity:0;pointer-events:all"/></g>'
+            )
+    parts.append("</g>")
+    return "\n".join(parts)
+
+
+class TreeFigure(Figure):
+    """The Figure :func:`draw_tree` returns: shows itself whole in Jupyter.
+
+    IPython's inline backend saves figures with ``bbox_inches="tight"``, which trims to what
+    it thinks is drawn and cut the hand-placed legend of earlier versions; a ``TreeFigure``
+    answers with its own ``_repr_mimebundle_`` instead: an SVG (crisp, with tooltips) and a
+    PNG at twice its pixels with its display size in the metadata, both of its own bounds.
+    """
+
+    def _repr_svg_(self) -> str:
+        return figure_bytes(self, "svg").decode("utf-8")
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        width, height = (round(float(v) * self.dpi) for v in self.get_size_inches())
+        return figure_bytes(self, "png", self.dpi * 2), {"width": width, "height": height}
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        png, size = self._repr_png_()
+        data = {"image/svg+xml": self._repr_svg_(), "image/png": png}
+        return data, {"image/png": size}
 
 
 _QUIET_METADATA: dict[str, dict[str, Any]] = {
@@ -579,30 +1083,88 @@ def _png_bytes(fig: Figure, dpi: float | None) -> bytes:
     return buf.getvalue()
 
 
-def _to_bytes(fig: Figure, fmt: str, dpi: float | None) -> bytes:
+def figure_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
+    """``fig`` as ``fmt`` bytes (png, svg, pdf, ...) at its own size, never trimmed.
+
+    SVG gets the node tooltips and fixed ids (``svg.hashsalt``), so the same tree gives the
+    same bytes and notebooks' saved outputs do not change for nothing."""
     if fmt == "png":
         return _png_bytes(fig, dpi)
     buf = io.BytesIO()
-    # Metadata without dates or versions: the same tree gives the same bytes, so tests and
-    # notebooks' saved outputs do not change for nothing.
     metadata = _QUIET_METADATA.get(fmt)
     extra: dict[str, Any] = {} if metadata is None else {"metadata": metadata}
-    fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, **extra)
-    return buf.getvalue()
+    texts = getattr(fig, "_jl_texts", []) if fmt == "svg" else []
+    for collection, *_ in texts:
+        collection.set_visible(False)  # written as <text> below instead of glyph outlines
+    try:
+        with rc_context({"svg.hashsalt": "jobber-lab"}):
+            fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, **extra)
+    finally:
+        for collection, *_ in texts:
+            collection.set_visible(True)
+    data = buf.getvalue()
+    if fmt == "svg":
+        end = data.rfind(b"</svg>")
+        extra_svg = _svg_texts(fig) + "\n" + _svg_tips(fig) + "\n"
+        data = data[:end] + extra_svg.encode("utf-8") + data[end:]
+    return data
 
 
-def tree_png(graph: nx.DiGraph, *, dpi: float | None = None, **kw: Any) -> bytes:
-    """PNG bytes of :func:`draw_tree` (keywords pass through); 80 dpi unless ``dpi``."""
-    return _to_bytes(draw_tree(graph, **kw), "png", dpi)
+_SVG_ANCHOR = {"left": "start", "center": "middle", "right": "end"}
+_SVG_BASELINE = {
+    "top": "text-before-edge",
+    "center": "central",
+    "baseline": "alphabetic",
+    "bottom": "text-after-edge",
+}
+
+
+def _svg_texts(fig: Figure) -> str:
+    """Every label as an SVG ``<text>`` where its path would have been drawn."""
+    from xml.sax.saxutils import escape
+
+    scale = 72.0 / fig.dpi  # display pixels -> SVG points
+    height = float(fig.get_size_inches()[1]) * 72
+    parts = ['<g id="jl-text" style="font-family:\'DejaVu Sans\',Verdana,sans-serif">']
+    for collection, transform, anchors, texts in getattr(fig, "_jl_texts", []):
+        points = transform.transform(anchors) * scale
+        for (x, y), (text, size, ha, va, rotation, (dx, dy), colour) in zip(
+            points, texts, strict=True
+        ):
+            sx, sy = x + dx, height - (y + dy)
+            turn = f" rotate({-rotation:g})" if rotation else ""
+            parts.append(
+                f'<text transform="translate({sx:.2f} {sy:.2f}){turn}" '
+                f'style="font-size:{size:g}px;fill:{colour};text-anchor:{_SVG_ANCHOR[ha]};'
+                f'dominant-baseline:{_SVG_BASELINE[va]}" class="{collection.get_gid()}">'
+                f"{escape(text)}</text>"
+            )
+    parts.append("</g>")
+    return "\n".join(parts)
+
+
+def tree_png(
+    graph: nx.DiGraph, *, dpi: float | None = None, scale: float = 1.0, **kw: Any
+) -> bytes:
+    """PNG bytes of :func:`draw_tree` (keywords pass through) at ``dpi`` (80 unless given)
+    times ``scale``: ``scale=2`` for a picture shown at its 80-dpi size on a sharp screen."""
+    if not scale > 0:
+        raise ValueError(f"tree_png(scale): expected a number > 0, got {scale!r}")
+    return figure_bytes(draw_tree(graph, **kw), "png", (dpi or DEFAULT_DPI) * scale)
 
 
 def tree_svg(graph: nx.DiGraph, **kw: Any) -> bytes:
-    """SVG bytes of :func:`draw_tree`; each node label is a ``<g id="jl-label-N">``."""
-    return _to_bytes(draw_tree(graph, **kw), "svg", None)
+    """SVG bytes of :func:`draw_tree`, with one ``<g class="jl-node">`` per node holding a
+    ``<title>`` tooltip (pid, name, kind, restart type, status, restarts, last exit, job id,
+    attempts) and its label in ``aria-label``."""
+    return figure_bytes(draw_tree(graph, **kw), "svg")
 
 
 def save_tree(graph: nx.DiGraph, path: str | Path, **kw: Any) -> Path:
-    """Write the tree to ``path``; the format follows the suffix (png, svg, pdf, jpg...)."""
+    """Write the tree to ``path``; the format follows the suffix (png, svg, pdf, jpg...).
+
+    PNG is written at twice the figure's 80 dpi unless ``dpi`` is given: crisp on a sharp
+    screen, and a committed picture a reader can zoom into."""
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     if not fmt:
@@ -620,5 +1182,7 @@ def save_tree(graph: nx.DiGraph, path: str | Path, **kw: Any) -> Path:
             f"save_tree(path): unsupported suffix {target.suffix!r}; expected one "
             f"of {', '.join('.' + k for k in sorted(supported))}"
         )
-    target.write_bytes(_to_bytes(fig, fmt, dpi))
+    if fmt == "png" and dpi is None:
+        dpi = DEFAULT_DPI * 2
+    target.write_bytes(figure_bytes(fig, fmt, dpi))
     return target

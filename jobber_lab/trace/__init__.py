@@ -2,8 +2,10 @@
 
 ``Tracer(runtime)`` follows a runtime; ``tracer.graph`` is a networkx ``DiGraph`` snapshot of
 the live tree (nodes keyed by pid string, plus ``"app:<name>"`` for applications; edges parent
--> child with ``dynamic``). The graph is a pure function of the event sequence: the live
-tracer, ``graph_at`` and a loaded trace all run :func:`apply_event`, so replays are exact.
+-> child with ``dynamic``; ``graph.graph["ghosts"]`` the processes that just crashed, gave up or
+were shut down). Every process is named by one rule, :func:`process_name`. The graph is a
+pure function of the event sequence: the live tracer, ``graph_at`` and a loaded trace all
+run :func:`apply_event`, so replays are exact.
 Imports networkx and the core only, never matplotlib: drawing lives in ``jobber_lab.draw``.
 """
 
@@ -12,12 +14,16 @@ from __future__ import annotations
 from ._describe import describe
 from ._graph import (
     APP_PREFIX,
+    GHOST_SECONDS,
     GraphState,
     app_node,
     apply_event,
     build_graph,
+    ghosts,
+    name_of,
     new_graph,
     node_label,
+    process_name,
 )
 from ._store import TraceFormatError, event_from_dict, read_events, write_events
 from ._summaries import DEFAULT_WINDOW, job_rows, log_lines, replay, supervisor_rows
@@ -27,6 +33,7 @@ from ._tracer import Tracer
 __all__ = [
     "APP_PREFIX",
     "DEFAULT_WINDOW",
+    "GHOST_SECONDS",
     "GraphState",
     "TraceFormatError",
     "Tracer",
@@ -35,10 +42,13 @@ __all__ = [
     "build_graph",
     "describe",
     "event_from_dict",
+    "ghosts",
     "job_rows",
     "log_lines",
+    "name_of",
     "new_graph",
     "node_label",
+    "process_name",
     "read_events",
     "replay",
     "supervisor_rows",

@@ -5,6 +5,14 @@ function over the same events, so a recorded trace rebuilds exactly the graph th
 live. Nothing here looks at a clock, a thread or a runtime: the graph is a pure function of the
 event sequence.
 
+Exited processes leave the live graph, but the story of the last few seconds stays readable:
+a process that crashed, gave up or was shut down by its supervisor is kept for
+:data:`GHOST_SECONDS` runtime seconds as a *ghost* in ``graph.graph["ghosts"]`` (pid -> its
+last attributes plus ``ghost`` = ``"crashed"``/``"killed"``/``"gave up"``/``"shut down"``,
+``exited``, ``reason`` and ``parent``). Ghosts expire by event time, not by a clock, so the
+graph stays a pure function of the events; the ghosts dict is replaced, never mutated, so a
+copied graph never changes under its reader.
+
 Events may arrive in an order a reader would not expect: a process's ``unnamed`` follows its
 ``exited``, and a child that crashes at once can exit before its supervisor reports
 ``child_started``. Facts about a process that already exited therefore update what is
@@ -15,7 +23,7 @@ remembered about it but never bring it back into the live graph; only a ``zombie
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,12 +33,16 @@ from jobber_lab.otp._events import Event, EventKind
 
 __all__ = [
     "APP_PREFIX",
+    "GHOST_SECONDS",
     "GraphState",
     "app_node",
     "apply_event",
     "build_graph",
+    "ghosts",
+    "name_of",
     "new_graph",
     "node_label",
+    "process_name",
 ]
 
 APP_PREFIX = "app:"
@@ -38,6 +50,11 @@ APP_PREFIX = "app:"
 #: How many exited processes are remembered (for late events and zombies). Bounded so a long
 #: run does not keep every dead process's attributes; late events arrive within a few events.
 MAX_REMEMBERED_DEAD = 10_000
+
+#: Runtime seconds a crashed (or given-up, or shut-down) process stays drawn after its exit.
+GHOST_SECONDS = 10.0
+#: At most this many ghosts at once: a crash storm must not fill the picture with the dead.
+MAX_GHOSTS = 64
 
 _UNDEFINED_IDS = (None, "undefined", ":undefined")
 
@@ -47,23 +64,58 @@ def app_node(app: str) -> str:
     return f"{APP_PREFIX}{app}"
 
 
-def node_label(pid: str, name: Any, child_id: Any, behaviour: Any) -> str:
-    """What a reader calls a process: its registered name, else its child id, else its kind.
+def process_name(
+    pid: Any,
+    name: Any = None,
+    *,
+    job_id: Any = None,
+    child_id: Any = None,
+    behaviour: Any = None,
+) -> str:
+    """What a reader calls a process: THE naming rule of the course, kept only here.
 
-    The one label rule: the graph, the log lines and the summaries all use it.
+    Registered name (``Jobber.Supervisor``, ``JobRunner``, ``JobRegistry``), else the job id
+    for the app's processes (a Job, and the JobSupervisor that runs it, are called by the id
+    of their job, so ``doomed-3`` can be found in every picture), else the child id the
+    supervisor gave it, else its behaviour (``Job``), else the pid. The tree, the timeline,
+    the sequence diagram, the job table and the log all name processes through this (via
+    :func:`name_of`, the graph's ``label`` attribute or ``Tracer.label_of``).
     """
-    if name:
-        return str(name)
-    if child_id not in _UNDEFINED_IDS:
+    for value in (name, job_id):
+        if value not in (None, ""):
+            return str(value)
+    if child_id not in _UNDEFINED_IDS and child_id != "":
         return str(child_id)
     if behaviour:
         return str(behaviour)
-    return pid
+    return str(pid)
+
+
+def name_of(attrs: Mapping[str, Any]) -> str:
+    """:func:`process_name` of a graph node's (or a ghost's) attributes."""
+    return process_name(
+        attrs.get("pid"),
+        attrs.get("name"),
+        job_id=attrs.get("job_id"),
+        child_id=attrs.get("child_id"),
+        behaviour=attrs.get("behaviour"),
+    )
+
+
+def node_label(pid: str, name: Any, child_id: Any, behaviour: Any, job_id: Any = None) -> str:
+    """:func:`process_name` with positional arguments (the older spelling, kept for callers)."""
+    return process_name(pid, name, job_id=job_id, child_id=child_id, behaviour=behaviour)
+
+
+def ghosts(graph: nx.DiGraph) -> Mapping[str, Mapping[str, Any]]:
+    """The processes that exited in the last :data:`GHOST_SECONDS` (see the module doc)."""
+    return graph.graph.get("ghosts") or {}
 
 
 def new_graph() -> nx.DiGraph:
-    """An empty tree; ``graph.graph`` holds the seq and time of the last event applied."""
-    return nx.DiGraph(seq=0, time=None)
+    """An empty tree; ``graph.graph`` holds the seq and time of the last event applied and
+    the ``ghosts`` of recently exited processes."""
+    return nx.DiGraph(seq=0, time=None, ghosts={})
 
 
 @dataclass
@@ -73,7 +125,9 @@ class GraphState:
     ``dead`` keeps the attributes and parent of recently exited processes (a zombie report
     re-adds them; late events must not resurrect them). ``labels`` and ``restarted`` keep, for
     every pid ever seen, its latest label and how many times its child slot was restarted: the
-    log lines and job rows need both after the process has gone.
+    log lines and job rows need both after the process has gone. The rest serves the story
+    marks: who gave up, whose parent left first (collateral damage), each pid's last exit
+    reason, and each job's attempts counted across the processes that ran it.
     """
 
     dead: OrderedDict[str, tuple[dict[str, Any], str | None]] = field(default_factory=OrderedDict)
@@ -82,12 +136,32 @@ class GraphState:
     #: Application master pid -> its ``app:<name>`` node, which stands for it in the tree.
     aliases: dict[str, str] = field(default_factory=dict)
     max_dead: int = MAX_REMEMBERED_DEAD
+    #: Supervisors that reached their restart intensity and gave up.
+    gave_up: set[str] = field(default_factory=set)
+    #: Child pid -> its parent that exited before it (the child goes down as collateral).
+    orphans: dict[str, str] = field(default_factory=dict)
+    #: Pid -> the reason it exited with (a restarted child shows its predecessor's).
+    last_exit: dict[str, str] = field(default_factory=dict)
+    #: Job id -> attempts so far, over every process that ran the job; pid -> attempts seen.
+    attempts: dict[str, int] = field(default_factory=dict)
+    attempt_seen: dict[str, int] = field(default_factory=dict)
+    ghost_seconds: float = GHOST_SECONDS
 
     def copy(self) -> GraphState:
         """An independent copy, so a replay can start from a checkpoint without touching it."""
         dead = OrderedDict((pid, (dict(attrs), up)) for pid, (attrs, up) in self.dead.items())
         return GraphState(
-            dead, dict(self.labels), dict(self.restarted), dict(self.aliases), self.max_dead
+            dead,
+            dict(self.labels),
+            dict(self.restarted),
+            dict(self.aliases),
+            self.max_dead,
+            set(self.gave_up),
+            dict(self.orphans),
+            dict(self.last_exit),
+            dict(self.attempts),
+            dict(self.attempt_seen),
+            self.ghost_seconds,
         )
 
 
@@ -113,6 +187,9 @@ def _defaults(pid: str, time: float | None) -> dict[str, Any]:
         "started": time,
         "times_restarted": 0,
         "restarts_performed": 0,
+        "attempts": 0,
+        "replaced": None,
+        "last_exit": None,
     }
 
 
@@ -146,13 +223,14 @@ def _node(
 
 
 def _refresh(attrs: dict[str, Any], state: GraphState) -> None:
-    """Recompute the derived attributes (label, restarts) after any change."""
+    """Recompute the derived attributes (label, restarts) after any change.
+
+    ``restarts`` has one meaning on every node: how many times this child was restarted
+    ("restarted n times"). What a supervisor did to its children is ``restarts_performed``.
+    """
     pid = attrs["pid"]
-    attrs["label"] = node_label(pid, attrs["name"], attrs["child_id"], attrs["behaviour"])
-    if attrs["role"] == "supervisor":
-        attrs["restarts"] = attrs["restarts_performed"]
-    else:
-        attrs["restarts"] = attrs["times_restarted"]
+    attrs["label"] = name_of(attrs)
+    attrs["restarts"] = attrs["times_restarted"]
     if pid is not None:
         state.labels[pid] = attrs["label"]
 
@@ -179,6 +257,7 @@ def apply_event(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     handler = _HANDLERS.get(event.kind)
     if handler is not None:
         handler(graph, event, state)
+    _expire_ghosts(graph, event.time, state.ghost_seconds)
     graph.graph["seq"] = event.seq
     graph.graph["time"] = event.time
 
@@ -196,6 +275,55 @@ def build_graph(
     return graph
 
 
+# ------------------------------------------------------------------------ ghosts
+
+
+def _expire_ghosts(graph: nx.DiGraph, now: float | None, seconds: float) -> None:
+    table = graph.graph.get("ghosts")
+    if not table or now is None:
+        return
+    # Ghosts are added in event order, so the first is the oldest: one look per event.
+    if now - next(iter(table.values()))["exited"] <= seconds:
+        return
+    graph.graph["ghosts"] = {p: g for p, g in table.items() if now - g["exited"] <= seconds}
+
+
+def _drop_ghost(graph: nx.DiGraph, pid: str) -> None:
+    table = graph.graph.get("ghosts")
+    if table and pid in table:
+        graph.graph["ghosts"] = {p: g for p, g in table.items() if p != pid}
+
+
+def _exit_kind(event: Event, parent: str | None, state: GraphState) -> str | None:
+    """How a process left, in the picture's words; None for a normal exit (no ghost).
+
+    A supervisor that reached its intensity "gave up"; a process stopped with ``shutdown``,
+    or whose parent had already left or given up, was "shut down" (collateral damage of its
+    supervisor, not its own fault); any other abnormal exit "crashed" (or was "killed").
+    """
+    kind = str(event.get("reason_kind") or "crash")
+    if kind == "normal":
+        return None
+    pid = event.pid or ""
+    if pid in state.gave_up:
+        return "gave up"
+    if kind == "shutdown" or pid in state.orphans or (parent in state.gave_up):
+        return "shut down"
+    return "killed" if kind == "killed" else "crashed"
+
+
+def _add_ghost(
+    graph: nx.DiGraph, event: Event, attrs: dict[str, Any], parent: str | None, kind: str
+) -> None:
+    ghost = dict(attrs)
+    ghost.update(ghost=kind, exited=event.time, reason=event.get("reason"), parent=parent)
+    table = dict(graph.graph.get("ghosts") or {})
+    table[str(event.pid)] = ghost
+    while len(table) > MAX_GHOSTS:
+        del table[next(iter(table))]
+    graph.graph["ghosts"] = table
+
+
 # ------------------------------------------------------------------------ one handler per kind
 
 
@@ -204,6 +332,7 @@ def _spawned(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     if pid is None:
         return
     state.dead.pop(pid, None)  # pids are never reused; be safe with a hand-made trace
+    _drop_ghost(graph, pid)
     attrs = _node(graph, state, pid, event.time)
     assert attrs is not None
     attrs["started"] = event.time
@@ -235,6 +364,10 @@ def _child(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     attrs = _node(graph, state, pid, event.time)
     assert attrs is not None
     attrs["times_restarted"] = state.restarted.get(pid, 0)
+    if restarted:
+        old = event.get("old_pid")
+        attrs["replaced"] = None if old is None else str(old)  # the pid just replaced
+        attrs["last_exit"] = state.last_exit.get(str(old)) if old is not None else None
     attrs["child_id"] = event.get("child_id")
     attrs["restart"] = None if event.get("restart") is None else str(event.get("restart"))
     attrs["dynamic"] = bool(event.get("dynamic"))
@@ -250,15 +383,26 @@ def _child(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
 
 def _exited(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     pid = event.pid
-    if pid is None or pid not in graph:
+    if pid is None:
+        return
+    if event.get("reason") is not None:
+        state.last_exit[pid] = str(event.get("reason"))
+    if pid not in graph:
         return
     attrs = graph.nodes[pid]
     if attrs["zombie"]:
         return
     parents = list(graph.predecessors(pid))
+    parent = parents[0] if parents else state.orphans.get(pid)
+    for child in graph.successors(pid):
+        state.orphans[child] = pid
+    kind = _exit_kind(event, parent, state)
+    state.orphans.pop(pid, None)
     state.dead[pid] = (attrs, parents[0] if parents else None)
     _forget_oldest_dead(state)
     graph.remove_node(pid)
+    if kind is not None:
+        _add_ghost(graph, event, attrs, parent, kind)
 
 
 def _zombie(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
@@ -266,6 +410,7 @@ def _zombie(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     if pid is None:
         return
     parent = None
+    _drop_ghost(graph, pid)  # a zombie is drawn as itself, not as a ghost
     if pid in state.dead:
         remembered, parent = state.dead.pop(pid)
         graph.add_node(pid, **remembered)
@@ -293,7 +438,8 @@ def _named(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
 
 
 def _job_status(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
-    attrs = _node(graph, state, event.get("pid", event.pid), event.time)
+    pid = event.get("pid", event.pid)
+    attrs = _node(graph, state, pid, event.time)
     if attrs is None:
         return
     if not attrs["zombie"] and event.get("status") is not None:
@@ -301,7 +447,38 @@ def _job_status(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     for key in ("job_id", "job_type", "retries", "attempt"):
         if event.get(key) is not None:
             attrs[key] = event.get(key)
+    job_id = attrs["job_id"]
+    if job_id is not None:
+        _count_attempt(state, str(pid), str(job_id), event.get("attempt"))
+        attrs["attempts"] = state.attempts.get(str(job_id), 0)
+        _name_job_supervisor(graph, state, str(pid), job_id)
     _refresh(attrs, state)
+
+
+def _count_attempt(state: GraphState, pid: str, job_id: str, attempt: Any) -> None:
+    """Attempts over the job's life: a restarted Job starts again at attempt 1 in a new
+    process, so each process adds the attempts it made on top of the job's earlier ones."""
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt <= 0:
+        return
+    seen = state.attempt_seen.get(pid, 0)
+    if attempt > seen:
+        state.attempts[job_id] = state.attempts.get(job_id, 0) + attempt - seen
+        state.attempt_seen[pid] = attempt
+
+
+def _name_job_supervisor(graph: nx.DiGraph, state: GraphState, pid: str, job_id: Any) -> None:
+    """A Job's unnamed supervisor (the isolated variant's JobSupervisor) takes its job's id:
+    the job_status event is the only one that says which job a JobSupervisor runs. A job
+    started without an id gets a new one at each restart; its supervisor takes the latest."""
+    if pid in graph:
+        parent = next(iter(graph.predecessors(pid)), None)
+    else:
+        parent = state.dead[pid][1] if pid in state.dead else None
+    sup = _node(graph, state, parent, None, create=False)
+    if sup is None or sup["role"] != "supervisor" or sup["name"] or sup["job_id"] == job_id:
+        return
+    sup["job_id"] = job_id
+    _refresh(sup, state)
 
 
 def _app_started(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
@@ -344,6 +521,12 @@ def _app_stopped(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
         del state.aliases[master]
 
 
+def _gave_up(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
+    sup = event.get("supervisor", event.pid)
+    if sup is not None:
+        state.gave_up.add(str(sup))
+
+
 def _intensity_reached(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     sup = _node(graph, state, event.get("supervisor", event.pid), event.time, create=False)
     if sup is not None and event.get("restarts") is not None:
@@ -362,4 +545,5 @@ _HANDLERS = {
     EventKind.APP_STARTED: _app_started,
     EventKind.APP_STOPPED: _app_stopped,
     EventKind.INTENSITY_REACHED: _intensity_reached,
+    EventKind.SUPERVISOR_GAVE_UP: _gave_up,
 }

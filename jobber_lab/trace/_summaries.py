@@ -117,9 +117,9 @@ def supervisor_rows(
 
     ``child_restarted`` events do not say the supervisor's ``max_seconds``, so the window is:
     the ``max_seconds`` of its ``intensity_reached`` event if it had one, else ``window``
-    (seconds, or a mapping from label to seconds such as ``{"JobSupervisor": 30}``; labels not
-    in it get :data:`DEFAULT_WINDOW`). Restarts counted are ``child_restarted`` and
-    ``restart_failed`` events (OTP counts failed restart attempts too) with
+    (seconds, or a mapping from label or behaviour to seconds such as ``{"JobSupervisor": 30}``;
+    supervisors matching neither get :data:`DEFAULT_WINDOW`). Restarts counted are
+    ``child_restarted`` and ``restart_failed`` events (OTP counts failed restart attempts too) with
     ``time >= now - window``; ``now`` defaults to the time of the last event. OTP rounds times
     to whole seconds; this count uses the event times as they are, so it can differ by one at
     the edge of the window.
@@ -176,7 +176,10 @@ def supervisor_rows(
         if row["max_seconds"] is not None:
             seconds = float(row["max_seconds"])
         elif isinstance(window, Mapping):
-            seconds = float(window.get(row["label"], DEFAULT_WINDOW))
+            # By label, else by behaviour: a JobSupervisor is labelled by its job's id.
+            attrs = _attrs(graph, state, pid)
+            kind = attrs["behaviour"] if attrs is not None else None
+            seconds = float(window.get(row["label"], window.get(kind, DEFAULT_WINDOW)))
         else:
             seconds = float(window)
         row["window"] = seconds

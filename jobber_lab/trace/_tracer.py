@@ -146,7 +146,11 @@ class Tracer:
 
     @property
     def graph(self) -> nx.DiGraph:
-        """A copy of the live tree: safe to read and draw while events keep coming."""
+        """A copy of the live tree: safe to read and draw while events keep coming.
+
+        Exited processes are not in it; the ones that just crashed, gave up or were shut
+        down are in ``graph.graph["ghosts"]`` for a few runtime seconds (see ``trace.ghosts``).
+        """
         with self.lock:
             return self._graph.copy()
 
@@ -167,7 +171,9 @@ class Tracer:
         return self._dropped
 
     def label_of(self, pid: str) -> str:
-        """The latest label of ``pid`` (registered name, child id, behaviour), else the pid."""
+        """What ``pid`` is called by the naming rule (:func:`~jobber_lab.trace.process_name`:
+        registered name, job id, child id, behaviour, else the pid), as last known, so the
+        log, the table and the pictures name a process alike even after it exited."""
         with self.lock:
             return self._state.labels.get(pid, pid)
 

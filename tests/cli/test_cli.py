@@ -23,6 +23,18 @@ def test_tree_command_writes_a_png(tmp_path) -> None:
     assert _no_runtime_threads() == []
 
 
+def test_tree_command_draws_doomed_3_findable_and_crisp(tmp_path) -> None:
+    from PIL import Image
+
+    png, svg = tmp_path / "tree.png", tmp_path / "tree.svg"
+    assert cli.main(["tree", "--out", str(png), "--crashes", "1"]) == 0
+    assert Image.open(png).width >= 1200
+    assert cli.main(["tree", "--out", str(svg), "--crashes", "1"]) == 0
+    text = svg.read_text()
+    assert "doomed-3 · crashed" in text and "doomed-3 · running · try 2" in text
+    assert _no_runtime_threads() == []
+
+
 def test_tree_is_drawn_from_the_live_graph() -> None:
     """The picture's graph has the seed's shape: app, top supervisor, registry, runner,
     JobSupervisors (dynamic edges) and Jobs under them."""
@@ -45,10 +57,15 @@ def test_tree_is_drawn_from_the_live_graph() -> None:
     assert set(graph.successors(app_node)) == {top}
     assert set(graph.successors(top)) == {runner, registry}
     assert graph.nodes[registry]["role"] == "registry"
-    job_sups = by_label["JobSupervisor"]
+    # The naming rule calls a JobSupervisor and its Job by the job's id: find them by kind.
+    by_kind: dict[str, list[str]] = {}
+    for node in graph:
+        by_kind.setdefault(graph.nodes[node]["behaviour"], []).append(node)
+    job_sups = by_kind["JobSupervisor"]
     assert len(job_sups) == 4  # three running jobs, one finished (its supervisor lingers)
     assert all(graph.edges[runner, s]["dynamic"] for s in job_sups)
-    jobs = by_label["Job"]
+    jobs = by_kind["Job"]
+    assert all(graph.nodes[j]["label"] == graph.nodes[j]["job_id"] for j in jobs)
     assert len(jobs) == 3
     assert all(next(iter(graph.predecessors(j))) in job_sups for j in jobs)
     assert {graph.nodes[j]["status"] for j in jobs} <= {"running", "errored"}

@@ -193,7 +193,7 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
             _button(page, "Doomed job").click()
             _wait_text(page, ".jl-log", "Job errored bad-2")
             _wait_text(page, ".jl-log", "doomed-3", "crashed: RuntimeError: Boom!")
-            _wait_text(page, ".jl-log", "Supervisor JobSupervisor gave up")
+            _wait_text(page, ".jl-log", "Supervisor doomed-3 gave up")  # the naming rule
             _wait_text(page, ".jl-jobs", "doomed-3", "exited")
             _wait_text(page, ".jl-jobs", "bad-2", "failed")
             image = _wait_new_image(page, image)

@@ -69,14 +69,16 @@ def test_isolated_tree_has_the_books_shape() -> None:
     assert graph.edges[app.runner, p["busy_sup"]]["dynamic"] is True
     assert graph.edges[p["busy_sup"], p["busy"]]["dynamic"] is False
     jobsup = graph.nodes[p["busy_sup"]]
+    # The naming rule: a JobSupervisor is called by the id of the job it runs.
     assert (jobsup["label"], jobsup["child_id"], jobsup["restart"]) == (
-        "JobSupervisor",
+        "busy-1",
         "undefined",
         "temporary",
     )
+    assert (jobsup["behaviour"], jobsup["job_id"]) == ("JobSupervisor", "busy-1")
 
     busy = graph.nodes[p["busy"]]
-    assert busy["label"] == "Job"
+    assert busy["label"] == "busy-1"
     assert (busy["status"], busy["job_id"], busy["job_type"]) == ("running", "busy-1", "import")
     assert (busy["retries"], busy["attempt"], busy["restart"]) == (0, 1, "transient")
     assert busy["pid"] == p["busy"]
@@ -89,7 +91,8 @@ def test_isolated_tree_has_the_books_shape() -> None:
         assert graph.in_degree(node) <= 1  # a tree: one parent at most
         if node != root:
             assert attrs["pid"] == node
-            assert attrs["status"] == ("running" if attrs["job_id"] is None else busy["status"])
+            is_job = attrs["job_id"] is not None and attrs["role"] == "worker"
+            assert attrs["status"] == (busy["status"] if is_job else "running")
 
 
 def test_restarts_carry_from_old_pid_to_new_pid() -> None:
@@ -103,10 +106,13 @@ def test_restarts_carry_from_old_pid_to_new_pid() -> None:
             graph = tracer.graph
             seen[event.pid] = graph.nodes[event.pid]["restarts"]
             sup = graph.nodes[doomed_sup]
-            assert sup["restarts"] == len(seen)  # a supervisor counts the restarts it made
+            assert sup["restarts_performed"] == len(seen)  # what the supervisor did
+            assert sup["restarts"] == 0  # `restarts`: how often this node itself was restarted
             assert sup["window_restarts"] == event.get("restarts")
     assert list(seen.values()) == [1, 2, 3]
-    assert tracer.label_of(doomed_sup) == "JobSupervisor"
+    # A doomed job without an explicit id gets a new id per start; its JobSupervisor takes
+    # the latest.
+    assert tracer.label_of(doomed_sup) == "doomed-3"
 
 
 def test_direct_variant_replaces_jobrunner_with_a_new_pid() -> None:
@@ -123,8 +129,10 @@ def test_direct_variant_replaces_jobrunner_with_a_new_pid() -> None:
     new = graph.nodes[p["new_runner"]]
     assert (new["label"], new["name"], new["role"]) == ("JobRunner", "JobRunner", "supervisor")
     assert new["times_restarted"] == 1
-    assert new["restarts"] == 0  # a supervisor's `restarts` are the ones it performed
-    assert graph.nodes[app.top]["restarts"] == 1
+    assert new["restarts"] == 1  # one meaning everywhere: this child was restarted once
+    assert new["replaced"] == p["old_runner"]
+    assert graph.nodes[app.top]["restarts"] == 0
+    assert graph.nodes[app.top]["restarts_performed"] == 1
     assert graph.nodes[app.top]["window_restarts"] == 1
     assert set(graph.successors(app.top)) == {app.registry, p["new_runner"]}
     assert not any(pid in graph for pid in p["jobs"])
@@ -139,7 +147,8 @@ def test_dead_processes_leave_and_late_events_do_not_bring_them_back() -> None:
     s.emit("job_status", worker, job_id="j", job_type="t", status="failed", retries=3, attempt=4)
     graph = build_graph(s.events)
     assert list(graph.nodes) == [sup]
-    assert graph.graph == {"seq": len(s.events), "time": s.events[-1].time}
+    assert (graph.graph["seq"], graph.graph["time"]) == (len(s.events), s.events[-1].time)
+    assert set(graph.graph["ghosts"]) == {worker}  # drawn as "crashed" for a few seconds
 
 
 def test_child_that_dies_before_its_supervisor_reports_it_is_not_resurrected() -> None:

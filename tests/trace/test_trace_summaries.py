@@ -73,7 +73,7 @@ def test_supervisor_rows_count_restarts_in_the_window() -> None:
     # The Registry keeps its own role, so it is not listed among supervisors.
     assert list(rows) == [app.top, app.runner, p["good_sup"], p["doomed_sup"], p["busy_sup"]]
     doomed = rows[p["doomed_sup"]]
-    assert doomed["label"] == "JobSupervisor"
+    assert doomed["label"] == "doomed-3"  # named by its (latest) job's id
     assert (doomed["restarts"], doomed["total_restarts"]) == (3, 3)
     assert (doomed["max_restarts"], doomed["max_seconds"], doomed["window"]) == (3, 30, 30.0)
     assert (doomed["alive"], doomed["gave_up"]) == (False, True)
@@ -113,14 +113,14 @@ def test_log_lines_read_like_the_books_logger() -> None:
     assert "Application jobber started" in lines
     doomed_sup = p["doomed_sup"]
     assert (
-        f"{doomed_sup} JobSupervisor restarted child Job: {p['doomed'][0]} -> {p['doomed'][1]}"
+        f"{doomed_sup} doomed-0 restarted child Job: {p['doomed'][0]} -> {p['doomed'][1]}"
         " (1 in the restart window)"
-    ) in lines
-    assert "Supervisor JobSupervisor gave up (reached max restart intensity)" in lines
+    ) in lines  # the naming rule: a JobSupervisor is called by its job's id
+    assert "Supervisor doomed-3 gave up (reached max restart intensity)" in lines
     assert (
-        "Supervisor JobSupervisor reached max restart intensity: 4 restarts in 30s (max_restarts 3)"
+        "Supervisor doomed-3 reached max restart intensity: 4 restarts in 30s (max_restarts 3)"
     ) in lines
-    assert f"{p['doomed'][0]} Job crashed: RuntimeError: Boom!" in lines
+    assert f"{p['doomed'][0]} doomed-0 crashed: RuntimeError: Boom!" in lines
     assert "Import job refused: quota 3 reached" in lines
     assert lines[-1] == "Import job refused: quota 3 reached"
 

@@ -15,7 +15,7 @@ from jobber_lab.jobber import VARIANTS
 
 from ._session import KILL_REASONS
 
-__all__ = ["NO_PROCESS", "TIME_SCALES", "Controls", "layout"]
+__all__ = ["NO_PROCESS", "TIME_SCALES", "TREE_FIGSIZE", "TREE_HEIGHT", "Controls", "layout"]
 
 #: Time scales offered: 1 is the book's real time; 0.1 runs its 5 s jobs in half a second.
 TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
@@ -23,6 +23,16 @@ TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
 #: The Kill list's first entry. Its value is "" and not None: a Dropdown whose value is None
 #: has *no* selection and shows an empty box instead of this hint.
 NO_PROCESS = "— choose a process —"
+
+#: The tree's box, in CSS pixels high. Fixed, whatever the picture: a redraw never moves the
+#: buttons under the mouse (the picture scales inside the box instead).
+TREE_HEIGHT = 340
+#: The figure's size in inches, drawn for the box (its width is ~58% of a JupyterLab output
+#: area at 1280 px): at 96 CSS px per inch the labels show at their nominal point size.
+TREE_FIGSIZE = (6.6, TREE_HEIGHT / 96)
+#: The job table's and the log's boxes beside the tree (they scroll inside; never grow).
+TABLE_HEIGHT = 150
+LOG_HEIGHT = TREE_HEIGHT - TABLE_HEIGHT - 6
 
 
 def _scale_options(current: float) -> list[tuple[str, float]]:
@@ -45,13 +55,14 @@ class Controls:
     bad: w.Button = field(init=False)
     doomed: w.Button = field(init=False)
     import_: w.Button = field(init=False)
+    import_4: w.Button = field(init=False)
     duration: w.BoundedFloatText = field(init=False)
     variant_choice: w.Dropdown = field(init=False)
     scale_choice: w.Dropdown = field(init=False)
     reset: w.Button = field(init=False)
     header: w.HTML = field(init=False)
     notice: w.HTML = field(init=False)
-    tree: w.Image = field(init=False)
+    tree: w.HTML = field(init=False)
     table: w.HTML = field(init=False)
     log: w.HTML = field(init=False)
     kill_target: w.Dropdown = field(init=False)
@@ -68,6 +79,9 @@ class Controls:
         self.bad = _button("Bad job", "warning", "bad_job: sleeps, then :error (retried)")
         self.doomed = _button("Doomed job", "danger", "doomed_job: sleeps, then raises Boom!")
         self.import_ = _button("Import job", "info", "a good job of type import (quota 3)")
+        self.import_4 = _button(
+            "Import ×4", "info", "four imports at once: the quota admits 3, refuses the 4th"
+        )
         self.duration = w.BoundedFloatText(
             value=self.seconds,
             min=0,
@@ -92,11 +106,19 @@ class Controls:
             style={"description_width": "70px"},
         )
         self.reset = _button("Reset", "", "stop the app and start a clean one")
-        self.header = w.HTML()
-        self.notice = w.HTML()
-        self.tree = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-        self.table = w.HTML(layout=w.Layout(width="50%"))
-        self.log = w.HTML(layout=w.Layout(width="50%"))
+        # Every box below has a fixed height: what it shows changes, its size never does.
+        self.header = w.HTML(layout=w.Layout(height="50px", overflow="hidden", width="100%"))
+        self.notice = w.HTML(layout=w.Layout(height="22px", overflow="hidden", width="100%"))
+        self.tree = w.HTML(
+            layout=w.Layout(
+                width="58%", height=f"{TREE_HEIGHT}px", overflow="hidden", margin="0 6px 0 0"
+            )
+        )
+        self.tree.add_class("jl-tree-box")
+        self.table = w.HTML(
+            layout=w.Layout(width="100%", height=f"{TABLE_HEIGHT}px", overflow="auto")
+        )
+        self.log = w.HTML(layout=w.Layout(width="100%", height=f"{LOG_HEIGHT}px", overflow="auto"))
         self.kill_target = w.Dropdown(
             options=[(NO_PROCESS, "")],
             value="",
@@ -137,18 +159,22 @@ class Controls:
 
 
 def layout(c: Controls) -> w.VBox:
-    """The page, top to bottom: facts, buttons, tree, table beside log, kill, history, export."""
-    row = w.Layout(flex_flow="row wrap", align_items="center")
+    """The page, sized for a 1280x720 laptop screen in JupyterLab (about 560 px tall):
+
+    facts and buttons on top; the tree beside the job table and the log; kill, history and
+    export below. Rows wrap only when the notebook is narrow, never because of what they show.
+    """
+    row = w.Layout(flex_flow="row wrap", align_items="center", width="100%")
+    jobs = [c.good, c.bad, c.doomed, c.import_, c.import_4, c.duration]
+    options = [c.variant_choice, c.scale_choice, c.reset]
+    side = w.VBox([c.table, c.log], layout=w.Layout(width="41%", height=f"{TREE_HEIGHT}px"))
     return w.VBox(
         [
             c.header,
-            w.HBox([c.good, c.bad, c.doomed, c.import_, c.duration], layout=row),
-            w.HBox([c.variant_choice, c.scale_choice, c.reset], layout=row),
+            w.HBox([*jobs, *options], layout=row),
             c.notice,
-            c.tree,
-            w.HBox([c.table, c.log]),
-            w.HBox([c.kill_target, c.kill_reason, c.kill], layout=row),
-            w.HBox([c.play, c.slider, c.live], layout=row),
+            w.HBox([c.tree, side], layout=w.Layout(width="100%", height=f"{TREE_HEIGHT}px")),
+            w.HBox([c.kill_target, c.kill_reason, c.kill, c.play, c.slider, c.live], layout=row),
             w.HBox([c.export_dir, c.export], layout=row),
         ],
         layout=w.Layout(width="100%"),

@@ -15,7 +15,8 @@ from jobber_lab.jobber import VARIANTS
 
 from ._session import KILL_REASONS
 
-__all__ = ["NO_PROCESS", "TIME_SCALES", "TREE_FIGSIZE", "TREE_HEIGHT", "Controls", "layout"]
+__all__ = ["LOG_HEIGHT", "NO_PROCESS", "TIME_SCALES", "TREE_FIGSIZE", "TREE_HEIGHT", "TREE_WIDTH"]
+__all__ += ["Controls", "layout"]
 
 #: Time scales offered: 1 is the book's real time; 0.1 runs its 5 s jobs in half a second.
 TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
@@ -27,9 +28,10 @@ NO_PROCESS = "— choose a process —"
 #: The tree's box, in CSS pixels high. Fixed, whatever the picture: a redraw never moves the
 #: buttons under the mouse (the picture scales inside the box instead).
 TREE_HEIGHT = 340
-#: The figure's size in inches, drawn for the box (its width is ~58% of a JupyterLab output
-#: area at 1280 px): at 96 CSS px per inch the labels show at their nominal point size.
-TREE_FIGSIZE = (6.6, TREE_HEIGHT / 96)
+#: Fixed too: the figure is drawn for exactly this box (at 96 CSS px per inch its labels show
+#: at their nominal point size, nothing letterboxed); the table and the log take the rest.
+TREE_WIDTH = 520
+TREE_FIGSIZE = (TREE_WIDTH / 96, TREE_HEIGHT / 96)
 #: The job table's and the log's boxes beside the tree (they scroll inside; never grow).
 TABLE_HEIGHT = 150
 LOG_HEIGHT = TREE_HEIGHT - TABLE_HEIGHT - 6
@@ -88,21 +90,21 @@ class Controls:
             max=3600,
             step=1,
             description="work (s)",
-            layout=w.Layout(width="150px"),
+            layout=w.Layout(width="130px"),
             style={"description_width": "55px"},
         )
         self.variant_choice = w.Dropdown(
             options=list(VARIANTS),
             value=self.variant,
             description="variant",
-            layout=w.Layout(width="180px"),
+            layout=w.Layout(width="165px"),
             style={"description_width": "55px"},
         )
         self.scale_choice = w.Dropdown(
             options=_scale_options(self.time_scale),
             value=float(self.time_scale),
             description="time scale",
-            layout=w.Layout(width="200px"),
+            layout=w.Layout(width="165px"),
             style={"description_width": "70px"},
         )
         self.reset = _button("Reset", "", "stop the app and start a clean one")
@@ -111,26 +113,32 @@ class Controls:
         self.notice = w.HTML(layout=w.Layout(height="22px", overflow="hidden", width="100%"))
         self.tree = w.HTML(
             layout=w.Layout(
-                width="58%", height=f"{TREE_HEIGHT}px", overflow="hidden", margin="0 6px 0 0"
+                width=f"{TREE_WIDTH}px",
+                min_width=f"{TREE_WIDTH}px",
+                height=f"{TREE_HEIGHT}px",
+                overflow="hidden",
+                margin="0 6px 0 0",
             )
         )
         self.tree.add_class("jl-tree-box")
         self.table = w.HTML(
             layout=w.Layout(width="100%", height=f"{TABLE_HEIGHT}px", overflow="auto")
         )
-        self.log = w.HTML(layout=w.Layout(width="100%", height=f"{LOG_HEIGHT}px", overflow="auto"))
+        self.log = w.HTML(
+            layout=w.Layout(width="100%", height=f"{LOG_HEIGHT}px", overflow="hidden")
+        )
         self.kill_target = w.Dropdown(
             options=[(NO_PROCESS, "")],
             value="",
             description="Kill",
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width="240px"),
             style={"description_width": "35px"},
         )
         self.kill_reason = w.Dropdown(
             options=list(KILL_REASONS),
             value="kill",
             description="reason",
-            layout=w.Layout(width="170px"),
+            layout=w.Layout(width="120px"),
             style={"description_width": "50px"},
         )
         self.kill = _button("Kill", "danger", "Process.exit(pid, reason)")
@@ -140,7 +148,7 @@ class Controls:
             max=0,
             description="history",
             continuous_update=False,
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="200px"),
             style={"description_width": "55px"},
         )
         self.play = w.Play(value=0, min=0, max=0, interval=150, step=1, description="play")
@@ -148,7 +156,7 @@ class Controls:
         self.export_dir = w.Text(
             value=os.getcwd(),
             description="folder",
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="300px"),
             style={"description_width": "45px"},
         )
         self.export = _button("Export", "", "write supervision_tree.png and trace.jsonl")
@@ -161,21 +169,28 @@ class Controls:
 def layout(c: Controls) -> w.VBox:
     """The page, sized for a 1280x720 laptop screen in JupyterLab (about 560 px tall):
 
-    facts and buttons on top; the tree beside the job table and the log; kill, history and
-    export below. Rows wrap only when the notebook is narrow, never because of what they show.
+    facts and job buttons on top; the tree beside the job table and the log; kill and history
+    below, then the app's options (variant, time scale, Reset) and the export.
+    Rows wrap only when the notebook is narrow, never because of what they show.
     """
     row = w.Layout(flex_flow="row wrap", align_items="center", width="100%")
     jobs = [c.good, c.bad, c.doomed, c.import_, c.import_4, c.duration]
-    options = [c.variant_choice, c.scale_choice, c.reset]
-    side = w.VBox([c.table, c.log], layout=w.Layout(width="41%", height=f"{TREE_HEIGHT}px"))
-    return w.VBox(
+    kill = [c.kill_target, c.kill_reason, c.kill]
+    history = [c.play, c.slider, c.live]
+    app = [c.variant_choice, c.scale_choice, c.reset, c.export_dir, c.export]
+    side = w.VBox(
+        [c.table, c.log], layout=w.Layout(flex="1 1 auto", min_width="0", height=f"{TREE_HEIGHT}px")
+    )
+    page = w.VBox(
         [
             c.header,
-            w.HBox([*jobs, *options], layout=row),
+            w.HBox(jobs, layout=row),
             c.notice,
             w.HBox([c.tree, side], layout=w.Layout(width="100%", height=f"{TREE_HEIGHT}px")),
-            w.HBox([c.kill_target, c.kill_reason, c.kill, c.play, c.slider, c.live], layout=row),
-            w.HBox([c.export_dir, c.export], layout=row),
+            w.HBox([*kill, *history], layout=row),
+            w.HBox(app, layout=row),
         ],
         layout=w.Layout(width="100%"),
     )
+    page.add_class("jl-dashboard")
+    return page

@@ -28,7 +28,7 @@ from jobber_lab import otp
 from jobber_lab.draw import CoalescingRenderer, node_label, save_tree, tree_png, tree_svg
 from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
-from ._controls import NO_PROCESS, TREE_FIGSIZE, Controls, layout
+from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE, Controls, layout
 from ._header import facts_from, header_html
 from ._html import esc
 from ._log import log_html
@@ -493,7 +493,7 @@ class Dashboard:
             tree=tree,
             header=header_html(facts),
             table=job_table_html(moment.rows, moment.now),
-            log=log_html(moment.lines),
+            log=log_html(moment.lines, LOG_HEIGHT),
             kill_options=options,
             last_seq=moment.last_seq,
             notice=notice,

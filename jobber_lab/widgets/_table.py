@@ -20,7 +20,8 @@ MAX_ROWS = 20
 
 _EXITED = "#999999"  # a grey: not a status the job published, the process is just gone
 
-_COLUMNS = ("id", "type", "status", "attempts", "restarts", "pid", "age")
+#: No "type" column: a job's id starts with its kind (import-4), and the room is the tree's.
+_COLUMNS = ("id", "status", "tries", "restarts", "pid", "age")
 
 
 def _age(row: dict[str, Any], now: float | None) -> str:
@@ -45,29 +46,29 @@ def shown_status(row: dict[str, Any]) -> str:
 
 
 def job_table_html(rows: Sequence[dict[str, Any]], now: float | None) -> str:
-    """The table, newest jobs last; ``now`` (runtime seconds) ages the jobs still running."""
+    """The table, newest job first (the box has a fixed height: the job just started must be
+    the one in view); ``now`` (runtime seconds) ages the jobs still running."""
     if not rows:
         return "<div class='jl-jobs'><i>No jobs yet: press a job button.</i></div>"
     shown = list(rows)[-MAX_ROWS:]
-    head = "".join(f"<th style='text-align:left;padding:0 6px'>{c}</th>" for c in _COLUMNS)
+    head = "".join(f"<th style='text-align:left;padding:0 4px'>{c}</th>" for c in _COLUMNS)
     body = []
-    for row in shown:
+    for row in reversed(shown):
         status = shown_status(row)
         colour = tint(STATUS_COLOURS.get(status, _EXITED))
         cells = (
             row.get("id"),
-            row.get("type") or "",
             status,
             row.get("attempts"),
             row.get("restarts"),
             row.get("pid"),
             _age(row, now),
         )
-        tds = "".join(f"<td style='padding:0 6px'>{esc(c)}</td>" for c in cells)
+        tds = "".join(f"<td style='padding:0 4px'>{esc(c)}</td>" for c in cells)
         body.append(f"<tr class='jl-job jl-{esc(status)}' style='background:{colour}'>{tds}</tr>")
     older = len(rows) - len(shown)
     note = f"<div><i>… and {older} older jobs</i></div>" if older else ""
     return (
         "<div class='jl-jobs'><table style='border-collapse:collapse;font-family:monospace;"
-        f"font-size:12px'><tr>{head}</tr>{''.join(body)}</table>{note}</div>"
+        f"font-size:11px;line-height:1.35;white-space:nowrap'><tr>{head}</tr>{''.join(body)}</table>{note}</div>"
     )

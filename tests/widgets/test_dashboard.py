@@ -138,7 +138,7 @@ def test_fourth_import_is_refused_and_the_student_is_told(dashboard: Dashboard) 
     assert "imports 3 / 3 (quota reached)" in c.header.value
     assert "1 imports refused" in c.header.value
     assert "Import job refused: quota 3 reached" in c.log.value
-    assert list(statuses(dashboard)) == ["import-1", "import-2", "import-3"]
+    assert list(statuses(dashboard)) == ["import-3", "import-2", "import-1"]  # newest first
 
 
 # --------------------------------------------------------------------------- time travel

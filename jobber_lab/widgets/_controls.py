@@ -14,6 +14,7 @@ import ipywidgets as w
 from jobber_lab.jobber import VARIANTS
 
 from ._session import KILL_REASONS
+from ._table import MAX_ROWS, TABLE_CSS
 
 __all__ = ["LOG_HEIGHT", "NO_PROCESS", "TIME_SCALES", "TREE_FIGSIZE", "TREE_HEIGHT", "TREE_WIDTH"]
 __all__ += ["Controls", "layout"]
@@ -42,6 +43,13 @@ def _scale_options(current: float) -> list[tuple[str, float]]:
     return [(f"{v:g}" + (" (real time)" if v == 1 else ""), v) for v in values]
 
 
+def _row() -> w.Button:
+    """One job-table row: a button, so that a click on it reaches Python (hidden until used)."""
+    row = w.Button(layout=w.Layout(width="100%", height="18px", display="none", flex="0 0 auto"))
+    row.add_class("jl-row")
+    return row
+
+
 def _button(text: str, style: str = "", tip: str = "", width: str = "auto") -> w.Button:
     return w.Button(description=text, button_style=style, tooltip=tip, layout=w.Layout(width=width))
 
@@ -66,6 +74,9 @@ class Controls:
     notice: w.HTML = field(init=False)
     tree: w.HTML = field(init=False)
     table: w.HTML = field(init=False)
+    rows: list[w.Button] = field(init=False)
+    jobs: w.VBox = field(init=False)
+    css: w.HTML = field(init=False)
     log: w.HTML = field(init=False)
     kill_target: w.Dropdown = field(init=False)
     kill_reason: w.Dropdown = field(init=False)
@@ -122,8 +133,15 @@ class Controls:
         )
         self.tree.add_class("jl-tree-box")
         self.table = w.HTML(
-            layout=w.Layout(width="100%", height=f"{TABLE_HEIGHT}px", overflow="auto")
+            layout=w.Layout(width="100%", height="20px", overflow="hidden", flex="0 0 auto")
         )
+        self.rows = [_row() for _ in range(MAX_ROWS)]
+        self.jobs = w.VBox(
+            [self.table, *self.rows],
+            layout=w.Layout(width="100%", height=f"{TABLE_HEIGHT}px", overflow="auto"),
+        )
+        self.jobs.add_class("jl-jobs")
+        self.css = w.HTML(TABLE_CSS, layout=w.Layout(height="0px", overflow="hidden"))
         self.log = w.HTML(
             layout=w.Layout(width="100%", height=f"{LOG_HEIGHT}px", overflow="hidden")
         )
@@ -179,10 +197,11 @@ def layout(c: Controls) -> w.VBox:
     history = [c.play, c.slider, c.live]
     app = [c.variant_choice, c.scale_choice, c.reset, c.export_dir, c.export]
     side = w.VBox(
-        [c.table, c.log], layout=w.Layout(flex="1 1 auto", min_width="0", height=f"{TREE_HEIGHT}px")
+        [c.jobs, c.log], layout=w.Layout(flex="1 1 auto", min_width="0", height=f"{TREE_HEIGHT}px")
     )
     page = w.VBox(
         [
+            c.css,
             c.header,
             w.HBox(jobs, layout=row),
             c.notice,

@@ -34,7 +34,7 @@ from ._html import esc
 from ._log import log_html
 from ._moment import read_moment
 from ._session import JOB_KINDS, KILL_REASONS, Session
-from ._table import job_table_html
+from ._table import JobRowView, job_row_views, table_head
 
 __all__ = ["Dashboard"]
 
@@ -62,7 +62,8 @@ class _Frame:
     at: int | None
     tree: str  # the tree box's HTML: an inline SVG or an <img> of a PNG
     header: str
-    table: str
+    table: str  # the header line above the rows
+    rows: tuple[JobRowView, ...]
     log: str
     kill_options: tuple[tuple[str, Any], ...]
     last_seq: int
@@ -158,6 +159,7 @@ class Dashboard:
         self._cache: tuple[tuple[Any, ...], str] | None = None
         self._selected: str | None = None  # the pid the student chose: ringed in the tree
         self._kill_options: tuple[tuple[str, Any], ...] = ()
+        self._row_views: tuple[JobRowView, ...] = ()  # what each row button shows now
         self._closed = False
         _quiet_logs.acquire()
         try:
@@ -210,7 +212,7 @@ class Dashboard:
 
     @property
     def selected(self) -> str | None:
-        """The pid ringed in the tree because the student chose it, or None."""
+        """The job id or pid the student chose (ringed in the tree), or None."""
         return self._selected
 
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
@@ -273,22 +275,26 @@ class Dashboard:
             with self._ui:
                 for f in fields(self.controls):
                     value = getattr(self.controls, f.name)
-                    if isinstance(value, w.Widget):
-                        value.close()
+                    for widget in value if isinstance(value, list) else [value]:
+                        if isinstance(widget, w.Widget):
+                            widget.close()
                 self.widget.close()
 
-    def select(self, pid: str | None) -> None:
-        """Ring the process printed as ``pid`` (e.g. ``"<3.21.0>"``) in the tree; None: none.
+    def select(self, target: str | None) -> None:
+        """Ring a process in the tree: a pid as printed (``"<3.21.0>"``) or a job id
+        (``"doomed-3"``: its process, whichever attempt it is on); None rings nothing.
 
-        The Kill chooser calls this when the student picks a process, so the node they are
-        about to kill is the one marked in the picture.
+        A click on a job's row selects the job; picking a process in the Kill chooser selects
+        that pid, so the node about to be killed is the one marked in the picture.
         """
-        if pid is not None and not isinstance(pid, str):
-            raise TypeError(f"Dashboard.select(pid): expected a pid string or None, got {pid!r}")
+        if target is not None and not isinstance(target, str):
+            raise TypeError(
+                f"Dashboard.select(target): expected a pid or job id string or None, got {target!r}"
+            )
         with self._lock:
-            if self._selected == (pid or None):
+            if self._selected == (target or None):
                 return
-            self._selected = pid or None
+            self._selected = target or None
         self.renderer.notify()
 
     def kill(self, target: str, reason: str = "kill") -> bool:
@@ -328,6 +334,8 @@ class Dashboard:
         for kind, button in c.job_buttons.items():
             button.on_click(lambda _b, kind=kind: self._start_job(kind))
         c.import_4.on_click(lambda _b: self._start_imports(4))
+        for i, row in enumerate(c.rows):
+            row.on_click(lambda _b, i=i: self._row_clicked(i))
         c.kill_target.observe(lambda ch: self.select(ch["new"] or None), names="value")
         c.reset.on_click(lambda _b: self.reset())
         c.variant_choice.observe(self._option_changed, names="value")
@@ -387,8 +395,8 @@ class Dashboard:
     def _refusal(self, result: otp.Error) -> str:
         quota = self._session.app.import_quota
         return (
-            f"start_job returned {{:error, {result.reason}}}: the quota of {quota} running "
-            "imports is reached"
+            f"start_job returned {{:error, {result.reason}}}: {quota} imports already running "
+            "(the quota)"
         )
 
     def _start_imports(self, count: int) -> None:
@@ -421,6 +429,13 @@ class Dashboard:
     def _option_changed(self, _change: dict[str, Any]) -> None:
         """A new variant or time scale means a new app: Reset applies it."""
         self.reset()
+
+    def _row_clicked(self, index: int) -> None:
+        """A click on a job's row selects that job (a second click deselects it)."""
+        views = self._row_views
+        if index < len(views):
+            job_id = views[index].job_id
+            self.select(None if self._selected == job_id else job_id)
 
     def _travel(self, change: dict[str, Any]) -> None:
         """The student moved the slider (or Play did): show the trace as it was then."""
@@ -472,8 +487,12 @@ class Dashboard:
         )
         changed = facts.job_runner not in (None, facts.first_job_runner)
         marked = {facts.job_runner} if changed else set()
-        if selected is not None and selected in moment.graph:
-            marked.add(selected)
+        if selected is not None:
+            marked |= {
+                str(node)
+                for node, attrs in moment.graph.nodes(data=True)
+                if str(node) == selected or attrs.get("job_id") == selected
+            }
         title = f"Jobber ({session.variant})" + (" — live" if live else f" — seq {moment.seq}")
         key = (moment.seq, tuple(sorted(marked, key=str)), title)
         with self._lock:
@@ -492,7 +511,8 @@ class Dashboard:
             at=at,
             tree=tree,
             header=header_html(facts),
-            table=job_table_html(moment.rows, moment.now),
+            table=table_head(moment.rows),
+            rows=tuple(job_row_views(moment.rows, moment.now)),
             log=log_html(moment.lines, LOG_HEIGHT),
             kill_options=options,
             last_seq=moment.last_seq,
@@ -549,6 +569,7 @@ class Dashboard:
                 c.tree.value = frame.tree
             c.header.value = frame.header
             c.table.value = frame.table
+            self._set_rows(frame.rows)
             c.log.value = frame.log
             self._set_kill_options(frame.kill_options)
             with self._quieted():
@@ -558,6 +579,27 @@ class Dashboard:
                     c.slider.value = frame.last_seq
             if frame.notice is not None:
                 self._say(*frame.notice)
+
+    def _set_rows(self, views: tuple[JobRowView, ...]) -> None:
+        """Show ``views`` in the row buttons, touching only what changed (each set is a
+        message to the browser)."""
+        selected = self._selected
+        for i, button in enumerate(self.controls.rows):
+            view = views[i] if i < len(views) else None
+            display = "none" if view is None else "flex"
+            if button.layout.display != display:
+                button.layout.display = display
+            if view is None:
+                continue
+            if button.description != view.text:
+                button.description = view.text
+                button.tooltip = f"{view.job_id}: click to ring it in the tree"
+            if button.style.button_color != view.colour:
+                button.style.button_color = view.colour
+            chosen = view.job_id == selected
+            if chosen != ("jl-selected" in button._dom_classes):
+                (button.add_class if chosen else button.remove_class)("jl-selected")
+        self._row_views = views
 
     def _set_kill_options(self, options: tuple[tuple[str, Any], ...]) -> None:
         """New options, keeping the student's choice while that process lives."""

@@ -284,6 +284,10 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
             job_id = _text(page, ".jl-notice").split("Started ")[1].split(":")[0]
             page.wait_for_function(_TREE_NAMES, arg=job_id, timeout=WAIT_MS)
             assert job_id in str(page.evaluate(_TREE_TEXT))
+            # A click on its row rings it in the tree.
+            page.locator(".jl-row", has_text=job_id).first.click()
+            page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
+            page.wait_for_selector(".jl-row.jl-selected", timeout=WAIT_MS)
             _shot(page, "dashboard-running.png")
             assert _height(page) == heights[0]
         finally:

@@ -8,7 +8,6 @@ renderer errors or exceptions raised in any thread.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,11 @@ from jobber_lab.widgets import Dashboard
 
 WAIT = 10.0  # wall seconds; reached only when something is broken
 
-_ROW = re.compile(r"<tr class='jl-job jl-(\w+)'[^>]*><td[^>]*>([^<]*)</td>")
-
 
 def statuses(dash: Dashboard) -> dict[str, str]:
-    """Job id -> shown status, read from the job table's HTML."""
-    return {job_id: status for status, job_id in _ROW.findall(dash.controls.table.value)}
+    """Job id -> shown status, read from the job table's visible rows (newest first)."""
+    shown = [b.description.split() for b in dash.controls.rows if b.layout.display != "none"]
+    return {cells[0]: cells[1] for cells in shown}
 
 
 def wait(dash: Dashboard, predicate: Callable[[Event], bool], what: str) -> Event:
@@ -297,3 +295,73 @@ def test_a_new_dashboard_closes_the_previous_one(
     assert not second.closed
     side_by_side = dashboard_factory(variant="direct", keep_others=True)
     assert not second.closed and not side_by_side.closed
+
+
+# --------------------------------------------------------------------------- the picture
+
+
+def test_a_row_click_or_the_kill_chooser_rings_the_job_in_the_tree(dashboard: Dashboard) -> None:
+    c = dashboard.controls
+    c.duration.value = 1000
+    c.good.click()
+    c.good.click()
+    pid = _running_job_pid(dashboard, "good-2")
+    idle(dashboard)
+    assert "jl-highlight" not in c.tree.value  # nothing chosen, JobRunner unchanged
+    assert "good-2" in c.tree.value  # the tree's text names the running job
+
+    assert c.rows[0].description.startswith("good-2")  # newest first
+    c.rows[0].click()
+    assert dashboard.selected == "good-2"
+    idle(dashboard)
+    assert "jl-highlight" in c.tree.value
+    assert "jl-selected" in c.rows[0]._dom_classes
+    assert "jl-selected" not in c.rows[1]._dom_classes
+    c.rows[0].click()  # a second click deselects
+    idle(dashboard)
+    assert dashboard.selected is None and "jl-highlight" not in c.tree.value
+
+    c.kill_target.value = pid
+    assert dashboard.selected == pid
+    idle(dashboard)
+    assert "jl-highlight" in c.tree.value
+    c.kill_target.value = ""
+    assert dashboard.selected is None
+
+
+def test_import_x4_meets_the_quota_at_the_default_settings(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    dash = dashboard_factory(time_scale=0.1, seconds=5)  # Dashboard()'s defaults
+    c = dash.controls
+    c.import_4.click()
+    notice = c.notice.value
+    assert "Import ×4: started import-1, import-2, import-3" in notice
+    assert "1 refused" in notice and "import_quota_reached" in notice
+    refused = wait(dash, lambda e: e.kind == "quota_refused", "the 4th import refused")
+    idle(dash)
+    assert "1 imports refused" in c.header.value
+    c.slider.value = refused.seq  # the header as it was at the refusal: the quota full
+    idle(dash)
+    assert "imports 3 / 3 (quota reached)" in c.header.value
+
+
+def test_the_tree_box_keeps_its_size_and_the_png_option_is_twice_as_sharp(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from jobber_lab.widgets._controls import TREE_HEIGHT, TREE_WIDTH
+
+    dash = dashboard_factory(tree_format="png")
+    idle(dash)
+    c = dash.controls
+    assert c.tree.layout.height == f"{TREE_HEIGHT}px" and c.tree.layout.width == f"{TREE_WIDTH}px"
+    assert c.jobs.layout.height and c.log.layout.height and c.header.layout.height
+    data = c.tree.value.split("base64,")[1].split("'")[0]
+    width, height = Image.open(io.BytesIO(base64.b64decode(data))).size
+    assert width >= 2 * TREE_WIDTH and height >= 2 * TREE_HEIGHT
+    assert "Jobber.Supervisor" in c.tree.value  # the description still names the processes

@@ -481,6 +481,7 @@ class Dashboard:
             quota=session.app.import_quota,
             first_job_runner=session.first_job_runner,
             refused=moment.refused,
+            replaced=moment.replaced,
             travel=None
             if live
             else f"seq {moment.seq} of {moment.last_seq} at {moment.now or 0.0:.1f}s",

@@ -290,6 +290,20 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
             page.wait_for_selector(".jl-row.jl-selected", timeout=WAIT_MS)
             _shot(page, "dashboard-running.png")
             assert _height(page) == heights[0]
+
+            # The direct variant (a Reset): a doomed job takes JobRunner down with it and a new
+            # JobRunner replaces it, ringed in the tree; the page keeps its height throughout.
+            _set_work(page, 5)
+            page.locator(
+                ".widget-dropdown:has(.widget-label:text-is('variant')) select"
+            ).select_option("direct")
+            _wait_text(page, ".jl-notice", "Reset: a clean Jobber (direct variant")
+            _wait_text(page, ".jl-jobs", "No jobs yet")
+            _button(page, "Doomed job").click()
+            _wait_text(page, ".jl-header", "a new JobRunner")
+            page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
+            _shot(page, "dashboard-direct.png")
+            assert _height(page) == heights[0]
         finally:
             browser.close()
     took = time.monotonic() - started

@@ -119,7 +119,7 @@ def test_direct_variant_doomed_job_replaces_job_runner(
     header = dash.controls.header.value
     assert "jl-runner-changed" in header
     assert h(f"JobRunner {after}") in header
-    assert h(f"was {before}") in header
+    assert h(f"replaced {before}") in header
 
 
 def test_fourth_import_is_refused_and_the_student_is_told(dashboard: Dashboard) -> None:

@@ -31,7 +31,9 @@ def test_header_marks_a_new_job_runner_and_a_full_quota() -> None:
     same = header_html(facts())
     assert "JobRunner &lt;0.9.0&gt;" in same and "jl-runner-changed" not in same
     changed = header_html(facts(job_runner="<0.31.0>", running_imports=3, refused=2))
-    assert "jl-runner-changed" in changed and "was &lt;0.9.0&gt;" in changed
+    assert "jl-runner-changed" in changed and "replaced &lt;0.9.0&gt;" in changed
+    again = header_html(facts(job_runner="<0.40.0>", replaced="<0.31.0>"))
+    assert "replaced &lt;0.31.0&gt;" in again  # the pid just replaced, not the first one
     assert "imports 3 / 3 (quota reached)" in changed and "2 imports refused" in changed
     assert "JobRunner: down" in header_html(facts(job_runner=None))
     assert "2 zombie threads" in header_html(facts(zombies=2))

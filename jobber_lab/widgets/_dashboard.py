@@ -110,6 +110,11 @@ class Dashboard:
 
     A new Dashboard closes the ones made before it (re-running the cell leaves no threads
     behind), unless ``keep_others=True`` (two dashboards side by side: isolated vs direct).
+    ``tree_format``: ``"svg"`` (crisp, tooltips) or ``"png"`` (fewer bytes per redraw, for a
+    slow link to a remote kernel); the README's dashboard section has the measurements.
+
+    Every action (buttons, Reset, :meth:`kill`, :meth:`select`, :meth:`close`) is safe from
+    any thread: ipywidgets callbacks, the renderer and the runtime's timers may overlap.
     """
 
     def __init__(
@@ -414,6 +419,8 @@ class Dashboard:
 
     def _why(self, exc: Exception) -> str:
         """A failed start in a student's words, not a page-long call tuple."""
+        if self._session.closed:
+            return "the app was reset meanwhile: press the button again"
         if self._session.app.whereis(TOP_SUPERVISOR) is None:
             return "Jobber is down (its supervisor gave up or was killed): press Reset"
         if isinstance(exc, otp.ExitError):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import inspect
 import logging
 import threading
 import weakref
@@ -24,8 +26,15 @@ from typing import Any
 
 import ipywidgets as w
 
-from jobber_lab import otp
-from jobber_lab.draw import CoalescingRenderer, node_label, save_tree, tree_png, tree_svg
+from jobber_lab import otp, trace
+from jobber_lab.draw import (
+    CoalescingRenderer,
+    draw_tree,
+    node_label,
+    save_tree,
+    tree_png,
+    tree_svg,
+)
 from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
 from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE, Controls, layout
@@ -493,25 +502,30 @@ class Dashboard:
             if live
             else f"seq {moment.seq} of {moment.last_seq} at {moment.now or 0.0:.1f}s",
         )
-        changed = facts.job_runner not in (None, facts.first_job_runner)
-        marked = {facts.job_runner} if changed else set()
+        marked: set[str] = set()
+        story = _tree_tells_the_story()
+        if not story and facts.job_runner not in (None, facts.first_job_runner):
+            marked.add(str(facts.job_runner))  # the older tree rings only what it is given
         if selected is not None:
             marked |= {
                 str(node)
                 for node, attrs in moment.graph.nodes(data=True)
                 if str(node) == selected or attrs.get("job_id") == selected
             }
-        title = f"Jobber ({session.variant})" + (" — live" if live else f" — seq {moment.seq}")
-        key = (moment.seq, tuple(sorted(marked, key=str)), title)
+        # The tree's title is the header's: the box's height is the tree's, not a caption's.
+        clock = round(moment.now or 0.0, 1) if story else None
+        key = (moment.seq, tuple(sorted(marked, key=str)), clock)
         with self._lock:
             cached = self._cache
         if cached is not None and cached[0] == (session, *key):
             tree = cached[1]
         else:
-            tree = self._tree_html(moment.graph, title, marked)
+            tree = self._tree_html(moment.graph, marked, moment.now if story else None)
             with self._lock:
                 if self._session is session:  # a Reset meanwhile: keep the new session's
                     self._cache = ((session, *key), tree)
+        if story and live and now is not None:
+            self._book_fade(moment.graph, now, session.time_scale)
         notice = self._export_now(session, export) if export is not None else None
         options = tuple(session.live_processes()) if not session.closed else ()
         return _Frame(
@@ -527,11 +541,25 @@ class Dashboard:
             notice=notice,
         )
 
-    def _tree_html(self, graph: Any, title: str, marked: set[str]) -> str:
+    def _book_fade(self, graph: Any, now: float, time_scale: float) -> None:
+        """ "Just crashed" marks fade with time alone, with no event to signal it: book one
+        more drawing for when the next of them expires (none when nothing is marked)."""
+        fade = getattr(trace, "GHOST_SECONDS", None)
+        marks = graph.graph.get("ghosts") or {}
+        if fade is None or not marks:
+            return
+        ends = [float(g["exited"]) + float(fade) for g in marks.values() if "exited" in g]
+        later = [end for end in ends if end > now]
+        if later:
+            self.renderer.notify_after((min(later) - now) * time_scale + 0.02)
+
+    def _tree_html(self, graph: Any, marked: set[str], now: float | None = None) -> str:
         """The tree box's content: the picture, scaled to fit the fixed box, and a text
         description naming every process (a screen reader's view, and what tests search)."""
         highlight = sorted(marked, key=str) or None
-        kw: dict[str, Any] = {"title": title, "highlight": highlight, "figsize": TREE_FIGSIZE}
+        kw: dict[str, Any] = {"highlight": highlight, "figsize": TREE_FIGSIZE}
+        if now is not None:
+            kw["now"] = now
         fit = "width:100%;height:100%"
         if self.tree_format == "svg":
             svg = tree_svg(graph, **kw).decode("utf-8")
@@ -619,6 +647,17 @@ class Dashboard:
         target.options = [(NO_PROCESS, ""), *options]
         if chosen and any(value == chosen for _, value in options):
             target.value = chosen
+
+
+@functools.cache
+def _tree_tells_the_story() -> bool:
+    """Whether ``draw_tree`` marks the story itself (it takes ``now``: it rings a new process
+    and fades "just crashed" marks), so ``highlight`` means only the student's selection.
+
+    The reworked tree (issue 11) and this dashboard were built side by side; with the older
+    tree the dashboard rings the new JobRunner through ``highlight`` as before.
+    """
+    return "now" in inspect.signature(draw_tree).parameters
 
 
 def _describe(graph: Any) -> str:

@@ -271,7 +271,7 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
                 tree = _wait_new_tree(page, tree)
                 heights.append(_height(page))
             assert len(set(heights)) == 1, f"the dashboard's height moved: {heights}"
-            _wait_text(page, ".jl-log", "Supervisor JobSupervisor gave up")
+            _wait_text(page, ".jl-log", "gave up (reached max restart intensity)")
             _wait_text(page, ".jl-jobs", "failed", "exited")
             tree = _wait_new_tree(page, tree)
             assert _height(page) == heights[0]
@@ -301,7 +301,8 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
             _wait_text(page, ".jl-jobs", "No jobs yet")
             _button(page, "Doomed job").click()
             _wait_text(page, ".jl-header", "a new JobRunner")
-            page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
+            ringed = ".jl-tree svg [id^='jl-new'], .jl-tree svg [id^='jl-highlight']"
+            page.wait_for_selector(ringed, timeout=WAIT_MS)
             _shot(page, "dashboard-direct.png")
             assert _height(page) == heights[0]
         finally:

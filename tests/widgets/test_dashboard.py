@@ -365,3 +365,38 @@ def test_the_tree_box_keeps_its_size_and_the_png_option_is_twice_as_sharp(
     width, height = Image.open(io.BytesIO(base64.b64decode(data))).size
     assert width >= 2 * TREE_WIDTH and height >= 2 * TREE_HEIGHT
     assert "Jobber.Supervisor" in c.tree.value  # the description still names the processes
+
+
+def test_just_crashed_marks_fade_without_any_new_event(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    """The tree's "just crashed" ghosts expire with time alone: the renderer's booked redraw
+    (``notify_after``) removes them although no event arrives any more."""
+    import threading
+
+    import pytest
+
+    from jobber_lab.widgets._dashboard import _tree_tells_the_story
+
+    if not _tree_tells_the_story():
+        pytest.skip("this draw_tree draws no ghosts (it takes no now=)")
+    # Time scale 0.1: a ghost lives GHOST_SECONDS (10 book seconds) = 1 s of wall time,
+    # several renderer intervals, so the picture shows it before it fades.
+    dash = dashboard_factory(time_scale=0.1, seconds=0.5)
+    c = dash.controls
+    seen, gone = threading.Event(), threading.Event()
+
+    def watch(change: dict[str, Any]) -> None:
+        if "jl-ghost" in change["new"]:
+            seen.set()
+        elif seen.is_set():
+            gone.set()
+
+    c.tree.observe(watch, names="value")
+    c.doomed.click()
+    wait(dash, lambda e: e.kind == "supervisor_gave_up", "doomed-1's supervisor gives up")
+    assert dash.tracer.flush(WAIT) and dash.wait_idle(WAIT)
+    assert seen.wait(WAIT), "the crash was never marked in the tree"
+    events = len(dash.tracer.history)
+    assert gone.wait(WAIT), "the ghosts stayed in the picture"
+    assert len(dash.tracer.history) == events  # no event redrew it: the booked redraw did

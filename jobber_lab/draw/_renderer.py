@@ -61,6 +61,7 @@ class CoalescingRenderer:
         self._busy = False  # the thread is inside render/deliver
         self._closed = False
         self._next_allowed = 0.0  # time.monotonic() before which no render starts
+        self._due: float | None = None  # time.monotonic() of a signal booked by notify_after
         self._renders = 0
         self._errors = 0
         self._notifies = 0
@@ -79,6 +80,23 @@ class CoalescingRenderer:
             if not self._pending:  # only the first signal of a burst wakes anyone
                 self._pending = True
                 self._cond.notify_all()  # all: a wait_idle() caller may be waiting too
+
+    def notify_after(self, delay: float) -> None:
+        """Book a signal ``delay`` seconds from now (the earliest booking wins), for a picture
+        that changes with time alone, e.g. a "just crashed" mark that must fade without any
+        new event.  Not a thread: the renderer's own wait ends at the due time.  A booking
+        is not a pending change: :meth:`wait_idle` does not wait for it."""
+        if isinstance(delay, bool) or not isinstance(delay, int | float) or not delay >= 0:
+            raise ValueError(
+                f"CoalescingRenderer.notify_after(delay): expected seconds >= 0, got {delay!r}"
+            )
+        with self._cond:
+            if self._closed:
+                return
+            due = time.monotonic() + float(delay)
+            if self._due is None or due < self._due:
+                self._due = due
+                self._cond.notify_all()
 
     @property
     def render_count(self) -> int:
@@ -145,9 +163,17 @@ class CoalescingRenderer:
     def _run(self) -> None:
         while True:
             with self._cond:
-                # Wait for a signal, then for the throttle; a close ends either wait.
+                # Wait for a signal (or a booked one to fall due), then for the throttle; a
+                # close ends either wait.
                 while not self._pending and not self._closed:
-                    self._cond.wait()
+                    if self._due is None:
+                        self._cond.wait()
+                        continue
+                    remaining = self._due - time.monotonic()
+                    if remaining <= 0:
+                        self._due, self._pending = None, True
+                    else:
+                        self._cond.wait(remaining)
                 while not self._closed:
                     delay = self._next_allowed - time.monotonic()
                     if delay <= 0:

@@ -14,8 +14,10 @@ import ipywidgets as w
 from jobber_lab.jobber import VARIANTS
 
 from ._session import KILL_REASONS
+from ._table import MAX_ROWS, TABLE_CSS
 
-__all__ = ["NO_PROCESS", "TIME_SCALES", "Controls", "layout"]
+__all__ = ["LOG_HEIGHT", "NO_PROCESS", "TIME_SCALES", "TREE_FIGSIZE", "TREE_HEIGHT", "TREE_WIDTH"]
+__all__ += ["Controls", "layout"]
 
 #: Time scales offered: 1 is the book's real time; 0.1 runs its 5 s jobs in half a second.
 TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
@@ -24,10 +26,28 @@ TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
 #: has *no* selection and shows an empty box instead of this hint.
 NO_PROCESS = "— choose a process —"
 
+#: The tree's box, in CSS pixels high. Fixed, whatever the picture: a redraw never moves the
+#: buttons under the mouse (the picture scales inside the box instead).
+TREE_HEIGHT = 340
+#: Fixed too: the figure is drawn for exactly this box (at 96 CSS px per inch its labels show
+#: at their nominal point size, nothing letterboxed); the table and the log take the rest.
+TREE_WIDTH = 520
+TREE_FIGSIZE = (TREE_WIDTH / 96, TREE_HEIGHT / 96)
+#: The job table's and the log's boxes beside the tree (they scroll inside; never grow).
+TABLE_HEIGHT = 150
+LOG_HEIGHT = TREE_HEIGHT - TABLE_HEIGHT - 6
+
 
 def _scale_options(current: float) -> list[tuple[str, float]]:
     values = sorted({*TIME_SCALES, float(current)}, reverse=True)
     return [(f"{v:g}" + (" (real time)" if v == 1 else ""), v) for v in values]
+
+
+def _row() -> w.Button:
+    """One job-table row: a button, so that a click on it reaches Python (hidden until used)."""
+    row = w.Button(layout=w.Layout(width="100%", height="18px", display="none", flex="0 0 auto"))
+    row.add_class("jl-row")
+    return row
 
 
 def _button(text: str, style: str = "", tip: str = "", width: str = "auto") -> w.Button:
@@ -45,14 +65,18 @@ class Controls:
     bad: w.Button = field(init=False)
     doomed: w.Button = field(init=False)
     import_: w.Button = field(init=False)
+    import_4: w.Button = field(init=False)
     duration: w.BoundedFloatText = field(init=False)
     variant_choice: w.Dropdown = field(init=False)
     scale_choice: w.Dropdown = field(init=False)
     reset: w.Button = field(init=False)
     header: w.HTML = field(init=False)
     notice: w.HTML = field(init=False)
-    tree: w.Image = field(init=False)
+    tree: w.HTML = field(init=False)
     table: w.HTML = field(init=False)
+    rows: list[w.Button] = field(init=False)
+    jobs: w.VBox = field(init=False)
+    css: w.HTML = field(init=False)
     log: w.HTML = field(init=False)
     kill_target: w.Dropdown = field(init=False)
     kill_reason: w.Dropdown = field(init=False)
@@ -68,47 +92,71 @@ class Controls:
         self.bad = _button("Bad job", "warning", "bad_job: sleeps, then :error (retried)")
         self.doomed = _button("Doomed job", "danger", "doomed_job: sleeps, then raises Boom!")
         self.import_ = _button("Import job", "info", "a good job of type import (quota 3)")
+        self.import_4 = _button(
+            "Import ×4", "info", "four imports at once: the quota admits 3, refuses the 4th"
+        )
         self.duration = w.BoundedFloatText(
             value=self.seconds,
             min=0,
             max=3600,
             step=1,
             description="work (s)",
-            layout=w.Layout(width="150px"),
+            layout=w.Layout(width="130px"),
             style={"description_width": "55px"},
         )
         self.variant_choice = w.Dropdown(
             options=list(VARIANTS),
             value=self.variant,
             description="variant",
-            layout=w.Layout(width="180px"),
+            layout=w.Layout(width="165px"),
             style={"description_width": "55px"},
         )
         self.scale_choice = w.Dropdown(
             options=_scale_options(self.time_scale),
             value=float(self.time_scale),
             description="time scale",
-            layout=w.Layout(width="200px"),
+            layout=w.Layout(width="165px"),
             style={"description_width": "70px"},
         )
         self.reset = _button("Reset", "", "stop the app and start a clean one")
-        self.header = w.HTML()
-        self.notice = w.HTML()
-        self.tree = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-        self.table = w.HTML(layout=w.Layout(width="50%"))
-        self.log = w.HTML(layout=w.Layout(width="50%"))
+        # Every box below has a fixed height: what it shows changes, its size never does.
+        self.header = w.HTML(layout=w.Layout(height="50px", overflow="hidden", width="100%"))
+        self.notice = w.HTML(layout=w.Layout(height="22px", overflow="hidden", width="100%"))
+        self.tree = w.HTML(
+            layout=w.Layout(
+                width=f"{TREE_WIDTH}px",
+                min_width=f"{TREE_WIDTH}px",
+                height=f"{TREE_HEIGHT}px",
+                overflow="hidden",
+                margin="0 6px 0 0",
+            )
+        )
+        self.tree.add_class("jl-tree-box")
+        self.table = w.HTML(
+            layout=w.Layout(width="100%", height="20px", overflow="hidden", flex="0 0 auto")
+        )
+        self.rows = [_row() for _ in range(MAX_ROWS)]
+        self.jobs = w.VBox(
+            [self.table, *self.rows],
+            layout=w.Layout(width="100%", height=f"{TABLE_HEIGHT}px", overflow="auto"),
+        )
+        self.jobs.add_class("jl-jobs")
+        self.css = w.HTML(TABLE_CSS, layout=w.Layout(height="0px", overflow="hidden"))
+        self.log = w.HTML(
+            layout=w.Layout(width="100%", height=f"{LOG_HEIGHT}px", overflow="hidden")
+        )
         self.kill_target = w.Dropdown(
             options=[(NO_PROCESS, "")],
             value="",
             description="Kill",
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width="240px"),
             style={"description_width": "35px"},
         )
         self.kill_reason = w.Dropdown(
             options=list(KILL_REASONS),
             value="kill",
             description="reason",
-            layout=w.Layout(width="170px"),
+            layout=w.Layout(width="120px"),
             style={"description_width": "50px"},
         )
         self.kill = _button("Kill", "danger", "Process.exit(pid, reason)")
@@ -118,7 +166,7 @@ class Controls:
             max=0,
             description="history",
             continuous_update=False,
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="200px"),
             style={"description_width": "55px"},
         )
         self.play = w.Play(value=0, min=0, max=0, interval=150, step=1, description="play")
@@ -126,7 +174,7 @@ class Controls:
         self.export_dir = w.Text(
             value=os.getcwd(),
             description="folder",
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="300px"),
             style={"description_width": "45px"},
         )
         self.export = _button("Export", "", "write supervision_tree.png and trace.jsonl")
@@ -137,19 +185,31 @@ class Controls:
 
 
 def layout(c: Controls) -> w.VBox:
-    """The page, top to bottom: facts, buttons, tree, table beside log, kill, history, export."""
-    row = w.Layout(flex_flow="row wrap", align_items="center")
-    return w.VBox(
+    """The page, sized for a 1280x720 laptop screen in JupyterLab (about 560 px tall):
+
+    facts and job buttons on top; the tree beside the job table and the log; kill and history
+    below, then the app's options (variant, time scale, Reset) and the export.
+    Rows wrap only when the notebook is narrow, never because of what they show.
+    """
+    row = w.Layout(flex_flow="row wrap", align_items="center", width="100%")
+    jobs = [c.good, c.bad, c.doomed, c.import_, c.import_4, c.duration]
+    kill = [c.kill_target, c.kill_reason, c.kill]
+    history = [c.play, c.slider, c.live]
+    app = [c.variant_choice, c.scale_choice, c.reset, c.export_dir, c.export]
+    side = w.VBox(
+        [c.jobs, c.log], layout=w.Layout(flex="1 1 auto", min_width="0", height=f"{TREE_HEIGHT}px")
+    )
+    page = w.VBox(
         [
+            c.css,
             c.header,
-            w.HBox([c.good, c.bad, c.doomed, c.import_, c.duration], layout=row),
-            w.HBox([c.variant_choice, c.scale_choice, c.reset], layout=row),
+            w.HBox(jobs, layout=row),
             c.notice,
-            c.tree,
-            w.HBox([c.table, c.log]),
-            w.HBox([c.kill_target, c.kill_reason, c.kill], layout=row),
-            w.HBox([c.play, c.slider, c.live], layout=row),
-            w.HBox([c.export_dir, c.export], layout=row),
+            w.HBox([c.tree, side], layout=w.Layout(width="100%", height=f"{TREE_HEIGHT}px")),
+            w.HBox([*kill, *history], layout=row),
+            w.HBox(app, layout=row),
         ],
         layout=w.Layout(width="100%"),
     )
+    page.add_class("jl-dashboard")
+    return page

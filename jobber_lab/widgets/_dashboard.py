@@ -12,7 +12,9 @@ Threads, as JUPYTER.md measured them:
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import functools
 import logging
 import threading
 import weakref
@@ -23,17 +25,23 @@ from typing import Any
 
 import ipywidgets as w
 
-from jobber_lab import otp
-from jobber_lab.draw import CoalescingRenderer, save_tree, tree_png
+from jobber_lab import otp, trace
+from jobber_lab.draw import (
+    CoalescingRenderer,
+    node_label,
+    save_tree,
+    tree_png,
+    tree_svg,
+)
 from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
-from ._controls import NO_PROCESS, Controls, layout
+from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE, Controls, layout
 from ._header import facts_from, header_html
 from ._html import esc
 from ._log import log_html
 from ._moment import read_moment
-from ._session import JOB_KINDS, Session
-from ._table import job_table_html
+from ._session import JOB_KINDS, KILL_REASONS, Session
+from ._table import JobRowView, job_row_views, table_head
 
 __all__ = ["Dashboard"]
 
@@ -43,6 +51,15 @@ _NOTICE_COLOURS = {"ok": "#2e7d32", "info": "#333333", "error": "#c0392b", "warn
 
 _open: weakref.WeakSet[Dashboard] = weakref.WeakSet()
 
+#: How the tree reaches the browser. "svg" (the default) is an inline SVG: crisp at any zoom,
+#: hover tooltips, the labels findable as text; "png" is a PNG at PNG_SCALE times the box's
+#: pixels, for a slow link to a remote server (4-9x fewer bytes per redraw, see the README).
+TREE_FORMATS = ("svg", "png")
+PNG_SCALE = 2.2
+
+#: At most this many processes are named in the tree's accessible description.
+_DESCRIBED = 200
+
 
 @dataclass(frozen=True)
 class _Frame:
@@ -50,9 +67,10 @@ class _Frame:
 
     session: Session
     at: int | None
-    png: bytes
+    tree: str  # the tree box's HTML: an inline SVG or an <img> of a PNG
     header: str
-    table: str
+    table: str  # the header line above the rows
+    rows: tuple[JobRowView, ...]
     log: str
     kill_options: tuple[tuple[str, Any], ...]
     last_seq: int
@@ -99,6 +117,11 @@ class Dashboard:
 
     A new Dashboard closes the ones made before it (re-running the cell leaves no threads
     behind), unless ``keep_others=True`` (two dashboards side by side: isolated vs direct).
+    ``tree_format``: ``"svg"`` (crisp, tooltips) or ``"png"`` (fewer bytes per redraw, for a
+    slow link to a remote kernel); the README's dashboard section has the measurements.
+
+    Every action (buttons, Reset, :meth:`kill`, :meth:`select`, :meth:`close`) is safe from
+    any thread: ipywidgets callbacks, the renderer and the runtime's timers may overlap.
     """
 
     def __init__(
@@ -110,6 +133,7 @@ class Dashboard:
         seconds: float = 5,
         interval: float = 0.25,
         keep_others: bool = False,
+        tree_format: str = "svg",
     ) -> None:
         if app is not None and not isinstance(app, Jobber):
             raise TypeError(f"Dashboard(app): expected a jobber.Jobber or None, got {app!r}")
@@ -121,6 +145,10 @@ class Dashboard:
             raise ValueError(f"Dashboard(time_scale=...): expected > 0, got {time_scale!r}")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValueError(f"Dashboard(seconds=...): expected a number >= 0, got {seconds!r}")
+        if tree_format not in TREE_FORMATS:
+            raise ValueError(
+                f"Dashboard(tree_format=...): expected one of {TREE_FORMATS}, got {tree_format!r}"
+            )
         if not keep_others:
             for other in list(_open):
                 other.close()
@@ -128,12 +156,22 @@ class Dashboard:
             variant, time_scale = app.variant, app.runtime.time_scale
         self.controls = Controls(variant, float(time_scale), float(seconds))
         self.widget: w.VBox = layout(self.controls)
-        self._lock = threading.Lock()  # guards _session, _at, _export, _png
+        self.tree_format = tree_format
+        # Three locks, always taken in this order (never the other way round):
+        # _life serialises Reset and close, from whichever thread they come, so two Resets
+        # never both start a session (the leak issue 14 found) and none starts after close;
+        # _ui serialises setting widget values, so close() never tears a widget down while
+        # another thread sets it; _lock guards the small state below, held only briefly.
+        self._life = threading.RLock()
+        self._ui = threading.RLock()
+        self._lock = threading.Lock()  # guards _session, _at, _export, _cache, _selected
         self._quiet = threading.local()  # set while *we* move the slider, not the student
         self._at: int | None = None  # the seq shown; None = live
         self._export: Path | None = None  # an export waiting for the renderer
-        self._png: tuple[tuple[Any, ...], bytes] | None = None
+        self._cache: tuple[tuple[Any, ...], str] | None = None
+        self._selected: str | None = None  # the pid the student chose: ringed in the tree
         self._kill_options: tuple[tuple[str, Any], ...] = ()
+        self._row_views: tuple[JobRowView, ...] = ()  # what each row button shows now
         self._closed = False
         _quiet_logs.acquire()
         try:
@@ -145,6 +183,8 @@ class Dashboard:
         except BaseException:
             _quiet_logs.release()
             raise
+        #: Every session this dashboard ever ran: close() makes sure each one is closed.
+        self._sessions: list[Session] = [self._session]
         self.renderer = CoalescingRenderer(
             self._render, self._deliver, interval, name="jobber-lab-dashboard-renderer"
         )
@@ -176,6 +216,17 @@ class Dashboard:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def sessions(self) -> tuple[Session, ...]:
+        """Every session this dashboard started (or adopted), oldest first."""
+        with self._life:
+            return tuple(self._sessions)
+
+    @property
+    def selected(self) -> str | None:
+        """The job id or pid the student chose (ringed in the tree), or None."""
+        return self._selected
+
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
         """Wait until every event so far is delivered *and* drawn; True if it was in time.
 
@@ -186,24 +237,29 @@ class Dashboard:
         return self.renderer.wait_idle(timeout)
 
     def reset(self) -> None:
-        """Stop the app (every thread joined) and start a clean one with the chosen options."""
-        if self._closed:
-            return
-        c = self.controls
-        with self._lock:
-            old = self._session
-        leaked = old.close()
-        try:
-            new = Session.start(variant=c.variant_choice.value, time_scale=c.scale_choice.value)
-        except Exception as exc:
-            self._say(f"Reset failed: {exc}", "error")
-            return
-        new.on_event(self._on_event)
-        with self._lock:
-            self._session, self._at, self._png = new, None, None
-        with self._quieted():
-            c.slider.value = 0
-            c.slider.max = 0
+        """Stop the app (every thread joined) and start a clean one with the chosen options.
+
+        Safe from any thread, at any time: Resets (and close) take turns, so each one closes
+        exactly the session before it, and a Reset that comes after close does nothing.
+        """
+        with self._life:
+            if self._closed:
+                return
+            c = self.controls
+            leaked = self._session.close()
+            try:
+                new = Session.start(variant=c.variant_choice.value, time_scale=c.scale_choice.value)
+            except Exception as exc:
+                self._say(f"Reset failed: {exc}", "error")
+                return
+            self._sessions.append(new)
+            new.on_event(self._on_event)
+            with self._lock:
+                self._session, self._at, self._cache, self._selected = new, None, None, None
+            with self._ui, self._quieted():
+                if not self._closed:
+                    c.slider.value = 0
+                    c.slider.max = 0
         self.renderer.notify()
         text = f"Reset: a clean Jobber ({new.variant} variant, time scale {new.time_scale:g})"
         if leaked:
@@ -211,21 +267,69 @@ class Dashboard:
         self._say(text, "warn" if leaked else "ok")
 
     def close(self) -> None:
-        """Stop the renderer, the app and its runtime, and close the widgets. Safe twice."""
-        if self._closed:
-            return
-        self._closed = True
+        """Stop the renderer, every session's app and runtime, and close the widgets.
+
+        Safe twice and from any thread, also while a Reset, a click or a redraw runs in
+        another: after ``close`` returns no thread of any session it ever started is alive.
+        """
+        with self._life:
+            if self._closed:
+                return
+            self._closed = True
+            sessions = list(self._sessions)
         _open.discard(self)
         try:
             self.renderer.close()
-            self._session.close()
+            for session in sessions:
+                session.close()
         finally:
             _quiet_logs.release()
-            for f in fields(self.controls):
-                value = getattr(self.controls, f.name)
-                if isinstance(value, w.Widget):
-                    value.close()
-            self.widget.close()
+            with self._ui:
+                for f in fields(self.controls):
+                    value = getattr(self.controls, f.name)
+                    for widget in value if isinstance(value, list) else [value]:
+                        if isinstance(widget, w.Widget):
+                            widget.close()
+                self.widget.close()
+
+    def select(self, target: str | None) -> None:
+        """Ring a process in the tree: a pid as printed (``"<3.21.0>"``) or a job id
+        (``"doomed-3"``: its process, whichever attempt it is on); None rings nothing.
+
+        A click on a job's row selects the job; picking a process in the Kill chooser selects
+        that pid, so the node about to be killed is the one marked in the picture.
+        """
+        if target is not None and not isinstance(target, str):
+            raise TypeError(
+                f"Dashboard.select(target): expected a pid or job id string or None, got {target!r}"
+            )
+        with self._lock:
+            if self._selected == (target or None):
+                return
+            self._selected = target or None
+        self.renderer.notify()
+
+    def kill(self, target: str, reason: str = "kill") -> bool:
+        """``Process.exit(pid, reason)`` to the process printed as ``target``; what the Kill
+        button does with the chooser's values. False (and a notice) when it is not alive."""
+        if reason not in KILL_REASONS:
+            raise ValueError(
+                f"Dashboard.kill(reason): expected one of {tuple(KILL_REASONS)}, got {reason!r}"
+            )
+        if not target:
+            self._say("Kill: choose a process first", "warn")
+            return False
+        self._go_live(quiet=True)
+        try:
+            sent = self._session.kill(target, reason)
+        except Exception as exc:  # the session closed under us: a Reset from another thread
+            self._say(f"Kill: {self._why(exc)}", "error")
+            return False
+        if sent:
+            self._say(f"Process.exit({target}, :{reason}) sent", "ok")
+        else:
+            self._say(f"Kill: {target} is no longer alive", "warn")
+        return sent
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Displaying the dashboard displays its root VBox."""
@@ -241,10 +345,14 @@ class Dashboard:
         c = self.controls
         for kind, button in c.job_buttons.items():
             button.on_click(lambda _b, kind=kind: self._start_job(kind))
+        c.import_4.on_click(lambda _b: self._start_imports(4))
+        for i, row in enumerate(c.rows):
+            row.on_click(lambda _b, i=i: self._row_clicked(i))
+        c.kill_target.observe(lambda ch: self.select(ch["new"] or None), names="value")
         c.reset.on_click(lambda _b: self.reset())
         c.variant_choice.observe(self._option_changed, names="value")
         c.scale_choice.observe(self._option_changed, names="value")
-        c.kill.on_click(lambda _b: self._kill())
+        c.kill.on_click(lambda _b: self.kill(c.kill_target.value, c.kill_reason.value))
         w.link((c.play, "value"), (c.slider, "value"))
         w.link((c.slider, "max"), (c.play, "max"))
         c.slider.observe(self._travel, names="value")
@@ -265,18 +373,23 @@ class Dashboard:
             self._quiet.on = False
 
     def _say(self, text: str, kind: str = "info") -> None:
+        """One line under the buttons (the full text on hover: the box never grows)."""
         colour = _NOTICE_COLOURS.get(kind, "#333333")
-        self.controls.notice.value = (
-            f"<div class='jl-notice jl-{kind}' style='color:{colour};font-family:sans-serif'>"
+        value = (
+            f"<div class='jl-notice jl-{kind}' title='{esc(text)}' style='color:{colour};"
+            "font-family:sans-serif;white-space:nowrap;overflow:hidden;text-overflow:ellipsis'>"
             f"{esc(text)}</div>"
         )
+        with self._ui:
+            if not self._closed:
+                self.controls.notice.value = value
 
     # ------------------------------------------------------------------ handlers
 
-    def _start_job(self, kind: str) -> None:
+    def _start_job(self, kind: str) -> tuple[str, Any] | None:
         """``Jobber.start_job``: a quick call into JobRunner, then back to the kernel."""
         if self._closed or kind not in JOB_KINDS:
-            return
+            return None
         self._go_live(quiet=True)
         seconds = float(self.controls.duration.value)
         try:
@@ -284,19 +397,37 @@ class Dashboard:
         except Exception as exc:  # JobRunner down (direct variant), app stopped, ...
             article = "an" if kind == "import" else "a"
             self._say(f"Could not start {article} {kind} job: {self._why(exc)}", "error")
-            return
+            return None
         if isinstance(result, otp.Error):
-            quota = self._session.app.import_quota
-            self._say(
-                f"Import job refused: start_job returned {{:error, {result.reason}}}: the quota "
-                f"of {quota} running imports is reached",
-                "warn",
-            )
+            self._say(f"Import job refused: {self._refusal(result)}", "warn")
         else:
             self._say(f"Started {job_id}: start_job returned {result}", "ok")
+        return job_id, result
+
+    def _refusal(self, result: otp.Error) -> str:
+        quota = self._session.app.import_quota
+        return (
+            f"start_job returned {{:error, {result.reason}}}: {quota} imports already running "
+            "(the quota)"
+        )
+
+    def _start_imports(self, count: int) -> None:
+        """Import ×4: imports back to back, faster than any of them ends, so the quota shows
+        at the default time scale (a 5 s import lasts 0.5 s there: too short for clicks)."""
+        outcomes = [self._start_job("import") for _ in range(count)]
+        if any(o is None for o in outcomes):
+            return  # the failed start already said why
+        started = [job_id for job_id, result in outcomes if not isinstance(result, otp.Error)]
+        refused = [result for _, result in outcomes if isinstance(result, otp.Error)]
+        text = f"Import ×{count}: started {', '.join(started) or 'none'}"
+        if refused:
+            text += f"; {len(refused)} refused: {self._refusal(refused[0])}"
+        self._say(text, "warn" if refused else "ok")
 
     def _why(self, exc: Exception) -> str:
         """A failed start in a student's words, not a page-long call tuple."""
+        if self._session.closed:
+            return "the app was reset meanwhile: press the button again"
         if self._session.app.whereis(TOP_SUPERVISOR) is None:
             return "Jobber is down (its supervisor gave up or was killed): press Reset"
         if isinstance(exc, otp.ExitError):
@@ -313,18 +444,12 @@ class Dashboard:
         """A new variant or time scale means a new app: Reset applies it."""
         self.reset()
 
-    def _kill(self) -> None:
-        """``Process.exit(pid, reason)`` from the main thread: one signal, no waiting."""
-        c = self.controls
-        target, reason = c.kill_target.value, c.kill_reason.value
-        if not target:
-            self._say("Kill: choose a process first", "warn")
-            return
-        self._go_live(quiet=True)
-        if self._session.kill(target, reason):
-            self._say(f"Process.exit({target}, :{reason}) sent", "ok")
-        else:
-            self._say(f"Kill: {target} is no longer alive", "warn")
+    def _row_clicked(self, index: int) -> None:
+        """A click on a job's row selects that job (a second click deselects it)."""
+        views = self._row_views
+        if index < len(views):
+            job_id = views[index].job_id
+            self.select(None if self._selected == job_id else job_id)
 
     def _travel(self, change: dict[str, Any]) -> None:
         """The student moved the slider (or Play did): show the trace as it was then."""
@@ -339,9 +464,10 @@ class Dashboard:
             was_travelling = self._at is not None
             self._at = None
         if was_travelling or not quiet:
-            with self._quieted():
-                self.controls.play.playing = False
-                self.controls.slider.value = self.controls.slider.max
+            with self._ui, self._quieted():
+                if not self._closed:
+                    self.controls.play.playing = False
+                    self.controls.slider.value = self.controls.slider.max
             self.renderer.notify()
 
     def _request_export(self) -> None:
@@ -356,7 +482,7 @@ class Dashboard:
     def _render(self) -> _Frame:
         """Read one moment, draw it, write a pending export: all on the renderer thread."""
         with self._lock:
-            session, at, export = self._session, self._at, self._export
+            session, at, export, selected = self._session, self._at, self._export, self._selected
             self._export = None
         live = at is None
         now = session.runtime.now() if live else None
@@ -369,32 +495,87 @@ class Dashboard:
             quota=session.app.import_quota,
             first_job_runner=session.first_job_runner,
             refused=moment.refused,
+            replaced=moment.replaced,
             travel=None
             if live
             else f"seq {moment.seq} of {moment.last_seq} at {moment.now or 0.0:.1f}s",
         )
-        changed = facts.job_runner not in (None, facts.first_job_runner)
-        highlight = facts.job_runner if changed else None
-        title = f"Jobber ({session.variant})" + (" — live" if live else f" — seq {moment.seq}")
-        key = (id(session), moment.seq, highlight, title)
-        cached = self._png
-        if cached is not None and cached[0] == key:
-            png = cached[1]
+        # The tree marks the story itself (the new JobRunner, "just crashed" ghosts, fading
+        # with ``now``), so ``highlight`` carries only the student's selection.
+        marked: set[str] = set()
+        if selected is not None:
+            marked |= {
+                str(node)
+                for node, attrs in moment.graph.nodes(data=True)
+                if str(node) == selected or attrs.get("job_id") == selected
+            }
+        # The tree's title is the header's: the box's height is the tree's, not a caption's.
+        clock = round(moment.now or 0.0, 1)
+        key = (moment.seq, tuple(sorted(marked, key=str)), clock)
+        with self._lock:
+            cached = self._cache
+        if cached is not None and cached[0] == (session, *key):
+            tree = cached[1]
         else:
-            png = tree_png(moment.graph, title=title, highlight=highlight)
-            self._png = (key, png)
+            tree = self._tree_html(moment.graph, marked, moment.now)
+            with self._lock:
+                if self._session is session:  # a Reset meanwhile: keep the new session's
+                    self._cache = ((session, *key), tree)
+        if live and now is not None:
+            self._book_fade(moment.graph, now, session.time_scale)
         notice = self._export_now(session, export) if export is not None else None
         options = tuple(session.live_processes()) if not session.closed else ()
         return _Frame(
             session=session,
             at=at,
-            png=png,
+            tree=tree,
             header=header_html(facts),
-            table=job_table_html(moment.rows, moment.now),
-            log=log_html(moment.lines),
+            table=table_head(moment.rows),
+            rows=tuple(job_row_views(moment.rows, moment.now)),
+            log=log_html(moment.lines, LOG_HEIGHT),
             kill_options=options,
             last_seq=moment.last_seq,
             notice=notice,
+        )
+
+    def _book_fade(self, graph: Any, now: float, time_scale: float) -> None:
+        """ "Just crashed" marks fade with time alone, with no event to signal it: book one
+        more drawing for when the next of them expires (none when nothing is marked)."""
+        fade = getattr(trace, "GHOST_SECONDS", None)
+        marks = graph.graph.get("ghosts") or {}
+        if fade is None or not marks:
+            return
+        ends = [float(g["exited"]) + float(fade) for g in marks.values() if "exited" in g]
+        later = [end for end in ends if end > now]
+        if later:
+            self.renderer.notify_after((min(later) - now) * time_scale + 0.02)
+
+    def _tree_html(self, graph: Any, marked: set[str], now: float | None = None) -> str:
+        """The tree box's content: the picture, scaled to fit the fixed box, and a text
+        description naming every process (a screen reader's view, and what tests search)."""
+        highlight = sorted(marked, key=str) or None
+        kw: dict[str, Any] = {"highlight": highlight, "figsize": TREE_FIGSIZE}
+        if now is not None:
+            kw["now"] = now
+        fit = "width:100%;height:100%"
+        if self.tree_format == "svg":
+            svg = tree_svg(graph, **kw).decode("utf-8")
+            svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
+            picture = svg.replace(
+                "<svg ",
+                f"<svg class='jl-tree-svg' style='{fit}' preserveAspectRatio='xMidYMid meet' ",
+                1,
+            )
+        else:
+            dpi = 96 * PNG_SCALE
+            data = base64.b64encode(tree_png(graph, dpi=dpi, **kw)).decode("ascii")
+            picture = (
+                f"<img class='jl-tree-png' alt='' style='{fit};object-fit:contain' "
+                f"src='data:image/png;base64,{data}'>"
+            )
+        return (
+            f"<div class='jl-tree' role='img' aria-label='{esc(_describe(graph))}' "
+            f"style='{fit}'>{picture}</div>"
         )
 
     def _export_now(self, session: Session, folder: Path) -> tuple[str, str]:
@@ -413,21 +594,45 @@ class Dashboard:
 
     def _deliver(self, frame: _Frame) -> None:
         """Set the widget values (from the renderer thread: setting reaches the browser)."""
-        if self._closed or frame.session is not self._session:
-            return  # a frame of a session that Reset already replaced
-        c = self.controls
-        c.tree.value = frame.png
-        c.header.value = frame.header
-        c.table.value = frame.table
-        c.log.value = frame.log
-        self._set_kill_options(frame.kill_options)
-        with self._quieted():
-            if frame.last_seq > c.slider.max or self._at is None:
-                c.slider.max = frame.last_seq
-            if self._at is None:
-                c.slider.value = frame.last_seq
-        if frame.notice is not None:
-            self._say(*frame.notice)
+        with self._ui:
+            if self._closed or frame.session is not self._session:
+                return  # a frame of a session that Reset already replaced
+            c = self.controls
+            if c.tree.value != frame.tree:
+                c.tree.value = frame.tree
+            c.header.value = frame.header
+            c.table.value = frame.table
+            self._set_rows(frame.rows)
+            c.log.value = frame.log
+            self._set_kill_options(frame.kill_options)
+            with self._quieted():
+                if frame.last_seq > c.slider.max or self._at is None:
+                    c.slider.max = frame.last_seq
+                if self._at is None:
+                    c.slider.value = frame.last_seq
+            if frame.notice is not None:
+                self._say(*frame.notice)
+
+    def _set_rows(self, views: tuple[JobRowView, ...]) -> None:
+        """Show ``views`` in the row buttons, touching only what changed (each set is a
+        message to the browser)."""
+        selected = self._selected
+        for i, button in enumerate(self.controls.rows):
+            view = views[i] if i < len(views) else None
+            display = "none" if view is None else "flex"
+            if button.layout.display != display:
+                button.layout.display = display
+            if view is None:
+                continue
+            if button.description != view.text:
+                button.description = view.text
+                button.tooltip = f"{view.job_id}: click to ring it in the tree"
+            if button.style.button_color != view.colour:
+                button.style.button_color = view.colour
+            chosen = view.job_id == selected
+            if chosen != ("jl-selected" in button._dom_classes):
+                (button.add_class if chosen else button.remove_class)("jl-selected")
+        self._row_views = views
 
     def _set_kill_options(self, options: tuple[tuple[str, Any], ...]) -> None:
         """New options, keeping the student's choice while that process lives."""
@@ -439,3 +644,18 @@ class Dashboard:
         target.options = [(NO_PROCESS, ""), *options]
         if chosen and any(value == chosen for _, value in options):
             target.value = chosen
+
+
+@functools.cache
+def _describe(graph: Any) -> str:
+    """Every process in the tree by name, job id, status and pid, in one line of text."""
+    parts = []
+    for node, attrs in list(graph.nodes(data=True))[:_DESCRIBED]:
+        name = node_label(node, attrs)
+        job = attrs.get("job_id")
+        status = attrs.get("status")
+        words = [str(job)] if job and str(job) != name else []
+        words += [name] + ([str(status)] if status else []) + [str(node)]
+        parts.append(" ".join(words))
+    more = graph.number_of_nodes() - len(parts)
+    return "Supervision tree: " + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")

@@ -57,6 +57,7 @@ class HeaderFacts:
     zombies: int
     refused: int
     travel: str | None  # "seq 12 of 80 at 3.2s" while time-travelling, None when live
+    replaced: str | None = None  # the pid the current JobRunner replaced (the one just lost)
 
 
 def facts_from(
@@ -69,6 +70,7 @@ def facts_from(
     first_job_runner: str | None,
     refused: int,
     travel: str | None,
+    replaced: dict[str, str] | None = None,
 ) -> HeaderFacts:
     """Count what the header shows from the graph and the job rows of one moment."""
     processes = sum(
@@ -76,11 +78,12 @@ def facts_from(
         for node, attrs in graph.nodes(data=True)
         if not str(node).startswith(APP_PREFIX) and not attrs.get("zombie")
     )
+    job_runner = job_runner_of(graph)
     return HeaderFacts(
         variant=variant,
         time_scale=time_scale,
         quota=quota,
-        job_runner=job_runner_of(graph),
+        job_runner=job_runner,
         first_job_runner=first_job_runner,
         running_imports=running_imports_of(graph),
         processes=processes,
@@ -89,6 +92,7 @@ def facts_from(
         zombies=sum(1 for _, a in graph.nodes(data=True) if a.get("zombie")),
         refused=refused,
         travel=travel,
+        replaced=(replaced or {}).get(job_runner) if job_runner else None,
     )
 
 
@@ -105,8 +109,11 @@ def header_html(f: HeaderFacts) -> str:
     if f.job_runner is None:
         runner = _badge("JobRunner: down", tint(STATUS_COLOURS["failed"], "80"), "jl-runner")
     elif changed:
+        # The pid just replaced, not the first one: after two restarts "was <first>" would
+        # name a process the student never saw die this time.
+        gone = f.replaced or f.first_job_runner
         runner = _badge(
-            f"JobRunner {esc(f.job_runner)} — a new JobRunner (was {esc(f.first_job_runner)})",
+            f"JobRunner {esc(f.job_runner)} — a new JobRunner, replaced {esc(gone)}",
             _CHANGED,
             "jl-runner jl-runner-changed",
         )

@@ -27,12 +27,20 @@ _COLOURS = (
 )
 
 
+_SCROLLER = "overflow-y:auto;display:flex;flex-direction:column-reverse"
+
+
 def _colour(line: str) -> str | None:
     return next((c for word, c in _COLOURS if word in line), None)
 
 
-def log_html(lines: Sequence[str]) -> str:
-    """Oldest first, the way a log reads; the important words are coloured."""
+def log_html(lines: Sequence[str], height: int | None = None) -> str:
+    """Oldest first, the way a log reads; the important words are coloured.
+
+    ``height`` (CSS px): the dashboard's log box is that tall, so the lines sit in a scroller
+    of that height anchored at its bottom (a reversed flex column starts scrolled to its
+    end): the newest line is always in view.
+    """
     if not lines:
         return "<pre class='jl-log' style='margin:0'><i>(no events yet)</i></pre>"
     out = []
@@ -40,8 +48,9 @@ def log_html(lines: Sequence[str]) -> str:
         colour = _colour(line)
         text = esc(line)
         out.append(f"<span style='color:{colour}'>{text}</span>" if colour else text)
+    box = f"height:{height}px;{_SCROLLER}" if height else _SCROLLER
     return (
-        "<pre class='jl-log' style='margin:0;font-size:11px;line-height:1.3;white-space:pre-wrap'>"
-        + "\n".join(out)
-        + "</pre>"
+        f"<div style='{box}'><pre class='jl-log' style='margin:0;font-size:11px;"
+        "line-height:1.3;white-space:pre-wrap;word-break:normal;overflow-wrap:break-word;"
+        "flex-shrink:0'>" + "\n".join(out) + "</pre></div>"
     )

@@ -28,6 +28,7 @@ class Moment:
     rows: list[dict[str, Any]]
     lines: list[str]
     refused: int
+    replaced: dict[str, str]  # new pid -> the pid its supervisor's restart replaced
     now: float | None  # runtime seconds at this moment (ages the running jobs)
     seq: int  # the last event applied (0: before anything)
     last_seq: int  # the newest event in the history
@@ -55,6 +56,11 @@ def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
         rows=job_rows(events),
         lines=log_lines(events, n=LOG_LINES),
         refused=sum(1 for e in events if e.kind == EventKind.QUOTA_REFUSED),
+        replaced={
+            str(e.pid): str(e.get("old_pid"))
+            for e in events
+            if e.kind == EventKind.CHILD_RESTARTED and e.get("old_pid") is not None
+        },
         now=now,
         seq=events[-1].seq if events else 0,
         last_seq=last_seq,

@@ -43,7 +43,12 @@ class Session:
         self._owns_runtime = owns_runtime
         self.first_job_runner = None if app.job_runner is None else str(app.job_runner)
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards ``started``
+        # Held by every action into the app and by close(): an action in flight finishes
+        # before the runtime shuts down, and none starts after (a job spawned while the
+        # runtime shuts down could outlive it as a thread nobody joins).
+        self._acting = threading.Lock()
+        self._finished = threading.Event()  # set once close() has stopped everything
         self._unhook: Callable[[], None] | None = None
         #: (job id, result) of every start, in order: tests check each one reached the trace.
         self.started: list[tuple[str, Any]] = []
@@ -89,8 +94,10 @@ class Session:
         ``start_job`` raises (e.g. when JobRunner is down in the direct variant).
         """
         factory, job_type = JOB_KINDS[kind]
-        job_id = f"{kind}-{next(self._ids)}"
-        result = self.app.start_job(work=factory(seconds), type=job_type, id=job_id)
+        with self._acting:
+            self._check_open()
+            job_id = f"{kind}-{next(self._ids)}"
+            result = self.app.start_job(work=factory(seconds), type=job_type, id=job_id)
         with self._lock:
             self.started.append((job_id, result))
         return job_id, result
@@ -101,11 +108,17 @@ class Session:
 
     def kill(self, text: str, reason: str) -> bool:
         """``Process.exit(pid, reason)``; False if that process is no longer alive."""
-        pid = self.find_pid(text)
-        if pid is None:
-            return False
-        self.runtime.exit(pid, KILL_REASONS[reason])
-        return True
+        with self._acting:
+            self._check_open()
+            pid = self.find_pid(text)
+            if pid is None:
+                return False
+            self.runtime.exit(pid, KILL_REASONS[reason])
+            return True
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise RuntimeError(f"this session ({self.runtime.name}) is closed: press Reset")
 
     def live_processes(self) -> list[tuple[str, str]]:
         """(``<0.7.0> JobRunner``, ``<0.7.0>``) for every live process, oldest first."""
@@ -119,17 +132,28 @@ class Session:
     # ------------------------------------------------------------------ the end
 
     def close(self) -> list[Any]:
-        """Stop the app and (if this session made it) the runtime; returns leaked threads."""
-        if self.closed:
+        """Stop the app and (if this session made it) the runtime; returns leaked threads.
+
+        Safe from any thread and twice: the first caller closes, after any action in flight;
+        a concurrent second caller waits until that close is done, so whoever returns from
+        ``close`` knows the session's threads are gone.
+        """
+        with self._acting:
+            first = not self.closed
+            self.closed = True
+        if not first:
+            self._finished.wait()
             return []
-        self.closed = True
-        if self._unhook is not None:
-            self._unhook()
         leaked: list[Any] = []
         try:
-            self.app.stop()
+            if self._unhook is not None:
+                self._unhook()
+            try:
+                self.app.stop()
+            finally:
+                if self._owns_runtime:
+                    leaked = self.runtime.shutdown()
+                self.tracer.detach()
         finally:
-            if self._owns_runtime:
-                leaked = self.runtime.shutdown()
-            self.tracer.detach()
+            self._finished.set()
         return leaked

@@ -93,3 +93,27 @@ def test_arguments_are_checked() -> None:
         CoalescingRenderer(None, print)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="interval"):
         CoalescingRenderer(print, print, interval=-1)
+
+
+def test_a_booked_signal_draws_once_when_due_and_is_not_pending_before() -> None:
+    import time
+
+    drawn = threading.Event()
+    times: list[float] = []
+
+    def deliver(_value: int) -> None:
+        times.append(time.monotonic())
+        drawn.set()
+
+    with CoalescingRenderer(lambda: 1, deliver, interval=0) as renderer:
+        booked = time.monotonic()
+        renderer.notify_after(0.2)
+        renderer.notify_after(5.0)  # a later booking does not postpone the earlier one
+        assert renderer.wait_idle(0)  # booked is not pending: tests never wait for it
+        assert drawn.wait(5), "the booked signal never fell due"
+        assert times[0] - booked >= 0.19
+        assert renderer.render_count == 1
+    import pytest
+
+    with pytest.raises(ValueError, match=r"notify_after\(delay\)"):
+        renderer.notify_after(-1)

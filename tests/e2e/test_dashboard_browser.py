@@ -2,9 +2,12 @@
 
 Starts JupyterLab on 127.0.0.1 with a token and throwaway Jupyter folders, opens a *copy* of
 ``notebooks/00_dashboard.ipynb`` (outputs never land in the repository), waits until the kernel
-is really connected (JUPYTER.md's readiness race), runs all cells, clicks Good, Bad, Doomed
-and Import, and reads the table, the log and the tree image the way a student sees them.
-A screenshot goes to ``test-artifacts/dashboard.png``.
+is really connected (JUPYTER.md's readiness race), runs all cells, and drives the dashboard
+at a laptop's 1280x720 viewport the way a student would: it checks that the whole dashboard
+(tree, table, log) is on screen, that its height never changes while the tree redraws, that
+the tree is crisp (SVG, or a PNG of at least twice the shown pixels) and names a running job,
+and that Import ×4 at the default settings meets the quota. Screenshots go to
+``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -136,10 +139,46 @@ _TEXT_HAS = """([selector, words]) => {
   return words.every((w) => text.includes(w));
 }"""
 
-_IMAGE_NEW = """(old) => {
-  const img = document.querySelector('img.widget-image');
-  return !!img && img.complete && img.naturalWidth > 0 && img.src !== old;
+#: The tree box's content changed (a redraw arrived) and its picture is ready to show.
+_TREE_NEW = """(old) => {
+  const box = document.querySelector('.jl-tree');
+  if (!box || box.innerHTML === old) return false;
+  const img = box.querySelector('img');
+  return !img || (img.complete && img.naturalWidth > 0);
 }"""
+
+#: What the tree says in text: SVG <text>/<title> content and the box's description.
+_TREE_TEXT = """() => {
+  const box = document.querySelector('.jl-tree');
+  return box ? box.textContent + ' ' + (box.getAttribute('aria-label') || '') : '';
+}"""
+
+_TREE_NAMES = """(word) => {
+  const box = document.querySelector('.jl-tree');
+  return !!box && (box.textContent + (box.getAttribute('aria-label') || '')).includes(word);
+}"""
+
+_RECT = """(selector) => {
+  const r = document.querySelector(selector).getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+          width: r.width, height: r.height};
+}"""
+
+#: How the tree is shown: SVG, or an image with its natural and displayed widths.
+_TREE_KIND = """() => {
+  const box = document.querySelector('.jl-tree');
+  const svg = box.querySelector('svg');
+  if (svg) return {kind: 'svg', shown: svg.getBoundingClientRect().width};
+  const img = box.querySelector('img');
+  return {kind: 'img', natural: img.naturalWidth, shown: img.getBoundingClientRect().width};
+}"""
+
+_NOTICE_NEW = """(old) => {
+  const text = document.querySelector('.jl-notice')?.textContent ?? '';
+  return text !== old && text.startsWith('Started ');
+}"""
+
+VIEWPORT = {"width": 1280, "height": 720}
 
 
 def _text(page: Any, selector: str) -> str:
@@ -155,17 +194,34 @@ def _wait_text(page: Any, selector: str, *words: str) -> None:
         ) from exc
 
 
-def _image_src(page: Any) -> str:
-    return str(page.evaluate("() => document.querySelector('img.widget-image').src"))
+def _tree_html(page: Any) -> str:
+    return str(page.evaluate("() => document.querySelector('.jl-tree')?.innerHTML ?? ''"))
 
 
-def _wait_new_image(page: Any, old: str) -> str:
-    page.wait_for_function(_IMAGE_NEW, arg=old, timeout=WAIT_MS)
-    return _image_src(page)
+def _wait_new_tree(page: Any, old: str) -> str:
+    page.wait_for_function(_TREE_NEW, arg=old, timeout=WAIT_MS)
+    return _tree_html(page)
+
+
+def _height(page: Any) -> float:
+    return float(page.evaluate(_RECT, ".jl-dashboard")["height"])
 
 
 def _button(page: Any, text: str) -> Any:
     return page.locator(".jp-OutputArea-output .widget-button", has_text=text).first
+
+
+def _set_work(page: Any, seconds: int) -> None:
+    work = page.locator(".widget-text:has(.widget-label:text-is('work (s)')) input")
+    work.fill(str(seconds))
+    work.press("Enter")
+
+
+def _shot(page: Any, name: str) -> Path:
+    shot = ARTIFACTS / name
+    page.screenshot(path=str(shot))  # the viewport: what the student sees, no more
+    assert shot.stat().st_size > 10_000
+    return shot
 
 
 def test_dashboard_in_jupyterlab(lab: Lab) -> None:
@@ -174,49 +230,83 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page = browser.new_page(viewport=VIEWPORT)
             page.goto(f"{lab.url}/lab/tree/00_dashboard.ipynb?token={lab.token}")
             page.wait_for_function(_KERNEL_READY, timeout=60_000)
             ready = time.monotonic() - started
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             _button(page, "Good job").wait_for(state="visible", timeout=WAIT_MS)
             _wait_text(page, ".jl-header", "JobRunner", "imports 0 / 3")
-            image = _wait_new_image(page, "")
+            tree = _wait_new_tree(page, "")
             _wait_text(page, ".jl-jobs", "No jobs yet")
+            page.locator(".jl-dashboard").scroll_into_view_if_needed()
+            _shot(page, "dashboard-start.png")
 
-            _button(page, "Good job").click()
-            _wait_text(page, ".jl-jobs", "good-1", "done")
-            _wait_text(page, ".jl-log", "Job completed good-1")
-            image = _wait_new_image(page, image)
+            # The whole dashboard is on a 1280x720 screen: tree, table and log in view.
+            for part in (".jl-dashboard", ".jl-tree", ".jl-jobs", ".jl-log"):
+                r = page.evaluate(_RECT, part)
+                assert r["height"] > 0 and r["width"] > 0, (part, r)
+                assert r["top"] >= 0 and r["bottom"] <= VIEWPORT["height"], (part, r)
+                assert r["left"] >= 0 and r["right"] <= VIEWPORT["width"], (part, r)
 
-            _button(page, "Bad job").click()
-            _button(page, "Doomed job").click()
-            _wait_text(page, ".jl-log", "Job errored bad-2")
-            _wait_text(page, ".jl-log", "doomed-3", "crashed: RuntimeError: Boom!")
-            _wait_text(page, ".jl-log", "Supervisor doomed-3 gave up")  # the naming rule
-            _wait_text(page, ".jl-jobs", "doomed-3", "exited")
-            _wait_text(page, ".jl-jobs", "bad-2", "failed")
-            image = _wait_new_image(page, image)
+            # Crisp: SVG, or a PNG with at least twice the pixels it is shown with.
+            kind = page.evaluate(_TREE_KIND)
+            assert kind["kind"] == "svg" or kind["natural"] >= 2 * kind["shown"], kind
 
-            work = page.locator(".widget-text:has(.widget-label:text-is('work (s)')) input")
-            work.fill("100")  # imports that keep running while the quota is checked
-            work.press("Enter")
-            for _ in range(4):
-                _button(page, "Import job").click()
-            _wait_text(page, ".jl-notice", "Import job refused", "import_quota_reached")
-            _wait_text(page, ".jl-header", "imports 3 / 3 (quota reached)", "1 imports refused")
+            # The quota at the default settings (time scale 0.1, 5 s of work): Import ×4.
+            _button(page, "Import ×4").click()
+            _wait_text(page, ".jl-notice", "Import ×4", "refused", "import_quota_reached")
+            _wait_text(page, ".jl-header", "1 imports refused")
             _wait_text(page, ".jl-log", "Import job refused: quota 3 reached")
             table = _text(page, ".jl-jobs")
-            assert all(f"import-{n}" in table for n in (4, 5, 6)), table
-            assert "import-7" not in table, table
-            image = _wait_new_image(page, image)
+            assert all(f"import-{n}" in table for n in (1, 2, 3)), table
+            assert "import-4" not in table, table
+            _shot(page, "dashboard-quota.png")
 
-            page.locator("img.widget-image").scroll_into_view_if_needed()
-            shot = ARTIFACTS / "dashboard.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
+            # Ten redraws (jobs, crashes, restarts): the dashboard's height never changes.
+            heights = [_height(page)]
+            kinds = ["Good job", "Bad job", "Doomed job", "Import job", "Good job"] * 2
+            for text in kinds:
+                _button(page, text).click()
+                tree = _wait_new_tree(page, tree)
+                heights.append(_height(page))
+            assert len(set(heights)) == 1, f"the dashboard's height moved: {heights}"
+            _wait_text(page, ".jl-log", "gave up (reached max restart intensity)")
+            _wait_text(page, ".jl-jobs", "failed", "exited")
+            tree = _wait_new_tree(page, tree)
+            assert _height(page) == heights[0]
+
+            # A running job is named in the tree, and the Kill chooser rings it.
+            _set_work(page, 100)
+            before = _text(page, ".jl-notice")
+            _button(page, "Good job").click()
+            page.wait_for_function(_NOTICE_NEW, arg=before, timeout=WAIT_MS)
+            job_id = _text(page, ".jl-notice").split("Started ")[1].split(":")[0]
+            page.wait_for_function(_TREE_NAMES, arg=job_id, timeout=WAIT_MS)
+            assert job_id in str(page.evaluate(_TREE_TEXT))
+            # A click on its row rings it in the tree.
+            page.locator(".jl-row", has_text=job_id).first.click()
+            page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
+            page.wait_for_selector(".jl-row.jl-selected", timeout=WAIT_MS)
+            _shot(page, "dashboard-running.png")
+            assert _height(page) == heights[0]
+
+            # The direct variant (a Reset): a doomed job takes JobRunner down with it and a new
+            # JobRunner replaces it, ringed in the tree; the page keeps its height throughout.
+            _set_work(page, 5)
+            page.locator(
+                ".widget-dropdown:has(.widget-label:text-is('variant')) select"
+            ).select_option("direct")
+            _wait_text(page, ".jl-notice", "Reset: a clean Jobber (direct variant")
+            _wait_text(page, ".jl-jobs", "No jobs yet")
+            _button(page, "Doomed job").click()
+            _wait_text(page, ".jl-header", "a new JobRunner")
+            ringed = ".jl-tree svg [id^='jl-new'], .jl-tree svg [id^='jl-highlight']"
+            page.wait_for_selector(ringed, timeout=WAIT_MS)
+            _shot(page, "dashboard-direct.png")
+            assert _height(page) == heights[0]
         finally:
             browser.close()
     took = time.monotonic() - started
-    print(f"\ne2e: kernel ready after {ready:.1f}s, whole browser test {took:.1f}s; {shot}")
+    print(f"\ne2e: kernel ready after {ready:.1f}s, whole browser test {took:.1f}s; {ARTIFACTS}")
     assert not list((REPO / "notebooks").glob(".ipynb_checkpoints"))

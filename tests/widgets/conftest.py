@@ -26,6 +26,12 @@ def _new_threads(before: set[threading.Thread], wait: float = 5.0) -> list[threa
 
 
 @pytest.fixture
+def new_threads() -> Callable[..., list[threading.Thread]]:
+    """``new_threads(before)``: threads started since ``before`` still alive after a wait."""
+    return _new_threads
+
+
+@pytest.fixture
 def thread_errors() -> Iterator[list[Any]]:
     """Every exception that escaped a thread during the test (the test may assert it empty)."""
     caught: list[Any] = []

@@ -8,7 +8,6 @@ renderer errors or exceptions raised in any thread.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,11 @@ from jobber_lab.widgets import Dashboard
 
 WAIT = 10.0  # wall seconds; reached only when something is broken
 
-_ROW = re.compile(r"<tr class='jl-job jl-(\w+)'[^>]*><td[^>]*>([^<]*)</td>")
-
 
 def statuses(dash: Dashboard) -> dict[str, str]:
-    """Job id -> shown status, read from the job table's HTML."""
-    return {job_id: status for status, job_id in _ROW.findall(dash.controls.table.value)}
+    """Job id -> shown status, read from the job table's visible rows (newest first)."""
+    shown = [b.description.split() for b in dash.controls.rows if b.layout.display != "none"]
+    return {cells[0]: cells[1] for cells in shown}
 
 
 def wait(dash: Dashboard, predicate: Callable[[Event], bool], what: str) -> Event:
@@ -52,7 +50,8 @@ def idle(dash: Dashboard) -> None:
 def test_first_render_shows_the_app(dashboard: Dashboard) -> None:
     idle(dashboard)
     c = dashboard.controls
-    assert bytes(c.tree.value).startswith(b"\x89PNG")
+    assert "<svg class='jl-tree-svg'" in c.tree.value and "<?xml" not in c.tree.value
+    assert h("Jobber.Supervisor") in c.tree.value  # the tree names its processes as text
     assert h(f"JobRunner {dashboard.app.job_runner}") in c.header.value
     assert "imports 0 / 3" in c.header.value
     assert "No jobs yet" in c.table.value
@@ -84,7 +83,7 @@ def test_bad_arguments_are_refused_at_once() -> None:
 def test_good_bad_and_doomed_jobs_reach_the_table_log_and_tree(dashboard: Dashboard) -> None:
     idle(dashboard)
     c = dashboard.controls
-    first_png = bytes(c.tree.value)
+    first_tree = c.tree.value
     c.good.click()
     c.bad.click()
     c.doomed.click()
@@ -94,7 +93,7 @@ def test_good_bad_and_doomed_jobs_reach_the_table_log_and_tree(dashboard: Dashbo
     wait(dashboard, lambda e: e.kind == "supervisor_gave_up", "doomed-3's supervisor gives up")
     idle(dashboard)
     assert statuses(dashboard) == {"good-1": "done", "bad-2": "failed", "doomed-3": "exited"}
-    assert bytes(c.tree.value) != first_png
+    assert c.tree.value != first_tree
     log = c.log.value
     assert "Job failed bad-2" in log
     assert "gave up" in log
@@ -120,7 +119,7 @@ def test_direct_variant_doomed_job_replaces_job_runner(
     header = dash.controls.header.value
     assert "jl-runner-changed" in header
     assert h(f"JobRunner {after}") in header
-    assert h(f"was {before}") in header
+    assert h(f"replaced {before}") in header
 
 
 def test_fourth_import_is_refused_and_the_student_is_told(dashboard: Dashboard) -> None:
@@ -137,7 +136,7 @@ def test_fourth_import_is_refused_and_the_student_is_told(dashboard: Dashboard) 
     assert "imports 3 / 3 (quota reached)" in c.header.value
     assert "1 imports refused" in c.header.value
     assert "Import job refused: quota 3 reached" in c.log.value
-    assert list(statuses(dashboard)) == ["import-1", "import-2", "import-3"]
+    assert list(statuses(dashboard)) == ["import-3", "import-2", "import-1"]  # newest first
 
 
 # --------------------------------------------------------------------------- time travel
@@ -149,14 +148,14 @@ def test_time_travel_shows_an_earlier_tree_table_and_log(dashboard: Dashboard) -
     running = wait(dashboard, job_status("good-1", "running"), "good-1 running")
     wait(dashboard, job_status("good-1", "done"), "good-1 done")
     idle(dashboard)
-    live_png, live_log = bytes(c.tree.value), c.log.value
+    live_tree, live_log = c.tree.value, c.log.value
     assert statuses(dashboard) == {"good-1": "done"}
     assert c.slider.value == c.slider.max == dashboard.tracer.history[-1].seq
 
     c.slider.value = running.seq  # what dragging the slider does
     idle(dashboard)
     assert statuses(dashboard) == {"good-1": "running"}
-    assert bytes(c.tree.value) != live_png
+    assert c.tree.value != live_tree
     assert c.log.value != live_log
     assert f"seq {running.seq} of" in c.header.value
 
@@ -296,3 +295,102 @@ def test_a_new_dashboard_closes_the_previous_one(
     assert not second.closed
     side_by_side = dashboard_factory(variant="direct", keep_others=True)
     assert not second.closed and not side_by_side.closed
+
+
+# --------------------------------------------------------------------------- the picture
+
+
+def test_a_row_click_or_the_kill_chooser_rings_the_job_in_the_tree(dashboard: Dashboard) -> None:
+    c = dashboard.controls
+    c.duration.value = 1000
+    c.good.click()
+    c.good.click()
+    pid = _running_job_pid(dashboard, "good-2")
+    idle(dashboard)
+    assert "jl-highlight" not in c.tree.value  # nothing chosen, JobRunner unchanged
+    assert "good-2" in c.tree.value  # the tree's text names the running job
+
+    assert c.rows[0].description.startswith("good-2")  # newest first
+    c.rows[0].click()
+    assert dashboard.selected == "good-2"
+    idle(dashboard)
+    assert "jl-highlight" in c.tree.value
+    assert "jl-selected" in c.rows[0]._dom_classes
+    assert "jl-selected" not in c.rows[1]._dom_classes
+    c.rows[0].click()  # a second click deselects
+    idle(dashboard)
+    assert dashboard.selected is None and "jl-highlight" not in c.tree.value
+
+    c.kill_target.value = pid
+    assert dashboard.selected == pid
+    idle(dashboard)
+    assert "jl-highlight" in c.tree.value
+    c.kill_target.value = ""
+    assert dashboard.selected is None
+
+
+def test_import_x4_meets_the_quota_at_the_default_settings(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    dash = dashboard_factory(time_scale=0.1, seconds=5)  # Dashboard()'s defaults
+    c = dash.controls
+    c.import_4.click()
+    notice = c.notice.value
+    assert "Import ×4: started import-1, import-2, import-3" in notice
+    assert "1 refused" in notice and "import_quota_reached" in notice
+    refused = wait(dash, lambda e: e.kind == "quota_refused", "the 4th import refused")
+    idle(dash)
+    assert "1 imports refused" in c.header.value
+    c.slider.value = refused.seq  # the header as it was at the refusal: the quota full
+    idle(dash)
+    assert "imports 3 / 3 (quota reached)" in c.header.value
+
+
+def test_the_tree_box_keeps_its_size_and_the_png_option_is_twice_as_sharp(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from jobber_lab.widgets._controls import TREE_HEIGHT, TREE_WIDTH
+
+    dash = dashboard_factory(tree_format="png")
+    idle(dash)
+    c = dash.controls
+    assert c.tree.layout.height == f"{TREE_HEIGHT}px" and c.tree.layout.width == f"{TREE_WIDTH}px"
+    assert c.jobs.layout.height and c.log.layout.height and c.header.layout.height
+    data = c.tree.value.split("base64,")[1].split("'")[0]
+    width, height = Image.open(io.BytesIO(base64.b64decode(data))).size
+    assert width >= 2 * TREE_WIDTH and height >= 2 * TREE_HEIGHT
+    assert "Jobber.Supervisor" in c.tree.value  # the description still names the processes
+
+
+def test_just_crashed_marks_fade_without_any_new_event(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    """The tree's "just crashed" ghosts expire with time alone: the renderer's booked redraw
+    (``notify_after``) removes them although no event arrives any more."""
+    import threading
+
+    # Time scale 0.1: a ghost lives GHOST_SECONDS (10 book seconds) = 1 s of wall time,
+    # several renderer intervals, so the picture shows it before it fades.
+    dash = dashboard_factory(time_scale=0.1, seconds=0.5)
+    c = dash.controls
+    seen, gone = threading.Event(), threading.Event()
+
+    def watch(change: dict[str, Any]) -> None:
+        if "jl-ghost" in change["new"]:
+            seen.set()
+        elif seen.is_set():
+            gone.set()
+
+    c.tree.observe(watch, names="value")
+    c.doomed.click()
+    wait(dash, lambda e: e.kind == "supervisor_gave_up", "doomed-1's supervisor gives up")
+    assert dash.tracer.flush(WAIT) and dash.wait_idle(WAIT)
+    assert seen.wait(WAIT), "the crash was never marked in the tree"
+    events = len(dash.tracer.history)
+    assert gone.wait(WAIT), "the ghosts stayed in the picture"
+    assert len(dash.tracer.history) == events  # no event redrew it: the booked redraw did

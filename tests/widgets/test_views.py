@@ -6,7 +6,7 @@ import networkx as nx
 
 from jobber_lab.widgets._header import HeaderFacts, header_html, job_runner_of, running_imports_of
 from jobber_lab.widgets._log import log_html
-from jobber_lab.widgets._table import MAX_ROWS, job_table_html, shown_status
+from jobber_lab.widgets._table import MAX_ROWS, job_row_views, shown_status, table_head
 
 
 def facts(**changes: object) -> HeaderFacts:
@@ -31,7 +31,9 @@ def test_header_marks_a_new_job_runner_and_a_full_quota() -> None:
     same = header_html(facts())
     assert "JobRunner &lt;0.9.0&gt;" in same and "jl-runner-changed" not in same
     changed = header_html(facts(job_runner="<0.31.0>", running_imports=3, refused=2))
-    assert "jl-runner-changed" in changed and "was &lt;0.9.0&gt;" in changed
+    assert "jl-runner-changed" in changed and "replaced &lt;0.9.0&gt;" in changed
+    again = header_html(facts(job_runner="<0.40.0>", replaced="<0.31.0>"))
+    assert "replaced &lt;0.31.0&gt;" in again  # the pid just replaced, not the first one
     assert "imports 3 / 3 (quota reached)" in changed and "2 imports refused" in changed
     assert "JobRunner: down" in header_html(facts(job_runner=None))
     assert "2 zombie threads" in header_html(facts(zombies=2))
@@ -62,14 +64,21 @@ def row(job_id: str, status: str, alive: bool = True, ended: float | None = None
     }
 
 
-def test_table_rows_colours_ages_and_escaping() -> None:
-    html = job_table_html([row("a<b", "done", False, 6.0), row("x", "running")], now=3.5)
-    assert "a&lt;b" in html and "a<b" not in html
-    assert "jl-done" in html and "5.0s" in html and "2.5s" in html
+def test_table_rows_newest_first_coloured_aged_and_aligned() -> None:
+    views = job_row_views([row("a<b", "done", False, 6.0), row("x", "running")], now=3.5)
+    assert [v.job_id for v in views] == ["x", "a<b"]  # newest first: in view in a fixed box
+    running, done = views
+    assert running.text.split() == ["x", "running", "1", "0", "<0.9.0>", "2.5s"]
+    assert done.text.split()[-1] == "5.0s" and done.status == "done"
+    assert running.colour != done.colour
+    assert running.text.index("running") == table_head([row("x", "new")]).index("status") - (
+        len("<div class='jl-jobs-head'><pre>")
+    )  # cells line up under their headings
     assert shown_status(row("d", "running", alive=False)) == "exited"
     assert shown_status(row("d", "failed", alive=False)) == "failed"
-    many = job_table_html([row(f"j{n}", "done") for n in range(MAX_ROWS + 5)], now=2.0)
-    assert many.count("<tr class='jl-job") == MAX_ROWS and "5 older jobs" in many
+    many = [row(f"j{n}", "done") for n in range(MAX_ROWS + 5)]
+    assert len(job_row_views(many, now=2.0)) == MAX_ROWS and "+5 older" in table_head(many)
+    assert "No jobs yet" in table_head([])
 
 
 def test_log_colours_the_words_that_matter_and_escapes() -> None:

@@ -34,7 +34,7 @@ from ._atoms import (
 from ._pid import Pid, Ref
 from ._process import Process, current_process
 from ._results import IGNORE, OK, Crash, Error, ExitError, ExitSignal, Ok, format_reason, is_clean
-from ._runtime import Runtime, _check_timeout, current_runtime, remove_first
+from ._runtime import Runtime, _check_timeout, _short, current_runtime, remove_first
 from ._via import Via
 
 __all__ = [
@@ -543,7 +543,7 @@ def reply(from_: From, value: Any) -> Any:
     if target is None:
         return OK
     if rt.trace_messages:
-        rt.emit("message_sent", _me(), other=str(pid), message=repr(value)[:60], tag="reply")
+        rt.emit("message_sent", _me(), other=str(pid), message=_short(value), tag="reply")
     with target.lock:
         if ref in target.aliases and target.alive:
             target.mailbox.append((ref, value))

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 
 from ._events import EventView, Labels, name_with_pid, process_names, view
 from ._messages import elixir_term, parse_term, summarise
@@ -230,13 +231,16 @@ def _draw_message(ax: Axes, y: float, x0: int, x1: int, row: Row, names: dict[st
     colour = TAG_COLOURS.get(row.tag, "#333333")
     arrow: dict[str, Any] = {"arrowstyle": "-|>", "color": colour, "lw": 1.3}
     if x0 == x1:  # a message to itself (a timer, send(self(), ...)): a loop
-        arrow["connectionstyle"] = "arc3,rad=-0.9"
-        head, text_at, align = (x1, y - 0.35), (x0 + 0.1, y - 0.05), "left"
-        _widen_for(ax, x0 + 0.1, row.summary)
+        # out to the right by 22 points, down, and back: a bracket a reader can see
+        arrow.update(connectionstyle="bar,armA=-22,armB=-22,fraction=0", shrinkA=0, shrinkB=0)
+        start, head = (x0, y + 0.15), (x1, y - 0.3)
+        text_at, align, shift = (x0, y - 0.05), "left", 28.0  # points: past the bracket
+        _widen_for(ax, x0, row.summary)
     else:
         arrow.update(shrinkA=0, shrinkB=0)
-        head, text_at, align = (x1, y), ((x0 + x1) / 2, y + 0.06), "center"
-    drawn = ax.annotate("", xy=head, xytext=(x0, y), zorder=3, arrowprops=arrow)
+        start, head = (x0, y), (x1, y)
+        text_at, align, shift = ((x0 + x1) / 2, y + 0.06), "center", 0.0
+    drawn = ax.annotate("", xy=head, xytext=start, zorder=3, arrowprops=arrow)
     label = ax.text(
         *text_at,
         row.summary,
@@ -246,6 +250,7 @@ def _draw_message(ax: Axes, y: float, x0: int, x1: int, row: Row, names: dict[st
         va="bottom",
         parse_math=False,
         zorder=4,
+        transform=offset_copy(ax.transData, fig=ax.get_figure(root=True), x=shift, units="points"),
     )
     tip = (
         f"{row.summary}\n{_who(row.sender, names)} → {_who(row.receiver, names)}"
@@ -263,7 +268,7 @@ def _widen_for(ax: Axes, x: float, text: str) -> None:
     assert isinstance(fig, Figure)
     axes_inches = max(fig.get_figwidth() * ax.get_position().width, 1.0)
     per_unit = axes_inches / max(right - left, 1.0)
-    need = x + _CHAR * len(text) / per_unit + 0.1
+    need = x + (0.45 + _CHAR * len(text)) / per_unit + 0.1
     if need > right:
         ax.set_xlim(left, need)
 

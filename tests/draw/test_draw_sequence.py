@@ -64,6 +64,8 @@ def conversation(runtime: Runtime) -> tuple[list, str, str]:
         otp.cast(counter, ("push", 1))
         assert len(otp.call(counter, "rows")) == 200
         otp.send(counter, "hello")
+        otp.send(me, otp.Atom("tick"))
+        assert otp.receive(lambda m: m is otp.Atom("tick"), 5) is otp.Atom("tick")
         otp.monitor(counter)
         otp.exit(counter, otp.SHUTDOWN)
         otp.receive(lambda m: type(m) is tuple and m[0] is otp.DOWN, 5)
@@ -125,9 +127,12 @@ def test_no_text_smaller_than_9_points(conversation) -> None:
     assert small == []
 
 
-def test_every_label_and_the_legend_lie_inside_the_figure(conversation) -> None:
-    history, _, _ = conversation
-    fig = draw_sequence(history, title="a GenServer conversation")
+@pytest.mark.parametrize("last", ["me", "counter"])
+def test_every_label_and_the_legend_lie_inside_the_figure(conversation, last) -> None:
+    history, me, counter = conversation
+    order = [counter, me] if last == "me" else [me, counter]  # me: a self-loop at the edge
+    fig = draw_sequence(history, pids=order, title="a GenServer conversation")
+    assert ":tick" in _labels(fig)
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     # The tight box is what a viewer trimming to the drawn content (Jupyter's inline

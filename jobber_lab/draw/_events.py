@@ -76,7 +76,8 @@ def process_names(events: Iterable[EventView], labels: Labels | None = None) -> 
 
     - a process whose naming events fell before the window, but whose child slot was
       restarted inside it (``child_restarted`` with ``old_pid``), takes the name of the
-      process that replaced it: the same child, so the same name (lesson 03's JobRunner);
+      process that replaced it: the same child, so the same name (lesson 03's JobRunner,
+      registered as ``JobRunner`` only by its successor in that window);
     - ``labels`` (``tracer.label_of`` or a mapping) names what the events do not: a lesson
       that draws the last few seconds of a long run passes the tracer that saw all of it.
     """
@@ -97,7 +98,12 @@ def process_names(events: Iterable[EventView], labels: Labels | None = None) -> 
     # though the reducer's latest label forgets it once the process exits and is unnamed.
     names.update(registered)
     for old, new in successor.items():
-        if old not in names:
+        # A registered name is the strongest claim of the rule: a successor's beats whatever
+        # lesser label the cut window gave the old pid; any label beats having none.
+        heir = _follow(new, successor, registered)
+        if heir is not None and old not in registered:
+            names[old] = heir
+        elif old not in names:
             heir = _follow(new, successor, names)
             if heir is not None:
                 names[old] = heir

@@ -185,3 +185,20 @@ def test_drawn_on_the_callers_axes(message_events) -> None:
     ax = fig.add_subplot()
     assert draw_sequence(message_events, ax=ax) is fig
     assert ax.get_legend() is not None
+
+
+def test_tooltips_in_every_way_an_svg_is_written(message_events, tmp_path) -> None:
+    fig = draw_sequence(message_events)
+    path = tmp_path / "sequence.svg"
+    fig.savefig(path)
+    on_disk = path.read_text(encoding="utf-8")
+    text = io.StringIO()
+    fig.savefig(text, format="svg")
+    for svg in (on_disk, text.getvalue()):
+        root = ET.fromstring(svg)
+        titles = [el.text or "" for el in root.iter(f"{SVG}title")]
+        assert "JobRunner <0.12.0>" in titles
+        assert any("{:EXIT, <0.20.0>, :shutdown}" in t for t in titles)
+    png = io.BytesIO()
+    fig.savefig(png, format="png")  # the PNG path is untouched
+    assert png.getvalue().startswith(b"\x89PNG")

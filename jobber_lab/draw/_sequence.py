@@ -3,22 +3,29 @@
 Why from a trace rather than live: message events are opt-in (``Runtime(trace_messages=
 True)``) and cheap to keep, so a lesson records a scenario once and draws the conversation
 between, say, the caller, JobRunner and a new JobSupervisor afterwards, as often as it likes.
+
+What a student should read off it: who talks to whom (lifelines named as everywhere else in
+the course, the pid beneath), and each message in the book's words (``GenServer.call(:inc)``,
+``{:reply, 1}``, ``{:DOWN, ...}``); hovering an arrow in the SVG shows the whole term.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 
-from ._events import names_of, view
-from ._style import short
+from ._events import EventView, Labels, name_with_pid, process_names, view
+from ._messages import elixir_term, parse_term, summarise
+from ._tooltips import add_tooltip
 
-__all__ = ["TAG_COLOURS", "draw_sequence"]
+__all__ = ["TAG_COLOURS", "TAG_LEGEND", "draw_sequence", "sequence_rows"]
 
 #: Message tag -> arrow colour.
 TAG_COLOURS: dict[str, str] = {
@@ -29,7 +36,37 @@ TAG_COLOURS: dict[str, str] = {
     "EXIT": "#d62728",
     "DOWN": "#ff7f0e",
 }
+#: Message tag -> what the legend calls it.
+TAG_LEGEND: dict[str, str] = {
+    "call": "GenServer.call",
+    "reply": "reply to a call",
+    "cast": "GenServer.cast",
+    "info": "plain message (send)",
+    "EXIT": "exit signal {:EXIT, ...}",
+    "DOWN": "monitor {:DOWN, ...}",
+}
 EXTERNAL = "external"  # the lifeline of messages sent from outside any process
+
+#: Text sizes (points): nothing in the diagram is smaller than ``_SMALL``.
+_SMALL = 9.0
+_LIFELINE = 10.0
+_TITLE = 11.0
+#: Inches: one message row, and the width one character of 9-pt text takes.
+_ROW = 0.42
+_CHAR = 0.075
+
+
+@dataclass(frozen=True)
+class Row:
+    """One message as drawn: sender and receiver lifelines, when, its tag and its words."""
+
+    sender: str
+    receiver: str
+    time: float
+    tag: str
+    summary: str
+    term: str  # the whole message in Elixir notation
+    recorded: str  # the text the event holds
 
 
 def draw_sequence(
@@ -39,76 +76,37 @@ def draw_sequence(
     *,
     max_messages: int = 120,
     title: str | None = None,
+    labels: Labels | None = None,
 ) -> Figure:
     """Draw ``message_sent`` events as a sequence diagram and return the Figure.
 
     One lifeline per process (``pids`` in that order, or every process that sends or
     receives, in order of first appearance; a message from outside any process comes from
-    an ``external`` lifeline), labelled by registered or spawn name when the events give
-    one.  Arrows go from sender to receiver, top to bottom in sequence order, coloured and
-    labelled by tag (call / reply / cast / info / EXIT / DOWN) and the message text.  Only
-    messages between chosen lifelines are drawn; past ``max_messages`` the rest are counted
-    in the title, because a diagram of a thousand arrows teaches nothing.
+    an ``external`` lifeline), named by the course's naming rule with the pid beneath
+    (``labels``, e.g. ``tracer.label_of``, names processes the events do not). Arrows go
+    from sender to receiver, top to bottom in sequence order, coloured by tag and labelled
+    with the message as the book writes it; the SVG output holds each whole message as the
+    arrow's tooltip. An exit signal or a monitor's ``:DOWN`` is drawn from the process it
+    reports on. Only messages between chosen lifelines are drawn; past ``max_messages`` the
+    rest are counted in the title, because a diagram of a thousand arrows teaches nothing.
     """
+    if not isinstance(max_messages, int) or isinstance(max_messages, bool) or max_messages < 0:
+        raise ValueError(f"draw_sequence(max_messages): expected an int >= 0, got {max_messages!r}")
     evs = view(events)
-    names = names_of(evs)
-    messages = [e for e in evs if e.kind == "message_sent"]
-
-    def sender(e: Any) -> str:
-        return e.pid if e.pid is not None else EXTERNAL
-
-    def receiver(e: Any) -> str:
-        other = e.get("other")
-        return str(other) if other is not None else EXTERNAL
-
-    if pids is None:
-        order: list[str] = []
-        for e in messages:
-            for p in (sender(e), receiver(e)):
-                if p not in order:
-                    order.append(p)
-    else:
-        order = [str(p) for p in pids]
+    names = process_names(evs, labels)
+    rows = sequence_rows(evs)
+    order = _lifelines(rows) if pids is None else [str(p) for p in pids]
     column = {p: i for i, p in enumerate(order)}
-    chosen = [e for e in messages if sender(e) in column and receiver(e) in column]
+    chosen = [r for r in rows if r.sender in column and r.receiver in column]
     hidden = max(len(chosen) - max_messages, 0)
     chosen = chosen[:max_messages]
 
-    n_cols = max(len(order), 1)
-    n_rows = len(chosen)
-    if ax is None:
-        width = min(max(1.9 * n_cols + 1.2, 5.0), 16.0)
-        height = min(max(0.34 * n_rows + 1.7, 3.0), 18.0)
-        fig = Figure(figsize=(width, height), dpi=80)
-        ax = fig.add_axes((0.6 / width, 0.25 / height, 1 - 0.8 / width, 1 - 1.3 / height))
-    else:
-        fig = ax.get_figure()  # type: ignore[assignment]
-        assert isinstance(fig, Figure)
+    fig, ax, own_figure = _figure(ax, order, chosen)
     heading = title or "messages"
     if hidden:
         heading += f" (first {max_messages}; {hidden} more not drawn)"
-    ax.set_title(heading, fontsize=11, loc="left", pad=30)
-
-    bottom = -(n_rows + 1)
-    ax.add_collection(
-        LineCollection(
-            [((i, 0.3), (i, bottom)) for i in range(len(order))],
-            colors="#bbbbbb",
-            linestyles="--",
-            linewidths=1.0,
-            zorder=1,
-        ),
-        autolim=False,
-    )
-    ax.set_xticks(range(len(order)))
-    ax.set_xticklabels([_lifeline_label(p, names) for p in order], fontsize=8)
-    ax.xaxis.tick_top()
-    ax.tick_params(axis="x", length=0)
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlim(-0.6, max(len(order) - 0.4, 0.6))
-    ax.set_ylim(bottom, 0.6)
+    ax.set_title(heading, fontsize=_TITLE, loc="left", pad=12)
+    _draw_lifelines(ax, order, names, len(chosen))
     if not chosen:
         ax.text(
             0.5,
@@ -118,87 +116,188 @@ def draw_sequence(
             va="center",
             transform=ax.transAxes,
             color="#777777",
+            fontsize=_SMALL,
         )
         return fig
-
-    tags_seen: list[str] = []
-    for row, e in enumerate(chosen, start=1):
-        y = -row
-        x0, x1 = column[sender(e)], column[receiver(e)]
-        tag = str(e.get("tag") or "info")
-        colour = TAG_COLOURS.get(tag, "#333333")
-        if tag not in tags_seen:
-            tags_seen.append(tag)
-        text = f"{tag}: {short(e.get('message', ''), 30)}"
-        if x0 == x1:  # a message to itself (a timer, send(self(), ...)): a loop
-            ax.annotate(
-                "",
-                xy=(x1, y - 0.35),
-                xytext=(x0, y),
-                zorder=3,
-                arrowprops={
-                    "arrowstyle": "-|>",
-                    "color": colour,
-                    "lw": 1.2,
-                    "connectionstyle": "arc3,rad=-0.9",
-                },
-            )
-            ax.text(
-                x0 + 0.12,
-                y - 0.05,
-                text,
-                fontsize=7,
-                color=colour,
-                ha="left",
-                va="bottom",
-                parse_math=False,
-                zorder=4,
-            )
-        else:
-            ax.annotate(
-                "",
-                xy=(x1, y),
-                xytext=(x0, y),
-                zorder=3,
-                arrowprops={
-                    "arrowstyle": "-|>",
-                    "color": colour,
-                    "lw": 1.2,
-                    "shrinkA": 0,
-                    "shrinkB": 0,
-                },
-            )
-            ax.text(
-                (x0 + x1) / 2,
-                y + 0.06,
-                text,
-                fontsize=7,
-                color=colour,
-                ha="center",
-                va="bottom",
-                parse_math=False,
-                zorder=4,
-            )
-        ax.text(
-            -0.55,
-            y,
-            f"{e.time:.2f}",
-            fontsize=6,
-            color="#999999",
-            ha="left",
-            va="center",
-            parse_math=False,
-        )
-    ax.legend(
-        handles=[Line2D([], [], color=TAG_COLOURS.get(t, "#333333"), label=t) for t in tags_seen],
-        loc="lower right",
-        fontsize=7,
-        frameon=True,
-        framealpha=0.9,
-    )
+    for index, row in enumerate(chosen, start=1):
+        _draw_message(ax, -index, column[row.sender], column[row.receiver], row, names)
+    _draw_times(ax, chosen)
+    _draw_legend(fig, ax, chosen, own_figure)
     return fig
 
 
-def _lifeline_label(pid: str, names: dict[str, str]) -> str:
+def sequence_rows(events: Iterable[Any]) -> list[Row]:
+    """The ``message_sent`` events as :class:`Row` s, in order (what the arrows will say)."""
+    rows: list[Row] = []
+    for e in view(events):
+        if e.kind != "message_sent":
+            continue
+        recorded = str(e.get("message", ""))
+        tag = str(e.get("tag") or "info")
+        receiver = e.get("other")
+        rows.append(
+            Row(
+                sender=_sender(e, recorded, tag),
+                receiver=str(receiver) if receiver is not None else EXTERNAL,
+                time=e.time,
+                tag=tag,
+                summary=summarise(recorded, tag),
+                term=elixir_term(recorded),
+                recorded=recorded,
+            )
+        )
+    return rows
+
+
+def _sender(e: EventView, recorded: str, tag: str) -> str:
+    """Who sent it; a signal the runtime delivers on a dead process's behalf (an exit
+    signal, a monitor's ``:DOWN``) comes from the process it is about, as in the book."""
+    if e.pid is not None:
+        return e.pid
+    if tag in ("EXIT", "DOWN"):
+        items = parse_term(recorded).items
+        about = items[1] if tag == "EXIT" and len(items) > 1 else None
+        if tag == "DOWN" and len(items) > 3:
+            about = items[3]
+        if about is not None and about.kind == "scalar" and about.text.startswith("<"):
+            return about.text
+    return EXTERNAL
+
+
+def _lifelines(rows: Sequence[Row]) -> list[str]:
+    order: list[str] = []
+    for row in rows:
+        for pid in (row.sender, row.receiver):
+            if pid not in order:
+                order.append(pid)
+    return order
+
+
+def _figure(
+    ax: Axes | None, order: Sequence[str], rows: Sequence[Row]
+) -> tuple[Figure, Axes, bool]:
+    """The caller's axes, or a figure sized so every label fits at its real size.
+
+    A column is as wide as the longest message text needs; the figure's constrained layout
+    keeps the title, the lifeline names, the times and the legend inside it, so no viewer's
+    trimming can cut them.
+    """
+    if ax is not None:
+        fig = ax.get_figure(root=True)
+        assert isinstance(fig, Figure)
+        return fig, ax, False
+    longest = max((len(r.summary) for r in rows), default=10)
+    names = max((len(p) for p in order), default=8)
+    gap = min(max(_CHAR * max(longest, names) + 0.4, 1.9), 3.6)
+    width = min(max(gap * max(len(order), 1) + 1.1, 5.0), 22.0)
+    height = min(max(_ROW * len(rows) + 2.2, 3.0), 60.0)
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig, fig.add_subplot(), True
+
+
+def _draw_lifelines(ax: Axes, order: Sequence[str], names: dict[str, str], n_rows: int) -> None:
+    bottom = -(n_rows + 1)
+    ax.add_collection(
+        LineCollection(
+            [((i, -0.3), (i, bottom)) for i in range(len(order))],
+            colors="#bbbbbb",
+            linestyles="--",
+            linewidths=1.0,
+            zorder=1,
+        ),
+        autolim=False,
+    )
+    ax.set_xticks(range(len(order)))
+    ax.set_xticklabels([name_with_pid(p, names) for p in order], fontsize=_LIFELINE)
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", length=0, pad=6)
+    # On top the ticks show label2; those Text objects persist through draws, so they keep
+    # the gid their tooltip needs.
+    for pid, tick in zip(order, ax.xaxis.get_major_ticks(), strict=False):
+        add_tooltip(tick.label2, _who(pid, names))
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlim(-0.5, max(len(order) - 0.5, 0.5))
+    ax.set_ylim(bottom + 0.4, -0.3)
+
+
+def _who(pid: str, names: dict[str, str]) -> str:
     name = names.get(pid)
-    return f"{name}\n{pid}" if name and name != pid else pid
+    return f"{name} {pid}" if name and name != pid else pid
+
+
+def _draw_message(ax: Axes, y: float, x0: int, x1: int, row: Row, names: dict[str, str]) -> None:
+    colour = TAG_COLOURS.get(row.tag, "#333333")
+    arrow: dict[str, Any] = {"arrowstyle": "-|>", "color": colour, "lw": 1.3}
+    if x0 == x1:  # a message to itself (a timer, send(self(), ...)): a loop
+        # out to the right by 22 points, down, and back: a bracket a reader can see
+        arrow.update(connectionstyle="bar,armA=-22,armB=-22,fraction=0", shrinkA=0, shrinkB=0)
+        start, head = (x0, y + 0.15), (x1, y - 0.3)
+        text_at, align, shift = (x0, y - 0.05), "left", 28.0  # points: past the bracket
+        _widen_for(ax, x0, row.summary)
+    else:
+        arrow.update(shrinkA=0, shrinkB=0)
+        start, head = (x0, y), (x1, y)
+        text_at, align, shift = ((x0 + x1) / 2, y + 0.06), "center", 0.0
+    drawn = ax.annotate("", xy=head, xytext=start, zorder=3, arrowprops=arrow)
+    label = ax.text(
+        *text_at,
+        row.summary,
+        fontsize=_SMALL,
+        color=colour,
+        ha=align,
+        va="bottom",
+        parse_math=False,
+        zorder=4,
+        transform=offset_copy(ax.transData, fig=ax.get_figure(root=True), x=shift, units="points"),
+    )
+    tip = (
+        f"{row.summary}\n{_who(row.sender, names)} → {_who(row.receiver, names)}"
+        f" at {row.time:.3f} s ({row.tag})\n{row.term}\nas recorded: {row.recorded}"
+    )
+    add_tooltip(label, tip)
+    if drawn.arrow_patch is not None:
+        add_tooltip(drawn.arrow_patch, tip)
+
+
+def _widen_for(ax: Axes, x: float, text: str) -> None:
+    """Make room right of a self-loop on the last lifeline, so its label is not cut."""
+    left, right = ax.get_xlim()
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    axes_inches = max(fig.get_figwidth() * ax.get_position().width, 1.0)
+    per_unit = axes_inches / max(right - left, 1.0)
+    need = x + (0.45 + _CHAR * len(text)) / per_unit + 0.1
+    if need > right:
+        ax.set_xlim(left, need)
+
+
+def _draw_times(ax: Axes, rows: Sequence[Row]) -> None:
+    """Runtime time of each message, as the y tick labels (so the layout makes room)."""
+    ax.set_yticks([-i for i in range(1, len(rows) + 1)])
+    span = rows[-1].time - rows[0].time
+    digits = 2 if span >= 10 else 3  # close messages must not all read "1.00 s"
+    ax.set_yticklabels([f"{r.time:.{digits}f} s" for r in rows], fontsize=_SMALL, color="#888888")
+    ax.tick_params(axis="y", length=0)
+
+
+def _draw_legend(fig: Figure, ax: Axes, rows: Sequence[Row], own_figure: bool) -> None:
+    tags: list[str] = []
+    for row in rows:
+        if row.tag not in tags:
+            tags.append(row.tag)
+    handles = [
+        Line2D([], [], color=TAG_COLOURS.get(t, "#333333"), lw=1.6, label=TAG_LEGEND.get(t, t))
+        for t in tags
+    ]
+    if own_figure:  # below the diagram, inside the figure's layout
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 3),
+            fontsize=_SMALL,
+            frameon=False,
+        )
+    else:
+        ax.legend(handles=handles, loc="lower right", fontsize=_SMALL, framealpha=0.9)

@@ -5,11 +5,16 @@ JobSupervisor restart it, the restarts piling up inside the supervisor's intensi
 and the moment (``supervisor_gave_up``) the window overflows and the supervisor quits.  A
 job keeps one lane through its restarts (the lane follows ``job_id`` and ``old_pid`` -> new
 pid), so "the same job, started four times" reads as one line.
+
+Lanes are named by the course's one naming rule (see :func:`._events.process_names`), the
+pid beneath, so JobRunner is "JobRunner" in lesson 03's cut window and in lesson 04's whole
+run alike. Drawing goes in named steps: read the story out of the events (:class:`_Story`),
+then lifetimes, attempts, intensity windows, marks, axes and legend, one function each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +23,20 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ._events import EventView, names_of, view
+from ._events import EventView, Labels, process_names, view
 from ._style import STATUS_COLOURS
 
-__all__ = ["draw_timeline", "timeline_lanes"]
+__all__ = ["WINDOW_NOTE", "draw_timeline", "timeline_lanes"]
 
 _CRASH = "#8b0000"
 _WINDOW = "#d9534f"
+_WINDOW_ALPHA = 0.13
+_TEXT = 9.0  # points: every label, tick and legend entry
+_LANE = 0.55  # inches per lane: two lines of 9-pt text with air between lanes
+
+#: How the legend explains the shaded window: OTP stamps each restart with the whole second
+#: it happened in (otp-semantics S6), so "5 s" admits restarts up to almost 6 s apart.
+WINDOW_NOTE = "intensity window (OTP counts whole seconds)"
 
 # Point markers: kind -> (marker, colour, size, legend text)
 _MARKS: dict[str, tuple[str, str, float, str]] = {
@@ -47,49 +59,50 @@ _ATTEMPT_COLOURS = {  # how an attempt ended -> bar colour
     "crash": _CRASH,
     None: STATUS_COLOURS["running"],
 }
+_ATTEMPT_LEGEND = (
+    (None, "attempt (running)"),
+    ("done", "attempt → done"),
+    ("errored", "attempt → errored"),
+    ("failed", "attempt → failed"),
+    ("crash", "attempt → crash"),
+)
+
+
+# ----------------------------------------------------------------------------- lanes
 
 
 @dataclass
 class _Lane:
     key: tuple[str, str]
-    label: str
     first: float
     pids: list[str] = field(default_factory=list)
+    label: str = ""
 
 
-def _lane_label(
-    kind: str, ident: str, names: dict[str, str], job_type: Any, kind_hint: dict[str, str]
-) -> str:
-    if kind == "job":
-        short = ident if len(ident) <= 8 else ident[:8] + "…"
-        return f"{job_type} job {short}" if job_type else f"job {short}"
-    name = names.get(ident)
-    return f"{name} {ident}" if name else f"{kind_hint.get(ident, 'process')} {ident}"
-
-
-def timeline_lanes(events: Iterable[Any]) -> tuple[list[str], dict[str, int]]:
+def timeline_lanes(
+    events: Iterable[Any], labels: Labels | None = None
+) -> tuple[list[str], dict[str, int]]:
     """The lanes :func:`draw_timeline` would draw: (labels top to bottom, pid -> lane index).
 
     A lane per job (by ``job_id``), per supervisor that restarted, gave up or failed a
-    restart, and per other process that crashed or became a zombie.
+    restart, and per other process that crashed or became a zombie. A label is the
+    process's name by the naming rule (a job: its id), and beneath it what it is and its pid
+    (``first -> last`` when restarts ran it in several processes): ``"JobRunner\nsupervisor
+    <0.12.0>"``, ``"doomed-3\ndoomed job <0.31.0> → <0.34.0>"``.
     """
-    lanes, pid_lane = _lanes(view(events))
-    return [lane.label for lane in lanes], {p: i for p, i in pid_lane.items()}
+    lanes, pid_lane = _lanes(view(events), labels)
+    return [lane.label for lane in lanes], dict(pid_lane)
 
 
-def _lanes(evs: list[EventView]) -> tuple[list[_Lane], dict[str, int]]:
-    names = names_of(evs)
-    # A dynamic child has no child id: call a process by its role when it has no name.
-    kind_hint = {str(e.get("supervisor")): "supervisor" for e in evs if e.get("supervisor")}
+def _lanes(evs: list[EventView], labels: Labels | None) -> tuple[list[_Lane], dict[str, int]]:
     lanes: list[_Lane] = []
     by_key: dict[tuple[str, str], int] = {}
     pid_lane: dict[str, int] = {}
 
-    def lane_for(key: tuple[str, str], when: float, job_type: Any = None) -> int:
+    def lane_for(key: tuple[str, str], when: float) -> int:
         if key not in by_key:
             by_key[key] = len(lanes)
-            label = _lane_label(key[0], key[1], names, job_type, kind_hint)
-            lanes.append(_Lane(key, label, when))
+            lanes.append(_Lane(key, when))
         return by_key[key]
 
     def attach(pid: str, index: int) -> None:
@@ -103,15 +116,14 @@ def _lanes(evs: list[EventView]) -> tuple[list[_Lane], dict[str, int]]:
             key = ("job", str(job)) if job is not None else ("proc", e.pid)
             if e.pid in pid_lane and job is None:
                 continue
-            attach(e.pid, lane_for(key, e.time, e.get("job_type")))
+            attach(e.pid, lane_for(key, e.time))
         elif e.kind == "child_restarted" and e.pid is not None:
             old = e.get("old_pid")
             if old is not None and str(old) in pid_lane:
                 attach(e.pid, pid_lane[str(old)])
             sup = e.get("supervisor")
             if sup is not None:
-                lane_for(("proc", str(sup)), e.time)
-                attach(str(sup), by_key[("proc", str(sup))])
+                attach(str(sup), lane_for(("proc", str(sup)), e.time))
         elif e.kind in ("intensity_reached", "supervisor_gave_up", "restart_failed"):
             sup = e.get("supervisor") or e.pid
             if sup is not None:
@@ -123,7 +135,139 @@ def _lanes(evs: list[EventView]) -> tuple[list[_Lane], dict[str, int]]:
             attach(e.pid, lane_for(("proc", e.pid), e.time))
     # A job that crashed and was restarted: the new pid's job_status joined the job's lane
     # above; a new pid seen only through child_restarted joined its old pid's lane.
+    _name_lanes(lanes, evs, labels)
     return lanes, pid_lane
+
+
+def _supervisors(evs: Iterable[EventView]) -> set[str]:
+    """Pids known to be supervisors: by their role, or by supervising someone."""
+    found: set[str] = set()
+    for e in evs:
+        if e.get("supervisor"):
+            found.add(str(e.get("supervisor")))
+        started = e.kind in ("spawned", "child_started", "child_restarted")
+        if started and e.pid is not None and e.get("role") == "supervisor":
+            found.add(e.pid)
+    return found
+
+
+def _name_lanes(lanes: list[_Lane], evs: list[EventView], labels: Labels | None) -> None:
+    names = process_names(evs, labels)
+    supervisors = _supervisors(evs)
+    job_types = {str(e.get("job_id")): e.get("job_type") for e in evs if e.get("job_type")}
+    for lane in lanes:
+        kind, ident = lane.key
+        # A job is called by its id, as the naming rule calls the app's processes.
+        name = ident if kind == "job" else names.get(ident, ident)
+        pids = lane.pids or [ident]
+        where = pids[0] if len(pids) == 1 else f"{pids[0]} → {pids[-1]}"
+        if kind == "job":
+            what = job_types.get(ident)
+            where = f"{what} job {where}" if what else f"job {where}"
+        elif ident in supervisors:
+            where = f"supervisor {where}"
+        unnamed = kind == "proc" and name == ident
+        lane.label = where if unnamed else f"{name}\n{where}"
+
+
+# ----------------------------------------------------------------------------- the story
+
+
+@dataclass
+class _Story:
+    """What the events say happened, gathered in one pass, in the lanes' coordinates."""
+
+    pid_lane: Mapping[str, int]
+    t_start: float
+    t_end: float
+    marks: dict[str, list[tuple[float, int]]] = field(
+        default_factory=lambda: {k: [] for k in _MARKS}
+    )
+    bars: list[tuple[int, float, float, Any]] = field(default_factory=list)
+    open_attempt: dict[str, float] = field(default_factory=dict)  # pid -> its attempt's start
+    lifetimes: dict[str, list[float]] = field(default_factory=dict)  # pid -> [start, end]
+    children_of: dict[str, set[str]] = field(default_factory=dict)
+    windows: list[tuple[str, float]] = field(default_factory=list)  # supervisor, when
+    window_len: dict[str, float] = field(default_factory=dict)
+    max_restarts: dict[str, Any] = field(default_factory=dict)
+    give_ups: list[float] = field(default_factory=list)
+
+    def mark(self, kind: str, when: float, pid: str) -> None:
+        if pid in self.pid_lane:
+            self.marks[kind].append((when, self.pid_lane[pid]))
+
+    def close_attempt(self, pid: str, when: float, how: Any) -> None:
+        start = self.open_attempt.pop(pid, None)
+        if start is not None and pid in self.pid_lane:
+            self.bars.append((self.pid_lane[pid], start, when, how))
+
+    # one reader per event kind ------------------------------------------------------
+
+    def started(self, e: EventView, pid: str) -> None:
+        self.lifetimes.setdefault(pid, [e.time, self.t_end])
+        sup = e.get("supervisor")
+        if sup is not None and e.kind != "spawned":
+            self.children_of.setdefault(str(sup), set()).add(pid)
+        if e.kind == "child_restarted":
+            self.mark("restart", e.time, pid)
+
+    def job_status(self, e: EventView, pid: str) -> None:
+        self.lifetimes.setdefault(pid, [e.time, self.t_end])
+        status = e.get("status")
+        if status == "new":
+            self.mark("new", e.time, pid)
+        elif status == "running":
+            self.close_attempt(pid, e.time, None)
+            self.open_attempt[pid] = e.time
+            attempt = e.get("attempt") or 0
+            if (isinstance(attempt, int) and attempt > 1) or (e.get("retries") or 0) > 0:
+                self.mark("retry", e.time, pid)
+        elif status in ("done", "errored", "failed"):
+            self.close_attempt(pid, e.time, status)
+            self.mark(str(status), e.time, pid)
+
+    def exited(self, e: EventView, pid: str) -> None:
+        if pid in self.lifetimes:
+            self.lifetimes[pid][1] = e.time
+        crashed = e.get("reason_kind") == "crash"
+        self.close_attempt(pid, e.time, "crash" if crashed else None)
+        self.mark("crash" if crashed else "exit", e.time, pid)
+
+    def intensity(self, e: EventView, sup: str) -> None:
+        self.mark("intensity", e.time, sup)
+        if e.get("max_seconds") is not None:
+            self.window_len[sup] = float(e.get("max_seconds"))
+        self.max_restarts[sup] = e.get("max_restarts")
+        self.windows.append((sup, e.time))
+
+    def gave_up(self, e: EventView, sup: str) -> None:
+        self.mark("gave_up", e.time, sup)
+        self.give_ups.append(e.time)
+        self.windows.append((sup, e.time))
+
+
+def _read_story(evs: list[EventView], pid_lane: Mapping[str, int]) -> _Story:
+    story = _Story(pid_lane, evs[0].time, max(e.time for e in evs))
+    for e in evs:
+        pid = e.pid
+        if e.kind in ("spawned", "child_started", "child_restarted") and pid is not None:
+            story.started(e, pid)
+        elif e.kind == "job_status" and pid is not None and pid in pid_lane:
+            story.job_status(e, pid)
+        elif e.kind == "exited" and pid is not None:
+            story.exited(e, pid)
+        elif e.kind == "intensity_reached":
+            story.intensity(e, str(e.get("supervisor") or pid))
+        elif e.kind == "supervisor_gave_up":
+            story.gave_up(e, str(e.get("supervisor") or pid))
+        elif e.kind == "zombie" and pid is not None:
+            story.mark("zombie", e.time, pid)
+    for pid in list(story.open_attempt):
+        story.close_attempt(pid, story.t_end, None)
+    return story
+
+
+# ----------------------------------------------------------------------------- drawing
 
 
 def draw_timeline(
@@ -132,6 +276,7 @@ def draw_timeline(
     *,
     max_seconds: float | None = None,
     title: str | None = None,
+    labels: Labels | None = None,
 ) -> Figure:
     """Draw the lanes of :func:`timeline_lanes` over runtime time and return the Figure.
 
@@ -141,102 +286,65 @@ def draw_timeline(
     restart-intensity window shaded (``max_seconds`` before the moment it gave up, on its
     lane and its children's) and a dotted line at that moment.  The window length comes from
     the ``intensity_reached`` event; ``max_seconds`` overrides it (or supplies it for a trace
-    without one).  Times are the runtime's (book) seconds, as in the events.
+    without one).  Times are the runtime's (book) seconds, as in the events.  ``labels``
+    (``tracer.label_of`` or a mapping) names processes whose naming events are not in
+    ``events``, e.g. a window cut from a longer run.
     """
+    if max_seconds is not None and (isinstance(max_seconds, bool) or not max_seconds > 0):
+        raise ValueError(f"draw_timeline(max_seconds): expected seconds > 0, got {max_seconds!r}")
     evs = view(events)
-    lanes, pid_lane = _lanes(evs)
-    n = len(lanes)
-    if ax is None:
-        height = min(max(0.42 * n + 1.5, 2.6), 12.0)
-        fig = Figure(figsize=(10.5, height), dpi=80)
-        ax = fig.add_axes((0.2, 0.9 / height, 0.56, 1 - 1.35 / height))
-    else:
-        fig = ax.get_figure()  # type: ignore[assignment]
-        assert isinstance(fig, Figure)
+    lanes, pid_lane = _lanes(evs, labels)
+    fig, ax, own_figure = _figure(ax, len(lanes))
     ax.set_title(title or "timeline", fontsize=11, loc="left")
-    ax.set_xlabel("runtime time (s)")
+    ax.set_xlabel("runtime time (s)", fontsize=_TEXT)
     if not evs or not lanes:
-        ax.set_yticks([])
-        ax.text(
-            0.5,
-            0.5,
-            "no job or supervisor activity in these events",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            color="#777777",
-        )
+        _draw_empty(ax)
         return fig
+    story = _read_story(evs, pid_lane)
+    _draw_lifetimes(ax, story)
+    _draw_attempts(ax, story)
+    shaded = _draw_windows(ax, story, max_seconds)
+    for when in sorted(set(story.give_ups)):
+        ax.axvline(when, color=_CRASH, linestyle=":", linewidth=1.2, zorder=1)
+    _draw_marks(ax, story)
+    _format_axes(ax, lanes, story)
+    _draw_legend(fig, ax, _legend_handles(story, shaded), own_figure)
+    return fig
 
-    t_start = evs[0].time
-    t_end = max(e.time for e in evs)
-    marks: dict[str, list[tuple[float, int]]] = {k: [] for k in _MARKS}
-    bars: list[tuple[int, float, float, Any]] = []  # lane, start, end, how it ended
-    open_attempt: dict[str, float] = {}  # pid -> start of the running attempt
-    lifetimes: dict[str, list[float]] = {}  # pid -> [start, end]
-    children_of: dict[str, set[str]] = {}
-    windows: list[tuple[str, float]] = []  # supervisor, when it reached intensity / gave up
-    window_len: dict[str, float] = {}
-    intensity_fields: dict[str, tuple[Any, Any]] = {}
-    give_ups: list[float] = []
 
-    def close_attempt(pid: str, when: float, how: Any) -> None:
-        start = open_attempt.pop(pid, None)
-        if start is not None and pid in pid_lane:
-            bars.append((pid_lane[pid], start, when, how))
+def _figure(ax: Axes | None, n_lanes: int) -> tuple[Figure, Axes, bool]:
+    """The caller's axes, or a figure whose constrained layout holds the lane names and the
+    legend, so a viewer that trims the picture cuts nothing."""
+    if ax is not None:
+        fig = ax.get_figure(root=True)
+        assert isinstance(fig, Figure)
+        return fig, ax, False
+    height = min(max(_LANE * n_lanes + 2.4, 3.8), 16.0)
+    fig = Figure(figsize=(11.0, height), dpi=100, layout="constrained")
+    return fig, fig.add_subplot(), True
 
-    for e in evs:
-        pid = e.pid
-        if e.kind in ("spawned", "child_started", "child_restarted") and pid is not None:
-            lifetimes.setdefault(pid, [e.time, t_end])
-            sup = e.get("supervisor")
-            if sup is not None and e.kind != "spawned":
-                children_of.setdefault(str(sup), set()).add(pid)
-            if e.kind == "child_restarted" and pid in pid_lane:
-                marks["restart"].append((e.time, pid_lane[pid]))
-        elif e.kind == "job_status" and pid is not None and pid in pid_lane:
-            lane = pid_lane[pid]
-            lifetimes.setdefault(pid, [e.time, t_end])
-            status = e.get("status")
-            if status == "new":
-                marks["new"].append((e.time, lane))
-            elif status == "running":
-                close_attempt(pid, e.time, None)
-                open_attempt[pid] = e.time
-                attempt = e.get("attempt") or 0
-                if (isinstance(attempt, int) and attempt > 1) or (e.get("retries") or 0) > 0:
-                    marks["retry"].append((e.time, lane))
-            elif status in ("done", "errored", "failed"):
-                close_attempt(pid, e.time, status)
-                marks[status].append((e.time, lane))
-        elif e.kind == "exited" and pid is not None:
-            if pid in lifetimes:
-                lifetimes[pid][1] = e.time
-            crashed = e.get("reason_kind") == "crash"
-            close_attempt(pid, e.time, "crash" if crashed else None)
-            if pid in pid_lane:
-                marks["crash" if crashed else "exit"].append((e.time, pid_lane[pid]))
-        elif e.kind == "intensity_reached":
-            sup = str(e.get("supervisor") or pid)
-            if sup in pid_lane:
-                marks["intensity"].append((e.time, pid_lane[sup]))
-            if e.get("max_seconds") is not None:
-                window_len[sup] = float(e.get("max_seconds"))
-            intensity_fields[sup] = (e.get("restarts"), e.get("max_restarts"))
-            windows.append((sup, e.time))
-        elif e.kind == "supervisor_gave_up":
-            sup = str(e.get("supervisor") or pid)
-            if sup in pid_lane:
-                marks["gave_up"].append((e.time, pid_lane[sup]))
-            give_ups.append(e.time)
-            windows.append((sup, e.time))
-        elif e.kind == "zombie" and pid is not None and pid in pid_lane:
-            marks["zombie"].append((e.time, pid_lane[pid]))
-    for pid in list(open_attempt):
-        close_attempt(pid, t_end, None)
 
-    # Lifelines: a thin line per process while it lived, in its lane.
-    segs = [(pid_lane[p], span[0], span[1]) for p, span in lifetimes.items() if p in pid_lane]
+def _draw_empty(ax: Axes) -> None:
+    ax.set_yticks([])
+    ax.text(
+        0.5,
+        0.5,
+        "no job or supervisor activity in these events",
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#777777",
+        fontsize=_TEXT,
+    )
+
+
+def _draw_lifetimes(ax: Axes, story: _Story) -> None:
+    """A thin line per process while it lived, in its lane."""
+    segs = [
+        (story.pid_lane[p], span[0], span[1])
+        for p, span in story.lifetimes.items()
+        if p in story.pid_lane
+    ]
     if segs:
         ax.hlines(
             [s[0] for s in segs],
@@ -246,10 +354,14 @@ def draw_timeline(
             linewidths=1.0,
             zorder=1,
         )
-    for lane, start, end, how in bars:
+
+
+def _draw_attempts(ax: Axes, story: _Story) -> None:
+    shortest = (story.t_end - story.t_start) * 0.002
+    for lane, start, end, how in story.bars:
         ax.barh(
             lane,
-            max(end - start, (t_end - t_start) * 0.002),
+            max(end - start, shortest),
             left=start,
             height=0.45,
             color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS["running"]),
@@ -257,51 +369,54 @@ def draw_timeline(
             zorder=2,
         )
 
-    # Intensity windows: the last event per supervisor (gave_up, else intensity_reached).
+
+def _draw_windows(ax: Axes, story: _Story, max_seconds: float | None) -> bool:
+    """Shade each supervisor's last intensity window (it ends where it gave up, else where it
+    reached intensity) on its lane and its children's; True if any was drawn."""
     last_window: dict[str, float] = {}
-    for sup, when in windows:
+    for sup, when in story.windows:
         last_window[sup] = when
     shaded = False
     for sup, end in last_window.items():
-        length = max_seconds if max_seconds is not None else window_len.get(sup)
+        length = max_seconds if max_seconds is not None else story.window_len.get(sup)
         if length is None:
             continue
         # Clipped to the trace: a window reaching back before the first event says no more.
-        start = max(end - length, evs[0].time)
-        rows = {pid_lane[p] for p in {sup, *children_of.get(sup, set())} if p in pid_lane}
-        for row in rows:
+        start = max(end - length, story.t_start)
+        members = {sup, *story.children_of.get(sup, set())}
+        for row in {story.pid_lane[p] for p in members if p in story.pid_lane}:
             ax.barh(
                 row,
                 end - start,
                 left=start,
                 height=0.9,
                 color=_WINDOW,
-                alpha=0.13,
+                alpha=_WINDOW_ALPHA,
                 edgecolor=_WINDOW,
                 linewidth=0.6,
                 zorder=0,
             )
         shaded = True
-        _restarts, max_restarts = intensity_fields.get(sup, (None, None))
-        if sup in pid_lane:
+        if sup in story.pid_lane:
             note = f"window {length:g} s"
-            if max_restarts is not None:
-                note += f": > {max_restarts} restarts"
+            if story.max_restarts.get(sup) is not None:
+                note += f": > {story.max_restarts[sup]} restarts"
             ax.text(
                 start,
-                pid_lane[sup] - 0.5,
+                story.pid_lane[sup] - 0.5,
                 note,
-                fontsize=7,
+                fontsize=_TEXT,
                 color=_CRASH,
                 va="bottom",
                 ha="left",
                 zorder=5,
                 parse_math=False,
             )
-    for when in sorted(set(give_ups)):
-        ax.axvline(when, color=_CRASH, linestyle=":", linewidth=1.2, zorder=1)
+    return shaded
 
-    for kind, points in marks.items():
+
+def _draw_marks(ax: Axes, story: _Story) -> None:
+    for kind, points in story.marks.items():
         if points:
             marker, colour, size, _ = _MARKS[kind]
             ax.scatter(
@@ -315,28 +430,29 @@ def draw_timeline(
                 zorder=4,
             )
 
+
+def _format_axes(ax: Axes, lanes: list[_Lane], story: _Story) -> None:
+    n = len(lanes)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([lane.label for lane in lanes], fontsize=8)
+    ax.set_yticklabels([lane.label for lane in lanes], fontsize=_TEXT)
+    ax.tick_params(axis="x", labelsize=_TEXT)
     ax.set_ylim(n - 0.4, -0.6)
-    pad = max((t_end - t_start) * 0.03, 0.05)
-    ax.set_xlim(t_start - pad, t_end + pad)
+    pad = max((story.t_end - story.t_start) * 0.03, 0.05)
+    ax.set_xlim(story.t_start - pad, story.t_end + pad)
     ax.grid(axis="x", color="#eeeeee", linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
+
+def _legend_handles(story: _Story, shaded: bool) -> list[Any]:
+    """One entry per bar colour, marker and line actually drawn, nothing else."""
     handles: list[Any] = []
-    used_bars = {how for _, _, _, how in bars}
-    for how, text in (
-        (None, "attempt (running)"),
-        ("done", "attempt → done"),
-        ("errored", "attempt → errored"),
-        ("failed", "attempt → failed"),
-        ("crash", "attempt → crash"),
-    ):
+    used_bars = {how for _, _, _, how in story.bars}
+    for how, text in _ATTEMPT_LEGEND:
         if how in used_bars:
             handles.append(Patch(color=_ATTEMPT_COLOURS[how], label=text))
-    for kind, points in marks.items():
+    for kind, points in story.marks.items():
         if points:
             marker, colour, size, text = _MARKS[kind]
             handles.append(
@@ -352,12 +468,29 @@ def draw_timeline(
                 )
             )
     if shaded:
-        handles.append(
-            Patch(facecolor=_WINDOW, alpha=0.2, edgecolor=_WINDOW, label="intensity window")
-        )
-    if give_ups:
+        handles.append(Patch(facecolor=_WINDOW, alpha=0.2, edgecolor=_WINDOW, label=WINDOW_NOTE))
+    if story.give_ups:
         handles.append(Line2D([], [], color=_CRASH, linestyle=":", label="gave up"))
-    ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
-    )
-    return fig
+    return handles
+
+
+def _draw_legend(fig: Figure, ax: Axes, handles: list[Any], own_figure: bool) -> None:
+    """Below the lanes, in the figure's own layout, when we made the figure (the time axis
+    keeps the full width); beside the caller's axes otherwise, where their layout left room
+    (as lesson 04's two-panel figure does)."""
+    if own_figure:
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 4),
+            fontsize=_TEXT,
+            frameon=False,
+        )
+    else:
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=_TEXT,
+            frameon=False,
+        )

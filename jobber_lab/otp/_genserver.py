@@ -47,7 +47,7 @@ from ._results import (
     format_reason,
     is_clean,
 )
-from ._runtime import Runtime, _check_timeout, current_runtime, remove_first
+from ._runtime import Runtime, _check_timeout, _short, current_runtime, remove_first
 from ._via import Via
 
 __all__ = [
@@ -609,7 +609,7 @@ def reply(from_: From, value: Any) -> Any:
     if target is None:
         return OK
     if rt.trace_messages:
-        rt.emit("message_sent", _me(), other=str(pid), message=repr(value)[:60], tag="reply")
+        rt.emit("message_sent", _me(), other=str(pid), message=_short(value), tag="reply")
     with target.lock:
         if ref in target.aliases and target.alive:
             target.mailbox.append((ref, value))

@@ -973,7 +973,13 @@ def _is_down_for(message: Any, ref: Ref) -> bool:
     return type(message) is tuple and len(message) == 5 and message[0] is DOWN and message[1] is ref
 
 
-def _short(message: Any, limit: int = 60) -> str:
+#: Characters of a traced message kept in its ``message_sent`` event: enough for the whole
+#: term of any message in the course (a sequence diagram shows it on hover), while a
+#: megabyte payload still costs the trace only this much.
+MESSAGE_TEXT_LIMIT = 1000
+
+
+def _short(message: Any, limit: int = MESSAGE_TEXT_LIMIT) -> str:
     text = repr(message)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -217,6 +217,9 @@ def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
         fact = "dies" if dies else "lives on"
         if said is None or said is Ellipsis:
             result.wrong(f"{key!r}: no answer (True = it dies, False = it lives on)")
+        elif not isinstance(said, bool):
+            # "no" is truthy in Python: never guess what a non-bool answer means
+            result.wrong(f"{key!r}: answer True or False, not {said!r}")
         else:
             result.expect(
                 bool(said) == dies,
@@ -241,9 +244,21 @@ def check_max_retries_zero(job_class: type) -> CheckResult:
         attempts = _count_attempts(job_class, max_retries, result)
         if attempts is None:
             continue
-        count, stopped = attempts
-        if stopped and count == expected:
-            result.ok(f"max_retries={max_retries}: {count} attempt(s), then the job stopped")
+        count, stopped, status = attempts
+        if stopped and count == expected and status is None:
+            result.wrong(
+                f"max_retries={max_retries}: the job published no status: keep publish(...) "
+                "in handle_continue so the checker can see how it ended"
+            )
+        elif stopped and count == expected and status != "failed":
+            result.wrong(
+                f"max_retries={max_retries}: {count} attempt(s), but the job's last status was "
+                f"{status!r}: every attempt failed, so it must end 'failed'"
+            )
+        elif stopped and count == expected:
+            result.ok(
+                f"max_retries={max_retries}: {count} attempt(s), then the job stopped 'failed'"
+            )
         elif not stopped:
             result.wrong(
                 f"max_retries={max_retries}: still retrying after {count} attempts "
@@ -280,11 +295,14 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
         exited = tracer.wait_for(
             lambda e: e.kind == "exited" and e.pid == pid, budget * rt.time_scale
         )
+        tracer.flush()
         tracer.detach()
         if exited is not None and exited.get("reason_kind") != "normal":
             result.wrong(f"max_retries={max_retries}: the job crashed: {exited.get('reason')}")
             return None
-        return len(calls), exited is not None
+        published = [e.get("status") for e in tracer.history if e.kind == "job_status"]
+        status = published[-1] if published else None
+        return len(calls), exited is not None, status
 
 
 # ------------------------------------------------------------------------ notebook 03
@@ -402,21 +420,82 @@ def check_job_supervisor(supervisor_class: type) -> CheckResult:
     except Exception as exc:
         result.wrong(f"child_spec raised {_crash_text(exc)}")
         return result
-    result.expect(
-        isinstance(spec, ChildSpec) and spec.restart is Restart.TEMPORARY,
-        "child_spec says restart=TEMPORARY (JobRunner never restarts a JobSupervisor)",
-        f"child_spec's restart is {getattr(spec, 'restart', spec)!r}: expected "
-        "Restart.TEMPORARY (use Supervisor, restart: :temporary)",
-    )
+    if not isinstance(spec, ChildSpec):
+        result.wrong(f"child_spec returned {spec!r}, not a ChildSpec")
+        return result
     with _runtime() as rt:
         tracer = Tracer(rt)
         app = Jobber(runtime=rt)
         try:
+            _check_not_restarted_when_killed(app, supervisor_class, result)
             _check_contained(app, tracer, supervisor_class, result)
         finally:
             app.stop()
             tracer.detach()
+    # Slower clock: the 30 s window is told from 5 s by crashes 8 s apart, with margin.
+    with _runtime(0.01) as rt:
+        tracer = Tracer(rt)
+        app = Jobber(runtime=rt)
+        try:
+            _check_window(app, tracer, supervisor_class, result)
+        finally:
+            app.stop()
+            tracer.detach()
     return result
+
+
+def _check_not_restarted_when_killed(
+    app: Jobber, supervisor_class: type, result: CheckResult
+) -> None:
+    """Temporary, by behaviour: kill the JobSupervisor; JobRunner must not start it again."""
+    started = _start_under_runner(app, supervisor_class, {"work": good_job(1000), "id": "kill"})
+    if not isinstance(started, Ok):
+        result.wrong(f"starting it under JobRunner returned {started!r}")
+        return
+    with app.runtime.calling_process():
+        ref = otp.monitor(started.value)
+        otp.exit(started.value, KILL)
+        _await(app.runtime, _down_of(ref))
+        # JobRunner got the EXIT before our DOWN, so this call is answered after it handled it
+        children = DynamicSupervisor.count_children(JOB_RUNNER)
+    result.expect(
+        children["active"] == 0,
+        "killed, it was not restarted by JobRunner (it is temporary)",
+        f"killed, it was started again by JobRunner (count_children: {children}): "
+        "a JobSupervisor must be Restart.TEMPORARY (use Supervisor, restart: :temporary)",
+    )
+
+
+def _nth(n: int, predicate: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A Tracer.wait_for predicate that is true at the ``n``-th event matching ``predicate``."""
+    seen = [0]
+
+    def check(event: Any) -> bool:
+        if predicate(event):
+            seen[0] += 1
+        return seen[0] >= n
+
+    return check
+
+
+def _check_window(app: Jobber, tracer: Tracer, supervisor_class: type, result: CheckResult) -> None:
+    """Doomed crashes 8 s apart: 4 of them fit in 30 s (it gives up), never in 5 s."""
+    started = _start_under_runner(app, supervisor_class, {"work": doomed_job(8), "id": "slow"})
+    if not isinstance(started, Ok):
+        result.wrong(f"starting a doomed job returned {started!r}")
+        return
+    sup = str(started.value)
+    is_crash = lambda e: e.kind == "exited" and e.get("reason_kind") == "crash"  # noqa: E731
+    fifth_crash = _nth(5, is_crash)
+    end = tracer.wait_for(lambda e: (e.kind == "exited" and e.pid == sup) or fifth_crash(e), WAIT)
+    crashes = sum(1 for e in tracer.history if is_crash(e))
+    result.expect(
+        end is not None and end.pid == sup and crashes == 4,
+        "a doomed job crashing every 8 s: 4 crashes within 30 s, then it gave up (max_seconds=30)",
+        f"a doomed job crashing every 8 s crashed {crashes} times and its supervisor "
+        f"{'ended' if end is not None and end.pid == sup else 'kept restarting it'}: with "
+        "Elixir's default max_seconds=5 no 4 restarts ever fit; the book sets max_seconds=30",
+    )
 
 
 def _start_under_runner(app: Jobber, supervisor_class: type, args: dict[str, Any]) -> Any:
@@ -528,7 +607,37 @@ def check_start_job(start_job: Callable[..., Any], quota: int = 3) -> CheckResul
             )
         finally:
             app.stop()
+    with _runtime(0.01) as rt:
+        app = Jobber(runtime=rt, import_quota=1_000_000)
+        try:
+            _check_quota_frees(app, start_job, quota, result)
+        finally:
+            app.stop()
     return result
+
+
+def _check_quota_frees(
+    app: Jobber, start_job: Callable[..., Any], quota: int, result: CheckResult
+) -> None:
+    """Imports that finished free their places: the typical wrong quota counts starts."""
+    for _ in range(quota):
+        _safe(start_job, app, work=good_job(1), type="import")
+    with app.runtime.calling_process():
+        deadline = WAIT / app.runtime.time_scale
+        waited = 0.0
+        while app.running_imports() and waited < deadline:  # entries go as the jobs end
+            otp.sleep(0.5)
+            waited += 0.5
+    if app.running_imports():
+        result.wrong(f"{quota} short imports never ended: {app.running_imports()}")
+        return
+    again = _safe(start_job, app, work=good_job(1), type="import")
+    result.expect(
+        isinstance(again, Ok),
+        f"after {quota} imports finished, a new import starts (the quota frees up)",
+        f"after {quota} imports finished, a new import was refused ({again!r}): count the "
+        "imports running now (running_imports()), not the ones ever started",
+    )
 
 
 def _times(values: list[Any]) -> str:

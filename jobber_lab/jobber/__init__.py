@@ -11,6 +11,7 @@ from .app import (
     VARIANTS,
     Jobber,
     JobberApp,
+    RestartLimits,
     current,
     running_imports,
     start,
@@ -18,11 +19,12 @@ from .app import (
     stop,
 )
 from .job import RETRY_DELAY, FunctionClauseError, Job, JobState, random_job_id, via
-from .job_supervisor import JOB_MAX_SECONDS, JobSupervisor
+from .job_supervisor import JOB_MAX_RESTARTS, JOB_MAX_SECONDS, JobSupervisor
 from .work import bad_job, doomed_job, good_job
 
 __all__ = [
     "IMPORT_QUOTA_REACHED",
+    "JOB_MAX_RESTARTS",
     "JOB_MAX_SECONDS",
     "JOB_RUNNER",
     "RETRY_DELAY",
@@ -34,6 +36,7 @@ __all__ = [
     "JobSupervisor",
     "Jobber",
     "JobberApp",
+    "RestartLimits",
     "bad_job",
     "current",
     "doomed_job",

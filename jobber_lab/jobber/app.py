@@ -11,11 +11,17 @@ Variants:
 - ``"isolated"`` (the seed's main branch): JobRunner -> JobSupervisor -> Job.
 - ``"direct"`` (the seed's earlier state): JobRunner -> Job, so a doomed job uses up
   JobRunner's own restart intensity and takes its siblings down with it.
+
+The three supervisors' restart limits are options of ``Jobber(...)`` (``RestartLimits``),
+the book's values by default: JobRunner and each JobSupervisor 3 restarts in 30 s,
+Jobber.Supervisor Elixir's default 3 in 5 s.  A lesson can then shrink a window (a slow
+crasher that never fills it) or let JobRunner's give-up escalate to the top.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, fields
 from typing import Any
 
 from jobber_lab import otp
@@ -31,7 +37,7 @@ from jobber_lab.otp import (
 )
 
 from .job import REGISTRY, Job
-from .job_supervisor import JOB_MAX_SECONDS, JobSupervisor
+from .job_supervisor import JOB_MAX_RESTARTS, JOB_MAX_SECONDS, JobSupervisor
 
 __all__ = [
     "IMPORT_QUOTA_REACHED",
@@ -40,6 +46,7 @@ __all__ = [
     "VARIANTS",
     "Jobber",
     "JobberApp",
+    "RestartLimits",
     "current",
     "running_imports",
     "start",
@@ -54,19 +61,63 @@ IMPORT_QUOTA_REACHED = Atom("import_quota_reached")
 _START_JOB_OPTIONS = frozenset({"work", "type", "max_retries", "id"})
 
 
+@dataclass(frozen=True)
+class RestartLimits:
+    """Each supervisor's restart intensity: at most ``*_max_restarts`` in ``*_max_seconds``.
+
+    The defaults are the book's: ``max_seconds: 30`` on JobRunner and on each
+    JobSupervisor (with Elixir's default of 3 restarts), Elixir's 3 in 5 s on
+    Jobber.Supervisor.  OTP counts the window in whole seconds; this port also takes a
+    float.  Build it through ``Jobber(...)``, which validates each value.
+    """
+
+    runner_max_restarts: int = JOB_MAX_RESTARTS
+    runner_max_seconds: float = JOB_MAX_SECONDS
+    job_supervisor_max_restarts: int = JOB_MAX_RESTARTS
+    job_supervisor_max_seconds: float = JOB_MAX_SECONDS
+    top_max_restarts: int = 3
+    top_max_seconds: float = 5
+
+    def check(self) -> None:
+        """Raise ``ValueError`` naming the first argument that is not a valid limit."""
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name.endswith("_max_restarts"):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{field.name}: expected an int >= 0, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"{field.name}: expected a number of seconds > 0, got {value!r}")
+
+
+_DEFAULT_LIMITS = RestartLimits()
+
+
 class JobberApp(Application):
-    """``Jobber.Application.start/2``."""
+    """``Jobber.Application.start/2``, with the restart limits the ``Jobber`` was given."""
 
     name = "Jobber"
 
+    def __init__(self, limits: RestartLimits = _DEFAULT_LIMITS) -> None:
+        self.limits = limits
+
     def start(self, start_type: Any, args: Any) -> Any:
+        limits = self.limits
         children = [
             Registry.child_spec(keys="unique", name=REGISTRY),
             DynamicSupervisor.child_spec(
-                name=JOB_RUNNER, strategy=Strategy.ONE_FOR_ONE, max_seconds=JOB_MAX_SECONDS
+                name=JOB_RUNNER,
+                strategy=Strategy.ONE_FOR_ONE,
+                max_restarts=limits.runner_max_restarts,
+                max_seconds=limits.runner_max_seconds,
             ),
         ]
-        return Supervisor.start_link(children, strategy=Strategy.ONE_FOR_ONE, name=TOP_SUPERVISOR)
+        return Supervisor.start_link(
+            children,
+            strategy=Strategy.ONE_FOR_ONE,
+            name=TOP_SUPERVISOR,
+            max_restarts=limits.top_max_restarts,
+            max_seconds=limits.top_max_seconds,
+        )
 
 
 class Jobber:
@@ -80,24 +131,32 @@ class Jobber:
         time_scale: float = 1.0,
         runtime: Runtime | None = None,
         auto_shutdown: bool = False,
+        runner_max_restarts: int = _DEFAULT_LIMITS.runner_max_restarts,
+        runner_max_seconds: float = _DEFAULT_LIMITS.runner_max_seconds,
+        job_supervisor_max_restarts: int = _DEFAULT_LIMITS.job_supervisor_max_restarts,
+        job_supervisor_max_seconds: float = _DEFAULT_LIMITS.job_supervisor_max_seconds,
+        top_max_restarts: int = _DEFAULT_LIMITS.top_max_restarts,
+        top_max_seconds: float = _DEFAULT_LIMITS.top_max_seconds,
     ) -> None:
-        if variant not in VARIANTS:
-            raise ValueError(f"variant: expected one of {VARIANTS}, got {variant!r}")
-        if auto_shutdown and variant != "isolated":
-            raise ValueError(
-                "auto_shutdown=True: the fix applies to the isolated variant's JobSupervisors; "
-                f"the {variant!r} variant has none"
-            )
-        if isinstance(import_quota, bool) or not isinstance(import_quota, int) or import_quota < 0:
-            raise ValueError(f"import_quota: expected an int >= 0, got {import_quota!r}")
+        """The restart limits default to the book's (see ``RestartLimits``)."""
+        limits = RestartLimits(
+            runner_max_restarts=runner_max_restarts,
+            runner_max_seconds=runner_max_seconds,
+            job_supervisor_max_restarts=job_supervisor_max_restarts,
+            job_supervisor_max_seconds=job_supervisor_max_seconds,
+            top_max_restarts=top_max_restarts,
+            top_max_seconds=top_max_seconds,
+        )
+        _check_options(variant, auto_shutdown, import_quota, limits)
         self.variant = variant
         self.import_quota = import_quota
         self.auto_shutdown = bool(auto_shutdown)
+        self.limits = limits
         self._owns_runtime = runtime is None
         self.runtime = runtime if runtime is not None else Runtime(time_scale=time_scale)
         self._admission = threading.Lock()
         self._stopped = False
-        result = self._in_runtime(otp.app_start, JobberApp())
+        result = self._in_runtime(otp.app_start, JobberApp(limits))
         if result is not otp.OK:
             if self._owns_runtime:
                 self.runtime.shutdown()
@@ -127,7 +186,14 @@ class Jobber:
         args = _check_job_args(options)
         args.setdefault("max_retries", 3)
         if self.variant == "isolated":
-            spec = JobSupervisor.child_spec({**args, "auto_shutdown": self.auto_shutdown})
+            spec = JobSupervisor.child_spec(
+                {
+                    **args,
+                    "auto_shutdown": self.auto_shutdown,
+                    "max_restarts": self.limits.job_supervisor_max_restarts,
+                    "max_seconds": self.limits.job_supervisor_max_seconds,
+                }
+            )
         else:
             spec = Job.child_spec(args)
         if args.get("type") != "import":
@@ -205,6 +271,28 @@ def _current_process() -> Any:
     return current_process()
 
 
+def _check_options(
+    variant: str, auto_shutdown: bool, import_quota: Any, limits: RestartLimits
+) -> None:
+    """Refuse a bad ``Jobber(...)`` argument before anything starts, naming it."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant: expected one of {VARIANTS}, got {variant!r}")
+    if auto_shutdown and variant != "isolated":
+        raise ValueError(
+            "auto_shutdown=True: the fix applies to the isolated variant's JobSupervisors; "
+            f"the {variant!r} variant has none"
+        )
+    if isinstance(import_quota, bool) or not isinstance(import_quota, int) or import_quota < 0:
+        raise ValueError(f"import_quota: expected an int >= 0, got {import_quota!r}")
+    limits.check()
+    if variant != "isolated":
+        for name in ("job_supervisor_max_restarts", "job_supervisor_max_seconds"):
+            if getattr(limits, name) != getattr(_DEFAULT_LIMITS, name):
+                raise ValueError(
+                    f"{name}: the {variant!r} variant has no JobSupervisors to apply it to"
+                )
+
+
 def _check_job_args(options: dict[str, Any]) -> dict[str, Any]:
     unknown = set(options) - _START_JOB_OPTIONS
     if unknown:
@@ -243,8 +331,12 @@ def start(
     time_scale: float = 1.0,
     runtime: Runtime | None = None,
     auto_shutdown: bool = False,
+    **limits: Any,
 ) -> Jobber:
-    """Start Jobber, stopping the previous one first (re-running a cell is safe)."""
+    """Start Jobber, stopping the previous one first (re-running a cell is safe).
+
+    ``limits`` are ``Jobber``'s restart-limit options (``runner_max_seconds=...``, ...).
+    """
     global _current
     with _current_lock:
         if _current is not None:
@@ -256,6 +348,7 @@ def start(
             time_scale=time_scale,
             runtime=runtime,
             auto_shutdown=auto_shutdown,
+            **limits,
         )
         return _current
 

@@ -10,7 +10,14 @@ Read it beside the book's Elixir; each callback is one Elixir callback::
 
 Two deliberate differences from the book's literal code, both shown in the course:
 ``max_retries=0`` means "no retries" (the book's loops forever), and every status
-change is published as a ``job_status`` event so the tracer can draw it.
+change is published as a ``job_status`` event so the tracer can draw it.  The
+``"running"`` status is this port's too (published before each attempt, so a table can
+show a job at work); the book's statuses are ``new``, ``errored``, ``failed``, ``done``.
+
+What ``work`` may return is the book's: ``{:ok, data}`` (``("ok", data)`` or
+``Ok(data)``) or the bare ``:error`` (``"error"``).  Anything else, ``{:error, reason}``
+(``Error(reason)``) included, matches no ``handle_job_result/2`` clause and crashes the
+job with ``FunctionClauseError``, exactly as the real app does.
 """
 
 from __future__ import annotations
@@ -103,14 +110,19 @@ class Job(GenServer):
 
 
 def handle_job_result(result: Any, state: JobState) -> JobState:
-    """The book's three ``handle_job_result/2`` clauses, plus our ``max_retries=0`` fix."""
+    """The book's three ``handle_job_result/2`` clauses, plus our ``max_retries=0`` fix.
+
+    The book matches ``{:ok, _data}`` and the bare ``:error`` only, so ``{:error, reason}``
+    raises ``FunctionClauseError`` here as it does in Elixir: it is a crash (restarted by
+    the supervisor), not a failed attempt (retried by the job itself).
+    """
     if _is_ok(result):
         log.info("Job completed %s", state.id)
         return replace(state, status="done")
     if not _is_error(result):
         raise FunctionClauseError(
             f"no function clause matching in Jobber.Job.handle_job_result/2: work returned "
-            f"{result!r}; expected ('ok', data), Ok(data), 'error' or Error(reason)"
+            f"{result!r}; expected ('ok', data), Ok(data) or 'error' (the bare :error)"
         )
     if state.retries == 0 and state.attempt == 1:  # the first failure (status was "new")
         log.warning("Job errored %s", state.id)
@@ -130,7 +142,9 @@ def _is_ok(result: Any) -> bool:
 
 
 def _is_error(result: Any) -> bool:
-    return isinstance(result, otp.Error) or result == "error" or result is otp.Atom("error")
+    """The bare ``:error`` only: ``Error(reason)`` is ``{:error, reason}``, which no clause
+    matches."""
+    return (isinstance(result, str) and result == "error") or result is otp.Atom("error")
 
 
 def _publish(state: JobState) -> None:

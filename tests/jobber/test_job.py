@@ -327,7 +327,6 @@ def test_work_returning_garbage_crashes_with_function_clause_error(
         (("ok", []), "done"),
         (Ok([1, 2]), "done"),
         ("error", "failed"),
-        (Error("nope"), "failed"),
     ],
 )
 def test_work_results_in_the_books_shapes(value, status, make_app, events, runtime, me):
@@ -345,9 +344,42 @@ def test_handle_job_result_clauses():
     retry = handle_job_result("error", JobState(work=state.work, id="x", retries=2, attempt=4))
     assert (retry.status, retry.retries) == ("failed", 3)
     no_retries = JobState(work=state.work, id="x", max_retries=0, attempt=1)
-    assert handle_job_result(Error("x"), no_retries).status == "failed"
+    assert handle_job_result("error", no_retries).status == "failed"
     with pytest.raises(FunctionClauseError, match="handle_job_result"):
         handle_job_result({"ok": 1}, state)
+    # {:error, reason} is not :error: the book has no clause for it.
+    with pytest.raises(FunctionClauseError, match="nope"):
+        handle_job_result(Error("nope"), no_retries)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_work_returning_an_error_tuple_crashes_four_times_then_is_given_up(
+    variant, make_app, events, runtime, me
+):
+    """``{:error, reason}`` matches no ``handle_job_result`` clause: a crash, not a retry.
+
+    As in the real app: FunctionClauseError, restarted 3 times (the job is transient), then
+    its supervisor (the JobSupervisor, or JobRunner in the direct variant) gives up.
+    """
+    app = make_app(variant)
+    runner = app.job_runner
+    app.start_job(work=returns(Error("nope"), after=S), id="erroring")
+    gave_up = events.wait_event("supervisor_gave_up")
+    log = events.flushed()
+    starts = [e for e in log if e.kind == "job_status" and e.get("status") == "new"]
+    crashes = [e for e in log if e.kind == "exited" and e.get("reason_kind") == "crash"]
+    assert len(starts) == 4 and [e.pid for e in crashes] == [e.pid for e in starts]
+    assert all("FunctionClauseError" in e.get("exception") for e in crashes)
+    assert all("nope" in e.get("reason") for e in crashes)
+    statuses_seen = {e.get("status") for e in log if e.kind == "job_status"}
+    assert statuses_seen == {"new", "running"}, "never errored, never retried by the job"
+    assert not [e for e in log if e.kind == "timer_fired"], "no :retry was ever sent"
+    if variant == "direct":
+        assert gave_up.get("supervisor") == str(runner)
+        events.wait_event("child_restarted", child_id=JOB_RUNNER)
+    else:
+        assert gave_up.get("supervisor") != str(runner)
+        assert app.job_runner == runner
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

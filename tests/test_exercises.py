@@ -1,0 +1,226 @@
+"""The checkers catch the typical wrong answer (issue 13): for each, the wrong answer fails
+with a line that says what is wrong, and the notebook's solution passes.
+
+The checkers start and shut down their own runtimes; each test checks that no thread of
+theirs is left behind.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+
+from jobber_lab import otp
+from jobber_lab.exercises import (
+    CheckResult,
+    check_exit_reasons,
+    check_job_supervisor,
+    check_max_retries_zero,
+    check_start_job,
+)
+from jobber_lab.jobber import FunctionClauseError, Job
+from jobber_lab.otp import (
+    Error,
+    GenServer,
+    InitOk,
+    NoReply,
+    Restart,
+    Stop,
+    Strategy,
+    Supervisor,
+    supervisor_init,
+)
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not left, f"a checker left threads behind: {left}"
+
+
+def wrong_lines(result: CheckResult) -> list[str]:
+    return [text for good, text in result.lines if not good]
+
+
+# ------------------------------------------------------------------ 01.2 exit reasons
+
+SOLUTION_01 = {"normal": False, "shutdown": True, "crash": True, "kill while trapping": True}
+
+
+def test_exit_reasons_solution_passes() -> None:
+    assert check_exit_reasons(SOLUTION_01)
+
+
+def test_exit_reasons_refuses_no_as_an_answer() -> None:
+    # "no" is truthy: read as bool it would pass for "shutdown" and "crash"
+    answers = {**SOLUTION_01, "normal": "no", "crash": "yes"}
+    result = check_exit_reasons(answers)
+    assert not result
+    assert any("answer True or False, not 'no'" in line for line in wrong_lines(result))
+    assert any("not 'yes'" in line for line in wrong_lines(result))
+
+
+# ------------------------------------------------------------------ 02 max_retries: 0
+
+
+@dataclass(frozen=True)
+class State:
+    work: Callable[[], Any]
+    id: str
+    max_retries: int = 3
+    retries: int = 0
+    status: str = "new"
+
+
+def make_job(first_failure_when_no_retries: str) -> type:
+    """The notebook's Job, whose first failure with max_retries=0 sets the given status."""
+
+    def handle_job_result(result: Any, state: State) -> State:
+        match result, state.status:
+            case ("ok", _), _:
+                return replace(state, status="done")
+            case "error", "new":
+                if state.max_retries == 0:
+                    return replace(state, status=first_failure_when_no_retries)
+                return replace(state, status="errored")
+            case "error", "errored":
+                new_state = replace(state, retries=state.retries + 1)
+                if new_state.retries >= state.max_retries:
+                    return replace(new_state, status="failed")
+                return new_state
+        raise FunctionClauseError(repr(result))
+
+    def publish(state: State, status: str | None = None) -> None:
+        otp.current_runtime().emit(
+            "job_status", otp.self(), job_id=state.id, status=status or state.status
+        )
+
+    class NotebookJob(GenServer):
+        def init(self, args: dict[str, Any]) -> Any:
+            state = State(work=args["work"], id=args["id"], max_retries=args["max_retries"])
+            publish(state)
+            return InitOk(state, continue_="run")
+
+        def handle_continue(self, arg: Any, state: State) -> Any:
+            publish(state, "running")
+            new_state = handle_job_result(state.work(), state)
+            publish(new_state)
+            if new_state.status == "errored":
+                otp.send_after(otp.self(), "retry", 5)
+                return NoReply(new_state)
+            return Stop(otp.NORMAL, new_state)
+
+        def handle_info(self, message: Any, state: State) -> Any:
+            return NoReply(state, continue_="run")
+
+    return NotebookJob
+
+
+def test_max_retries_solution_passes() -> None:
+    assert check_max_retries_zero(make_job("failed"))
+
+
+def test_max_retries_fix_that_ends_done_fails() -> None:
+    result = check_max_retries_zero(make_job("done"))
+    assert not result
+    [line] = wrong_lines(result)
+    assert "max_retries=0" in line and "'done'" in line and "'failed'" in line
+
+
+# ------------------------------------------------------------------ 04 JobSupervisor
+
+
+class SolutionSupervisor(Supervisor):
+    def init(self, args: Any) -> Any:
+        job = Job.child_spec(args, significant=True)
+        return supervisor_init(
+            [job], strategy=Strategy.ONE_FOR_ONE, max_seconds=30, auto_shutdown="any_significant"
+        )
+
+    @classmethod
+    def child_spec(cls, arg: Any = None, **overrides: Any) -> Any:
+        return super().child_spec(arg, restart=Restart.TEMPORARY, **overrides)
+
+
+class DefaultWindowSupervisor(SolutionSupervisor):
+    """Forgot the book's max_seconds: 30 (Elixir's default 5 s is left)."""
+
+    def init(self, args: Any) -> Any:
+        job = Job.child_spec(args, significant=True)
+        return supervisor_init(
+            [job], strategy=Strategy.ONE_FOR_ONE, auto_shutdown="any_significant"
+        )
+
+
+class PermanentSupervisor(SolutionSupervisor):
+    @classmethod
+    def child_spec(cls, arg: Any = None, **overrides: Any) -> Any:
+        return super(SolutionSupervisor, cls).child_spec(arg, **overrides)  # default: permanent
+
+
+def test_job_supervisor_solution_passes() -> None:
+    result = check_job_supervisor(SolutionSupervisor)
+    assert result, result
+
+
+def test_job_supervisor_without_max_seconds_30_fails() -> None:
+    result = check_job_supervisor(DefaultWindowSupervisor)
+    assert not result
+    # (its 1 s-apart doomed job may or may not fill a 5 s window: that line can go either way)
+    [line] = [text for text in wrong_lines(result) if "every 8 s" in text]
+    assert "kept restarting it" in line
+
+
+def test_a_permanent_job_supervisor_fails_when_killed() -> None:
+    result = check_job_supervisor(PermanentSupervisor)
+    assert not result
+    assert any("killed, it was started again" in line for line in wrong_lines(result))
+
+
+# ------------------------------------------------------------------ 05 the import quota
+
+_lock = threading.Lock()
+
+
+def solution_start_job(app: Any, **args: Any) -> Any:
+    if args.get("type") != "import":
+        return app.start_job(**args)
+    with _lock:
+        if len(app.running_imports()) >= 3:
+            return Error("import_quota_reached")
+        return app.start_job(**args)
+
+
+def make_counting_start_job() -> Callable[..., Any]:
+    """The typical wrong quota: counts imports started, per app, and never frees a place."""
+    started: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+    def start_job(app: Any, **args: Any) -> Any:
+        if args.get("type") != "import":
+            return app.start_job(**args)
+        with _lock:
+            if started.get(app, 0) >= 3:
+                return Error("import_quota_reached")
+            started[app] = started.get(app, 0) + 1
+            return app.start_job(**args)
+
+    return start_job
+
+
+def test_quota_solution_passes() -> None:
+    result = check_start_job(solution_start_job)
+    assert result, result
+
+
+def test_a_quota_that_never_frees_fails() -> None:
+    result = check_start_job(make_counting_start_job())
+    assert not result
+    [line] = wrong_lines(result)
+    assert "finished, a new import was refused" in line

@@ -60,7 +60,9 @@ RULES: dict[str, Rule] = {
         frozenset({"otp", "jobber", "trace", "__init__"}),
         frozenset({"pytest", "_pytest", "pluggy", "hypothesis"}),
     ),
-    "top": Rule(ALL_LAYERS | {"cli", "demo", "__main__", "testing", "exercises", "course"}, ANY),
+    "top": Rule(
+        ALL_LAYERS | {"cli", "demo", "__main__", "testing", "exercises", "course", "solutions"}, ANY
+    ),
 }
 
 LAYER_OF_FILE = {
@@ -71,6 +73,7 @@ LAYER_OF_FILE = {
     "testing.py": "testing",
     "exercises.py": "top",
     "course.py": "top",
+    "solutions.py": "top",
 }
 
 

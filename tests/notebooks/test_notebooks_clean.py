@@ -8,6 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from jobber_lab.solutions import SOLUTIONS, solution_code
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 LESSONS = [p for p in PATHS if not p.name.startswith("00_")]
@@ -41,7 +43,7 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_has_a_checked_exercise_and_a_hidden_solution(path: Path) -> None:
+def test_lesson_has_a_checked_exercise_and_a_solution_on_request(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     cells = nb.cells
     imports_checkers = any(
@@ -52,17 +54,23 @@ def test_lesson_has_a_checked_exercise_and_a_hidden_solution(path: Path) -> None
     assert checks and all("check_" in c.source for c in checks), f"{path.name}: no check cell"
     solutions = [i for i, c in enumerate(cells) if "solution" in _tags(c)]
     assert solutions, f"{path.name}: no solution cell"
-    for i in solutions:
+    lesson = path.name[:2]
+    for n, i in enumerate(solutions, 1):
         cell = cells[i]
+        # Issue 15: the cell only shows the solution (folded); its code is text, so Run All
+        # never runs it and never overwrites the student's own answer.
         assert cell.cell_type == "code"
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
-            f"{path.name} cell {i}: a solution must be hidden by default"
+        assert cell.source.startswith(f'show_solution("{lesson}-{n}")'), (
+            f'{path.name} cell {i}: a solution cell is show_solution("{lesson}-{n}") only'
         )
         heading = cells[i - 1]
         assert heading.cell_type == "markdown" and "Solution" in heading.source, (
             f"{path.name} cell {i}: a solution follows a 'Solution' heading"
         )
-        assert "check_" in cell.source, f"{path.name} cell {i}: the solution checks itself"
+        assert "Hint" in heading.source, f"{path.name} cell {i}: a hint comes before it"
+        assert "check_" in solution_code(f"{lesson}-{n}"), (
+            f"{path.name} cell {i}: the solution checks itself"
+        )
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
@@ -72,3 +80,12 @@ def test_lesson_shuts_its_runtimes_down_at_the_end(path: Path) -> None:
     assert "shutdown()" in last.source or ".stop()" in last.source, (
         f"{path.name}: the last cell should stop every app and runtime it started"
     )
+
+
+def test_every_solution_belongs_to_one_lesson_cell() -> None:
+    shown = []
+    for path in LESSONS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" in _tags(cell):
+                shown.append(cell.source.split('"')[1])
+    assert sorted(shown) == sorted(SOLUTIONS)

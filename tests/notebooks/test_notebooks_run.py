@@ -11,15 +11,19 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
+from jobber_lab.solutions import solution_code
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 LIMIT = 60.0  # seconds per notebook
+EXERCISED = [p for p in PATHS if not p.name.startswith("00_")]
 
 
 def test_the_python3_kernel_is_this_environments() -> None:
@@ -30,6 +34,63 @@ def test_the_python3_kernel_is_this_environments() -> None:
         argv0 in ("python", "python3", "{python}")
         or Path(argv0).resolve() == Path(sys.executable).resolve()
     ), f"kernel python3 runs {argv0!r}, not {sys.executable}"
+
+
+def _text(cell: Any) -> str:
+    """Everything a cell printed or displayed, as text."""
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append(output.get("text", ""))
+        data = output.get("data", {})
+        parts.extend(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
+    return "\n".join(parts)
+
+
+def _tags(cell: Any) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _run(path: Path, tmp_path: Path, *, reveal: bool = False) -> Any:
+    """Execute a copy of the lesson; with ``reveal``, each solution cell holds the solution's
+    code, as when a student copies a revealed solution into a cell and runs it."""
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    nb = nbformat.read(copy, as_version=4)
+    if reveal:
+        for cell in nb.cells:
+            if "solution" in _tags(cell):
+                cell.source = solution_code(cell.source.split('"')[1])
+    NotebookClient(
+        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    return nb
+
+
+@pytest.mark.timeout(LIMIT + 30)
+@pytest.mark.parametrize("path", EXERCISED, ids=[p.stem for p in EXERCISED])
+def test_run_all_leaves_each_exercise_as_the_student_wrote_it(path: Path, tmp_path: Path) -> None:
+    """Issue 15: Run All never runs a solution. Each placeholder is checked "not yet", and
+    each solution cell shows the solution folded (in a <details>) without running it."""
+    nb = _run(path, tmp_path)
+    checks = [c for c in nb.cells if "check" in _tags(c)]
+    solutions = [c for c in nb.cells if "solution" in _tags(c)]
+    assert checks and solutions
+    for cell in checks:
+        assert "not yet" in _text(cell), (path.name, cell.source, _text(cell))
+    for cell in solutions:
+        shown = _text(cell)
+        assert "<details" in shown and "all right" not in shown, (path.name, shown)
+
+
+@pytest.mark.timeout(LIMIT + 30)
+@pytest.mark.parametrize("path", EXERCISED, ids=[p.stem for p in EXERCISED])
+def test_each_solution_passes_its_checker_through_its_reveal_path(
+    path: Path, tmp_path: Path
+) -> None:
+    nb = _run(path, tmp_path, reveal=True)
+    for cell in nb.cells:
+        if "solution" in _tags(cell):
+            assert "all right!" in _text(cell), (path.name, cell.source, _text(cell))
 
 
 @pytest.mark.timeout(LIMIT + 30)

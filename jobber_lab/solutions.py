@@ -1,0 +1,132 @@
+"""The exercises' solutions, shown only when a student asks (issue 15).
+
+A solution used to be a hidden code cell, which "Run All" executed: "all right!" appeared under
+the student's "not yet" and the solution's definitions overwrote the attempt for the rest of
+the lesson. Here a solution is text. :func:`show_solution` displays it folded (a
+``<details>`` element: nothing shows until the student clicks) and never runs it;
+:func:`solution_code` returns it, which is how the notebook tests run each solution through
+the same text a student would copy.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+__all__ = ["SOLUTIONS", "Solution", "show_solution", "solution_code"]
+
+#: Exercise id ("<lesson>-<n>", e.g. ``"03-1"``) -> the solution's code, as a student would
+#: type it in the exercise cell (it ends by calling its checker).
+SOLUTIONS: dict[str, str] = {
+    "01-1": """\
+answers = {"normal": False, "shutdown": True, "crash": True, "kill while trapping": True}
+check_exit_reasons(answers)
+""",
+    "01-2": """\
+def ping_server():
+    while True:                       # loop() in Elixir: a process is a recursive loop
+        match otp.receive():
+            case ("ping", sender):
+                otp.send(sender, "pong")
+            case _:
+                pass                  # ignore what we do not understand
+
+check_ping_server(ping_server)
+""",
+    "02-1": """\
+def handle_job_result(result, state):
+    match result, state.status:
+        case ("ok", _data), _:
+            return replace(state, status="done")
+        case "error", "new":
+            # the first failure: with no retries allowed, it is already the last one
+            return replace(state, status="failed" if state.max_retries == 0 else "errored")
+        case "error", "errored":
+            new_state = replace(state, retries=state.retries + 1)
+            if new_state.retries >= state.max_retries:
+                return replace(new_state, status="failed")
+            return new_state
+    raise FunctionClauseError(f"no clause of handle_job_result matches {result!r}")
+
+check_max_retries_zero(Job)
+""",
+    "03-1": """\
+my_restart = Restart.TRANSIENT  # use GenServer, restart: :transient, as the book's Job
+check_restart_choice(my_restart)
+""",
+    "03-2": """\
+my_strategy = Strategy.REST_FOR_ONE  # restarts the crashed child and those started after it
+check_strategy_choice(my_strategy)
+""",
+    "04-1": """\
+class MyJobSupervisor(Supervisor):
+    def init(self, args):
+        job = Job.child_spec(args, significant=True)  # its end may end us
+        return supervisor_init([job], strategy=Strategy.ONE_FOR_ONE, max_seconds=30,
+                               auto_shutdown="any_significant")
+
+    @classmethod
+    def child_spec(cls, arg=None, **overrides):
+        return super().child_spec(arg, restart=Restart.TEMPORARY, **overrides)  # use Supervisor, restart: :temporary
+
+check_job_supervisor(MyJobSupervisor)
+""",
+    "05-1": """\
+quota_lock = threading.Lock()
+
+def start_job(app, **args):
+    if args.get("type") != "import":
+        return app.start_job(**args)            # the quota is about imports only
+    with quota_lock:                            # count and start as one step
+        if len(app.running_imports()) >= 3:
+            return Error("import_quota_reached")
+        return app.start_job(**args)            # registered before it returns
+
+check_start_job(start_job)
+""",
+    "06-1": """\
+def crash_times(events):
+    return [e.time for e in events if e.kind == "exited" and e.get("reason_kind") == "crash"]
+
+check_crash_times(crash_times)
+""",
+}
+
+
+def solution_code(exercise: str) -> str:
+    """The solution of ``exercise`` (``"03-1"``) as source text."""
+    try:
+        return SOLUTIONS[exercise]
+    except KeyError:
+        known = ", ".join(sorted(SOLUTIONS))
+        raise KeyError(
+            f"solution_code(exercise): no exercise {exercise!r}; expected one of {known}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solution that shows itself folded in a notebook and is never executed."""
+
+    exercise: str
+    code: str
+
+    def _repr_html_(self) -> str:
+        return (
+            '<details class="jl-solution"><summary style="cursor:pointer">'
+            f"Show the solution of exercise {html.escape(self.exercise)}</summary>"
+            '<pre style="margin:4px 0 0 0">'
+            f"{html.escape(self.code)}</pre>"
+            "<p>It has not run: copy it into your exercise cell and run that.</p></details>"
+        )
+
+    def __repr__(self) -> str:
+        # A plain-text front end gets no folding, so it gets no code either.
+        return (
+            f"solution {self.exercise} (folded; print(solution_code({self.exercise!r})) shows it)"
+        )
+
+
+def show_solution(exercise: str) -> Solution:
+    """Display the solution of ``exercise`` folded; it appears when clicked, and never runs."""
+    return Solution(exercise, solution_code(exercise))

@@ -71,6 +71,7 @@ __all__ = [
 ]
 
 Labels = bool | Literal["auto"]
+LegendPlace = bool | Literal["auto", "right", "below"] | None
 
 #: With ``labels="auto"`` every node is labelled up to this many nodes; above it only the
 #: non-leaf nodes (and the highlighted ones) are candidates, and of those only labels that fit.
@@ -388,6 +389,11 @@ def _view(
 
 _LEGEND_ROW = 13.0  # points between legend rows
 _LEGEND_FONT = 8.0
+_STRIP_ROW = 12.0  # points between the lines of a legend strip under the tree
+_STRIP_GAP = 10.0  # points between two entries on a strip's line
+#: ``legend="auto"`` puts the key under the tree when, beside it, it would take more than
+#: this share of a pinned figure's width.
+_BESIDE_SHARE = 0.2
 _LEGEND_SHAPES = {"application": (_BOX, 18.0), "supervisor": (_ELLIPSE, 18.0)}
 _CROSS = MarkerStyle("x")
 _BAR = MarkerStyle("_")
@@ -451,24 +457,44 @@ def _ghost_layers(mark: str, size: float) -> list[_Layer]:
 
 
 def _legend_size(rows: list[_Row]) -> tuple[float, float]:
-    """Width and height of the legend, in points."""
+    """Width and height of the legend beside the tree (one column), in points."""
     widest = max((text_width(text, _LEGEND_FONT) for text, _, _ in rows), default=0.0)
     return 26.0 + widest + 6.0, len(rows) * _LEGEND_ROW + 12.0
 
 
-def _draw_key(fig: Figure, rows: list[_Row], origin: Position, height: float) -> None:
+def _legend_spots(rows: list[_Row], width: float | None) -> tuple[list[Position], float]:
+    """Where each row's marker goes, in points from the legend's top-left corner, and the
+    legend's height.  ``width=None``: one column (beside the tree); a width: entries flow
+    left to right and wrap, a strip under the tree that leaves it the figure's full width
+    (a one-column key took a third of the dashboard's 520 px box)."""
+    if width is None:
+        return [(10.0, -12.0 - i * _LEGEND_ROW) for i in range(len(rows))], len(
+            rows
+        ) * _LEGEND_ROW + 12.0
+    spots: list[Position] = []
+    x, line = 0.0, 0
+    for text, _, _ in rows:
+        need = 24.0 + text_width(text, _LEGEND_FONT) + _STRIP_GAP
+        if x > 0 and x + need - _STRIP_GAP > width:
+            x, line = 0.0, line + 1
+        spots.append((x + 10.0, -8.0 - line * _STRIP_ROW))
+        x += need
+    return spots, (line + 1) * _STRIP_ROW + 4.0 if rows else 0.0
+
+
+def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Position]) -> None:
     """The legend, laid out in the figure itself, in points from its bottom-left corner
-    (``origin`` is the legend's bottom-left): nothing of it can stray outside the figure, a
-    viewer trimming whitespace keeps it whole, and it costs no second Axes (14 ms)."""
+    (``origin`` is the legend's top-left, ``spots`` each row's marker from there, see
+    :func:`_legend_spots`): nothing of it can stray outside the figure, a viewer trimming
+    whitespace keeps it whole, and it costs no second Axes (14 ms)."""
     points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
-    x0, y0 = origin
     words = _Labels("jl-legend")
     groups: dict[
         tuple[int, int, str],
         tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]],
     ] = {}
-    for i, (text, layers, dashed) in enumerate(rows):
-        y = y0 + height - 12.0 - i * _LEGEND_ROW
+    for (text, layers, dashed), (sx, sy) in zip(rows, spots, strict=True):
+        x0, y = origin[0] + sx - 10.0, origin[1] + sy
         if dashed:
             line = LineCollection(
                 [((x0 + 3.0, y), (x0 + 17.0, y))],
@@ -503,6 +529,19 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, height: float) ->
             linestyles=style,
         )
     words.draw(fig, fig, points)
+
+
+def _legend_place(legend: Any) -> str | None:
+    """``legend=`` as ``"auto"``, ``"right"``, ``"below"`` or None (no legend)."""
+    if legend is True:
+        return "auto"
+    if legend is False or legend is None:
+        return None
+    if legend in ("auto", "right", "below"):
+        return str(legend)
+    raise ValueError(
+        f"draw_tree(legend): expected True, False, 'auto', 'right' or 'below', got {legend!r}"
+    )
 
 
 # ---------------------------------------------------------------------------- the tree
@@ -596,7 +635,7 @@ def draw_tree(
     labels: Labels = "auto",
     highlight: Any = None,
     pos: Mapping[Hashable, Position] | None = None,
-    legend: bool = True,
+    legend: LegendPlace = True,
     figsize: tuple[float, float] | None = None,
     limits: tuple[float, float, float, float] | None = None,
     root: Hashable | None = None,
@@ -623,7 +662,11 @@ def draw_tree(
     :data:`jobber_lab.trace.GHOST_SECONDS` at that time.  ``ax``: draw into it and return its
     figure (the legend then takes the right of that axes' area).  ``pos`` and ``limits``
     (``xmin, xmax, ymin, ymax`` in layout units) pin the layout, as :func:`tree_gif` does so
-    frames do not jump; ``figsize`` pins the size.
+    frames do not jump; ``figsize`` pins the size.  ``legend``: ``"right"`` a column beside
+    the tree, ``"below"`` a strip of entries flowing under it (the tree keeps the full
+    width), ``True``/``"auto"`` below on a pinned ``figsize`` where a column would take
+    more than a fifth of the width (the dashboard's box), beside otherwise; ``False`` none.
+    With ``ax`` the legend is always beside.
 
     In SVG output the pieces carry ids: ``jl-nodes-<role>-<n>`` (one ``<use>`` per node),
     ``jl-edges``, ``jl-labels`` and ``jl-pids`` (one path per line), ``jl-restarts``,
@@ -650,27 +693,38 @@ def draw_tree(
     depth = max(round(ymax - ymin), 0)
     highlighted = _as_set(highlight) & set(view.nodes)
     leaves = {n for n, kids in children.items() if not kids}
-    rows = _legend_rows(view, highlighted) if legend else []
-    key_w, key_h = _legend_size(rows) if legend else (0.0, 0.0)
+    place = _legend_place(legend)
+    rows = _legend_rows(view, highlighted) if place else []
+    key_w, key_h = _legend_size(rows) if place else (0.0, 0.0)
+    spots: list[Position] = []
     title_pts = _TITLE_INCHES * 72 if title else 6.0
 
     # Width first (the label plan needs only the width), then the height the plan asks for.
     if ax is None:
         if figsize is not None:
             fig_w = figsize[0]
+            if place == "auto" and key_w + 24 > _BESIDE_SHARE * fig_w * 72:
+                place = "below"
         else:
             wanted = n_slots * _slot_inches(view, leaves) + (2 * _EDGE_PAD + key_w + 16) / 72
             fig_w = min(max(wanted, _MIN_SIZE[0]), _MAX_SIZE[0])
-        ax_w_pts = fig_w * 72 - key_w - 16 - 8
+        if place == "below":
+            spots, key_h = _legend_spots(rows, fig_w * 72 - 16)
+            key_w = fig_w * 72 - 16
+            ax_w_pts = fig_w * 72 - 16
+        else:
+            spots, key_h = _legend_spots(rows, None)
+            ax_w_pts = fig_w * 72 - key_w - 16 - 8
         fig = None
     else:
         fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
         assert isinstance(fig, Figure)
         box = ax.get_position()
         fw, fh = fig.get_size_inches()
-        if legend and key_w + 8 > box.width * fw * 72 * 0.5:
-            legend, rows = False, []  # no room beside the tree: better no key than a cut one
-        ax_w_pts = box.width * fw * 72 - (key_w + 8 if legend else 0.0)
+        if place and key_w + 8 > box.width * fw * 72 * 0.5:
+            place, rows = None, []  # no room beside the tree: better no key than a cut one
+        spots, key_h = _legend_spots(rows, None)
+        ax_w_pts = box.width * fw * 72 - (key_w + 8 if place else 0.0)
     pad = _EDGE_PAD
     pts_per_x = max((ax_w_pts - 2 * pad) / n_slots, 0.5)
     lo = xmin - 0.5 - pad / pts_per_x
@@ -693,32 +747,32 @@ def draw_tree(
             fig_h = figsize[1]
         else:
             tree_h = above + below + depth * max(gap, _LEVEL_PTS) + title_pts + 8
+            if place == "below":
+                tree_h += key_h
             fig_h = min(max(tree_h / 72, (key_h + title_pts + 8) / 72, _MIN_SIZE[1]), _MAX_SIZE[1])
         fig = TreeFigure(figsize=(fig_w, fig_h), dpi=DEFAULT_DPI)
         fw, fh = fig_w, fig_h
+        strip = key_h if place == "below" else 0.0
         ax = fig.add_axes(
-            (8 / 72 / fw, 8 / 72 / fh, ax_w_pts / 72 / fw, 1 - (title_pts + 8) / 72 / fh)
-        )
-        if legend:
-            top = 1 - title_pts / 72 / fh
-            key_box = (
-                1 - (key_w + 8) / 72 / fw,
-                top - key_h / 72 / fh,
-                key_w / 72 / fw,
-                key_h / 72 / fh,
+            (
+                8 / 72 / fw,
+                (8 + strip) / 72 / fh,
+                ax_w_pts / 72 / fw,
+                1 - (title_pts + 8 + strip) / 72 / fh,
             )
+        )
+        if place == "below":
+            key_origin = (8.0, key_h + 4.0)
+        elif place:
+            key_origin = (fw * 72 - key_w - 8, fh * 72 - title_pts)
     else:
         fw, fh = fig.get_size_inches()
         box = ax.get_position()
-        if legend:
+        if place:
             ax.set_position((box.x0, box.y0, ax_w_pts / 72 / fw, box.height))
-            key_h = min(key_h, box.height * fh * 72)
-            key_box = (
-                box.x1 - key_w / 72 / fw,
-                box.y1 - key_h / 72 / fh,
-                key_w / 72 / fw,
-                key_h / 72 / fh,
-            )
+            rows_fit = max(int((box.height * fh * 72 - 12.0) // _LEGEND_ROW), 0)
+            rows, spots = rows[:rows_fit], spots[:rows_fit]
+            key_origin = (box.x1 * fw * 72 - key_w, box.y1 * fh * 72)
     assert fig is not None
     ax_h_pts = ax.get_position().height * fh * 72.0
     ax.set_axis_off()
@@ -731,8 +785,8 @@ def draw_tree(
     _draw_edges(ax, view, pos, pts_per_x)
     _draw_nodes(ax, view, pos, widths, highlighted, rings, pts_per_x)
     _draw_labels(ax, view, pos, plan, widths, rings)
-    if legend:
-        _draw_key(fig, rows, (key_box[0] * fw * 72, key_box[1] * fh * 72), key_h)
+    if place and rows:
+        _draw_key(fig, rows, key_origin, spots)
     _remember_tips(fig, ax, view, pos, widths)
     return fig
 

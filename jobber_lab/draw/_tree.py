@@ -73,14 +73,16 @@ __all__ = [
 Labels = bool | Literal["auto"]
 LegendPlace = bool | Literal["auto", "right", "below"] | None
 
-#: With ``labels="auto"`` every node is labelled up to this many nodes; above it only the
-#: non-leaf nodes (and the highlighted ones) are candidates, and of those only labels that fit.
+#: With ``labels="auto"`` every node is labelled up to this many nodes (unless ``figsize``
+#: pins the size: then only labels that fit); above it only the non-leaf nodes (and the
+#: highlighted ones) are candidates, and of those only labels that fit.
 AUTO_LABEL_LIMIT = 150
 
 # Sizes, in points unless named otherwise.
 _MAX_FONT = 9.0
 _MIN_FONT = 6.0
 _MIN_ROTATED_FONT = 5.0
+_WRAP_BELOW = 8.0  # a flat label smaller than this is tried on more, narrower lines
 _PID_SCALE = 0.85  # the pid line's size, relative to the name line
 _INSIDE_PAD = 2.0  # an ellipse is its label's width plus this many font sizes
 _LEAF_MARKER = 11.0
@@ -252,6 +254,42 @@ class _Label:
     size: float
     rotated: bool
     inside: bool
+    #: A flat label's lines: the caption's first line, maybe wrapped (``names``), then its
+    #: second (``subs``, drawn smaller).  A rotated label draws ``text`` and ``sub`` whole.
+    names: tuple[str, ...] = ()
+    subs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.names = self.names or (self.text,)
+        self.subs = self.subs or ((self.sub,) if self.sub else ())
+
+
+_LINE = 1.25  # a line's height, in font sizes
+
+
+def _wrapped(text: str, sub: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A caption on more, narrower lines: ``doomed-3 · running · try 2`` as the job id over
+    the rest, ``<0.50.0>, replaced <0.12.0>`` as the pid over what it replaced."""
+    name, _, rest = text.partition(" · ")
+    pid, _, before = sub.partition(", ")
+    names = (name, rest) if rest else (name,)
+    return names, ((pid, before) if before else ((pid,) if pid else ()))
+
+
+def _flat_fit(names: tuple[str, ...], subs: tuple[str, ...], space: float, inside: bool) -> float:
+    """The largest font size (points, quantised, at most _MAX_FONT) at which these lines fit
+    ``space`` points sideways: inside a shape, with its padding and tall enough to hold them
+    (an ellipse's width is its height times its aspect), below a marker as they are."""
+    widest = max(
+        max(text_width(t, 1.0) for t in names),
+        max((text_width(t, _PID_SCALE) for t in subs), default=0.0),
+    )
+    if inside:
+        tall = (len(names) + len(subs) * _PID_SCALE) * _LINE * _ELLIPSE_ASPECT if subs else 0.0
+        per_point = max(widest + _INSIDE_PAD, tall)
+    else:
+        per_point = widest
+    return _quantise(min(_MAX_FONT, space / max(per_point, 0.5)))
 
 
 def _quantise(size: float) -> float:
@@ -295,16 +333,19 @@ def _plan_labels(
     labels: Labels,
     highlighted: set[Hashable],
     room: Mapping[Hashable, float],
+    pinned: bool = False,
 ) -> list[_Label]:
     """Which nodes get a label, at what size, horizontal or rotated.
 
     A label is two lines (:func:`node_caption`).  It is drawn horizontally where both fit
     the room to the nearest neighbour (the name inside the shape for applications and
     supervisors, both lines below the marker for workers); a leaf's label that does not fit
-    is turned upright, where it only needs two lines' height.  A small tree (or
-    ``labels=True``) gets every label, at the minimum size where it does not fit; on a big
-    tree with ``labels="auto"`` a label that fits neither way is left out, which is the
-    thinning: only as much text as can be read.
+    is first tried wrapped onto more, narrower lines (:func:`_wrapped`), then turned upright,
+    where it only needs two lines' height.  A small tree (or ``labels=True``) gets every
+    label, at the minimum size where it does not fit; on a big tree with ``labels="auto"``,
+    or on a figure whose size is ``pinned`` (the dashboard's box: it cannot grow to make
+    room), a label that fits no way is left out unless highlighted, which is the thinning:
+    only as much text as can be read, never a smear of overlapping names.
     """
     if labels is False:
         return []
@@ -312,24 +353,24 @@ def _plan_labels(
         candidates = [n for n in graph.nodes if n not in leaves or n in highlighted]
     else:
         candidates = list(graph.nodes)
-    forced = labels is True or len(graph) <= AUTO_LABEL_LIMIT
+    forced = labels is True or (len(graph) <= AUTO_LABEL_LIMIT and not pinned)
     plan: list[_Label] = []
     for node in candidates:
         attrs = graph.nodes[node]
         text, sub = node_caption(node, attrs)
         inside = _role(node, attrs) in _INSIDE_ROLES
         space = room.get(node, math.inf) * 0.92
-        if inside:  # both lines inside the shape, which must be tall enough for two
-            two_lines = (1 + _PID_SCALE) * 1.25 * _ELLIPSE_ASPECT if sub else 0.0
-            widest = max(text_width(text, 1.0), text_width(sub, _PID_SCALE))
-            per_point = max(widest + _INSIDE_PAD, two_lines)
-        else:
-            per_point = max(text_width(text, 1.0), text_width(sub, _PID_SCALE))
-        flat = _quantise(min(_MAX_FONT, space / max(per_point, 0.5)))
+        flat = _flat_fit((text,), (sub,) if sub else (), space, inside)
+        if flat < _WRAP_BELOW:  # narrower on more lines, if that reads larger
+            names, subs = _wrapped(text, sub)
+            wrapped = _flat_fit(names, subs, space, inside)
+            if wrapped > flat and wrapped >= _MIN_FONT:
+                plan.append(_Label(node, text, sub, wrapped, False, inside, names, subs))
+                continue
         if flat >= _MIN_FONT:
             plan.append(_Label(node, text, sub, flat, False, inside))
             continue
-        upright = _quantise(min(_MAX_FONT - 1, space / (1.25 * (1 + _PID_SCALE))))
+        upright = _quantise(min(_MAX_FONT - 1, space / (_LINE * (1 + _PID_SCALE))))
         if not inside and upright >= _MIN_ROTATED_FONT:
             plan.append(_Label(node, text, sub, upright, True, False))
         elif forced or node in highlighted:
@@ -555,13 +596,12 @@ def _label_below(lab: _Label | None, half: float) -> float:
     """Points a node's label hangs below its centre (its shape's half height without one)."""
     if lab is None:
         return half
-    sub = lab.size * _PID_SCALE * 1.3 if lab.sub else 0.0
     if lab.inside:
         return half
     if lab.rotated:
         longest = max(text_width(lab.text, lab.size), text_width(lab.sub, lab.size * _PID_SCALE))
         return half + 3 + longest
-    return half + 3 + lab.size * 1.3 + sub
+    return half + 3 + lab.size * 1.3 * (len(lab.names) + len(lab.subs) * _PID_SCALE)
 
 
 def _shape_widths(
@@ -579,11 +619,18 @@ def _shape_widths(
             width = min(_SUP_HEIGHT / ratio, fit)
             if lab is not None and not lab.rotated:
                 widest = max(
-                    text_width(lab.text, lab.size), text_width(lab.sub, lab.size * _PID_SCALE)
+                    max(text_width(t, lab.size) for t in lab.names),
+                    max((text_width(t, lab.size * _PID_SCALE) for t in lab.subs), default=0.0),
                 )
                 width = max(width, widest + _INSIDE_PAD * lab.size)
-                if lab.sub:  # tall enough for the name and the pid
-                    width = max(width, (1 + _PID_SCALE) * 1.25 * lab.size / ratio + 4 / ratio)
+                if lab.subs:  # tall enough for the name and the pid lines
+                    lines = len(lab.names) + len(lab.subs) * _PID_SCALE
+                    tall = lines * _LINE * lab.size
+                    width = max(width, tall / ratio + 4 / ratio)
+                    if len(lab.names) + len(lab.subs) > 2:
+                        # a wrapped block's corners inside the curve: the ellipse through
+                        # the block's corners, at the shape's aspect, plus a little air
+                        width = max(width, math.hypot(widest, tall / ratio) + lab.size)
         else:
             width = min(_LEAF_MARKER if role == "worker" else _LEAF_MARKER * 0.85, fit)
         widths[node] = float(math.ceil(width))  # few distinct sizes: few collections
@@ -600,6 +647,56 @@ def _slot_inches(view: nx.DiGraph, leaves: set[Hashable]) -> float:
         text, sub = node_caption(node, view.nodes[node])
         widest = max(widest, text_width(text, 8.0), text_width(sub, 8.0 * _PID_SCALE))
     return min(max(_SLOT_INCHES, (widest + 14) / 72), 1.9)
+
+
+def _fit_upright(
+    plan: list[_Label],
+    budget: float,
+    forced: bool,
+    highlighted: set[Hashable],
+    depth: int,
+    measure: Any,
+) -> list[_Label]:
+    """Upright labels made shorter until the rows fit a pinned height (``budget`` points):
+    an upright label hangs its whole length below its node, and on a figure of fixed size
+    the rows were squeezed together instead, so shapes and names overlapped.  Half a point
+    at a time down to the least upright size, then (``labels="auto"``) the upright labels
+    of unselected nodes are left out, the thinning again."""
+
+    def fits(candidate: list[_Label]) -> bool:
+        above, below, gap = measure(candidate)
+        return bool(above + below + depth * gap <= budget)
+
+    while any(lab.rotated and lab.size > _MIN_ROTATED_FONT for lab in plan):
+        plan = [
+            _Label(lab.node, lab.text, lab.sub, max(lab.size - 0.5, _MIN_ROTATED_FONT), True, False)
+            if lab.rotated
+            else lab
+            for lab in plan
+        ]
+        if fits(plan):
+            return plan
+    if forced:
+        return plan
+    # Only the name (the job id), and larger again while it fits; then nothing.
+    short = [
+        _Label(lab.node, lab.text.partition(" · ")[0], "", _MAX_FONT - 1, True, False)
+        if lab.rotated and lab.node not in highlighted
+        else lab
+        for lab in plan
+    ]
+    while not fits(short) and any(
+        lab.rotated and not lab.sub and lab.size > _MIN_ROTATED_FONT for lab in short
+    ):
+        short = [
+            _Label(lab.node, lab.text, "", lab.size - 0.5, True, False)
+            if lab.rotated and not lab.sub
+            else lab
+            for lab in short
+        ]
+    if fits(short):
+        return short
+    return [lab for lab in plan if not lab.rotated or lab.node in highlighted]
 
 
 def _vertical_room(
@@ -730,7 +827,7 @@ def draw_tree(
     lo = xmin - 0.5 - pad / pts_per_x
     hi = xmax + 0.5 + pad / pts_per_x
     room = _level_room(pos, pts_per_x, lo, hi)
-    plan = _plan_labels(view, leaves, labels, highlighted, room)
+    plan = _plan_labels(view, leaves, labels, highlighted, room, figsize is not None)
     planned = {lab.node: lab for lab in plan}
     widths = _shape_widths(view, planned, room)
     rings: dict[Hashable, float] = {}
@@ -741,6 +838,19 @@ def draw_tree(
         if extra:
             rings[node] = extra
     above, below, gap = _vertical_room(view, pos, planned, widths, rings)
+    budget = None
+    if ax is None and figsize is not None:
+        budget = figsize[1] * 72 - title_pts - 8 - (key_h if place == "below" else 0.0)
+    elif ax is not None:
+        budget = ax.get_position().height * fig.get_size_inches()[1] * 72  # type: ignore[union-attr]
+    if budget is not None and above + below + depth * gap > budget:
+
+        def measure(trial: list[_Label]) -> tuple[float, float, float]:
+            return _vertical_room(view, pos, {lab.node: lab for lab in trial}, widths, rings)
+
+        plan = _fit_upright(plan, budget, labels is True, highlighted, depth, measure)
+        planned = {lab.node: lab for lab in plan}
+        above, below, gap = measure(plan)
 
     if ax is None:
         if figsize is not None:
@@ -969,10 +1079,14 @@ def _draw_labels(
         ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
         sub = lab.size * _PID_SCALE
         xy = pos[lab.node]
-        if lab.inside and lab.sub and not lab.rotated:
-            top = (lab.size + sub) * 1.2 / 2  # the two lines centred in the shape
-            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, top))
-            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=(0, top - lab.size * 1.2))
+        lines = [(t, lab.size, names, ink) for t in lab.names]
+        lines += [(t, sub, pids, pid_ink) for t in lab.subs]
+        if lab.inside and lab.subs and not lab.rotated:
+            # the lines centred in the shape
+            y = sum(size for _, size, _, _ in lines) * 1.2 / 2
+            for text, size, group, colour in lines:
+                group.add(xy, text, size, colour, va="top", offset=(0, y))
+                y -= size * 1.2
         elif lab.inside:
             names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
         elif lab.rotated:
@@ -981,9 +1095,10 @@ def _draw_labels(
             names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
             pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
         else:
-            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, -(half + 3)))
-            second = (0.0, -(half + 3 + lab.size * 1.3))
-            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=second)
+            y = -(half + 3)
+            for text, size, group, colour in lines:
+                group.add(xy, text, size, colour, va="top", offset=(0, y))
+                y -= lab.size * 1.3 if group is names else size * 1.3
         count = _int(attrs.get("restarts"))
         if count > 0 and not ghost:
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.

@@ -256,3 +256,12 @@ def test_a_small_pinned_figure_puts_the_legend_under_the_tree() -> None:
 def test_legend_rejects_an_unknown_place() -> None:
     with pytest.raises(ValueError, match="legend"):
         draw_tree(story_tree(6), legend="left")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n", [6, 30, 200])
+def test_at_the_dashboards_size_everything_lies_inside(n: int) -> None:
+    fig = draw_tree(story_tree(n), figsize=(520 / 96, 340 / 96), highlight="<0.5.0>")
+    width, height = fig.bbox.width, fig.bbox.height
+    for gid, (x, y, w, h) in _extents(fig):
+        assert x >= -0.5 and y >= -0.5, (gid, x, y)
+        assert x + w <= width + 0.5 and y + h <= height + 0.5, (gid, x + w, y + h)

@@ -5,7 +5,7 @@ text labels dominate, so labels are thinned on big trees by a rule a student can
 label is drawn only where it fits); nodes are one scatter collection per shape and edges one
 ``LineCollection`` (arrowheads cost 2.7x and a tree's direction is already top-down); no
 ``tight_layout`` or ``bbox_inches="tight"``: the layout is computed here, once, in points,
-and everything drawn (nodes, labels, rings, the legend in its own axes) lies inside the
+and everything drawn (nodes, labels, rings, the legend beside or under it) lies inside the
 figure, so no viewer needs to trim it and none can cut it (see :class:`TreeFigure`).
 No pyplot: ``Figure()`` objects are freed with their last reference, pyplot's are not.
 

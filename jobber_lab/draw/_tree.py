@@ -661,11 +661,18 @@ def _fit_upright(
     an upright label hangs its whole length below its node, and on a figure of fixed size
     the rows were squeezed together instead, so shapes and names overlapped.  Half a point
     at a time down to the least upright size, then (``labels="auto"``) the upright labels
-    of unselected nodes are left out, the thinning again."""
+    of unselected nodes are shortened to their name, then left out, the thinning again.  If
+    the rows overflow even without them, they may hang as far as the rest already does."""
+
+    def height(candidate: list[_Label]) -> float:
+        above, below, gap = measure(candidate)
+        return float(above + below + depth * gap)
+
+    # Where the rows overflow without any upright label, those may take what the rest needs.
+    limit = max(budget, height([lab for lab in plan if not lab.rotated]) + 0.5)
 
     def fits(candidate: list[_Label]) -> bool:
-        above, below, gap = measure(candidate)
-        return bool(above + below + depth * gap <= budget)
+        return height(candidate) <= limit
 
     while any(lab.rotated and lab.size > _MIN_ROTATED_FONT for lab in plan):
         plan = [

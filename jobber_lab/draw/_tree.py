@@ -715,6 +715,21 @@ def _vertical_room(
 ) -> tuple[float, float, float]:
     """(above the top row, below the bottom row, least distance between two rows), in
     points, so no shape, ring or hanging label reaches the next row or the figure's edge."""
+    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    if not levels:
+        return 10.0, 10.0, _LEVEL_PTS
+    return above, below, max(max(needs, default=0.0), 1.0)
+
+
+def _row_needs(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    planned: Mapping[Hashable, _Label],
+    widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
+) -> tuple[list[float], list[float], float, float]:
+    """The rows' y values from the top, the points each pair of neighbouring rows needs
+    between them, and the points above the top row and below the bottom one."""
     up: dict[float, float] = {}
     down: dict[float, float] = {}
     for node, attrs in view.nodes(data=True):
@@ -726,9 +741,27 @@ def _vertical_room(
         down[y] = max(down.get(y, 0.0), _label_below(planned.get(node), half))
     levels = sorted(up, reverse=True)
     if not levels:
-        return 10.0, 10.0, _LEVEL_PTS
-    gap = max((down[a] + up[b] + 6.0 for a, b in itertools.pairwise(levels)), default=0.0)
-    return up[levels[0]] + 4.0, down[levels[-1]] + 4.0, max(gap, 1.0)
+        return [], [], 10.0, 10.0
+    needs = [down[a] + up[b] + 6.0 for a, b in itertools.pairwise(levels)]
+    return levels, needs, up[levels[0]] + 4.0, down[levels[-1]] + 4.0
+
+
+def _rows_in_points(
+    pos: Mapping[Hashable, Position], levels: list[float], needs: list[float], room: float
+) -> dict[Hashable, Position]:
+    """``pos`` with each row's y in points from the top row: every pair of rows as far apart
+    as its own shapes and labels need, the room left over shared out evenly (squeezed in
+    proportion where there is too little).  On a pinned figure a uniform spacing gave every
+    gap the largest one's need, and a tree of five rows overflowed its box."""
+    total = sum(needs)
+    if total <= room:
+        spacing = [need + (room - total) / len(needs) for need in needs]
+    else:
+        spacing = [need * room / total for need in needs]
+    row_y = dict(
+        zip(levels, itertools.accumulate([0.0, *spacing], lambda a, b: a - b), strict=True)
+    )
+    return {node: (x, row_y[y]) for node, (x, y) in pos.items()}
 
 
 def draw_tree(
@@ -844,7 +877,12 @@ def draw_tree(
             extra += _RING
         if extra:
             rings[node] = extra
-    above, below, gap = _vertical_room(view, pos, planned, widths, rings)
+    # A pinned figure spaces its rows one by one (see _rows_in_points); gif frames keep theirs.
+    by_rows = ax is None and figsize is not None and limits is None and depth > 0
+    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    gap = sum(needs) / depth if by_rows else max(max(needs, default=0.0), 1.0)
+    if not levels:
+        above, below, gap = 10.0, 10.0, _LEVEL_PTS
     budget = None
     if ax is None and figsize is not None:
         budget = figsize[1] * 72 - title_pts - 8 - (key_h if place == "below" else 0.0)
@@ -853,7 +891,11 @@ def draw_tree(
     if budget is not None and above + below + depth * gap > budget:
 
         def measure(trial: list[_Label]) -> tuple[float, float, float]:
-            return _vertical_room(view, pos, {lab.node: lab for lab in trial}, widths, rings)
+            chosen = {lab.node: lab for lab in trial}
+            if by_rows:
+                _levels, needs, up, down = _row_needs(view, pos, chosen, widths, rings)
+                return up, down, sum(needs) / max(depth, 1)
+            return _vertical_room(view, pos, chosen, widths, rings)
 
         plan = _fit_upright(plan, budget, labels is True, highlighted, depth, measure)
         planned = {lab.node: lab for lab in plan}
@@ -895,7 +937,12 @@ def draw_tree(
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=11, loc="left", pad=6)
-    pts_per_y = max((ax_h_pts - above - below) / max(depth, 1), 1.0)
+    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    if by_rows and len(needs) == depth and ax_h_pts - above - below > 1.0:
+        pos = _rows_in_points(pos, levels, needs, ax_h_pts - above - below)
+        ymin, ymax, pts_per_y = ax_h_pts * -1 + above + below, 0.0, 1.0
+    else:
+        pts_per_y = max((ax_h_pts - above - below) / max(depth, 1), 1.0)
     ax.set_xlim(lo, hi)
     ax.set_ylim(ymin - below / pts_per_y, ymax + above / pts_per_y)
 

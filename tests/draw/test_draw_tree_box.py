@@ -149,5 +149,10 @@ def test_no_two_labels_overlap_in_the_box(graph: nx.DiGraph) -> None:
 def test_a_crowded_row_keeps_the_running_jobs_named() -> None:
     """13 lingering supervisors leave no room for their names; the running jobs' ids stay."""
     svg = tree_svg(imports(13, 3), figsize=TREE_FIGSIZE, now=23.0)
-    drawn = {t.text for t in _texts(svg, "jl-labels")}
-    assert {"import-1", "import-2", "import-3"} <= {d.partition(" · ")[0] for d in drawn}
+    jobs = {
+        (t.text or "").partition(" · ")[0]: _size(t)
+        for t in _texts(svg, "jl-labels")
+        if (t.text or "").startswith("import-")
+    }
+    assert set(jobs) == {"import-1", "import-2", "import-3"}
+    assert min(jobs.values()) >= 6.0, jobs

@@ -5,7 +5,7 @@ text labels dominate, so labels are thinned on big trees by a rule a student can
 label is drawn only where it fits); nodes are one scatter collection per shape and edges one
 ``LineCollection`` (arrowheads cost 2.7x and a tree's direction is already top-down); no
 ``tight_layout`` or ``bbox_inches="tight"``: the layout is computed here, once, in points,
-and everything drawn (nodes, labels, rings, the legend in its own axes) lies inside the
+and everything drawn (nodes, labels, rings, the legend beside or under it) lies inside the
 figure, so no viewer needs to trim it and none can cut it (see :class:`TreeFigure`).
 No pyplot: ``Figure()`` objects are freed with their last reference, pyplot's are not.
 
@@ -71,15 +71,18 @@ __all__ = [
 ]
 
 Labels = bool | Literal["auto"]
+LegendPlace = bool | Literal["auto", "right", "below"] | None
 
-#: With ``labels="auto"`` every node is labelled up to this many nodes; above it only the
-#: non-leaf nodes (and the highlighted ones) are candidates, and of those only labels that fit.
+#: With ``labels="auto"`` every node is labelled up to this many nodes (unless ``figsize``
+#: pins the size: then only labels that fit); above it only the non-leaf nodes (and the
+#: highlighted ones) are candidates, and of those only labels that fit.
 AUTO_LABEL_LIMIT = 150
 
 # Sizes, in points unless named otherwise.
 _MAX_FONT = 9.0
 _MIN_FONT = 6.0
 _MIN_ROTATED_FONT = 5.0
+_WRAP_BELOW = 8.0  # a flat label smaller than this is tried on more, narrower lines
 _PID_SCALE = 0.85  # the pid line's size, relative to the name line
 _INSIDE_PAD = 2.0  # an ellipse is its label's width plus this many font sizes
 _LEAF_MARKER = 11.0
@@ -251,6 +254,42 @@ class _Label:
     size: float
     rotated: bool
     inside: bool
+    #: A flat label's lines: the caption's first line, maybe wrapped (``names``), then its
+    #: second (``subs``, drawn smaller).  A rotated label draws ``text`` and ``sub`` whole.
+    names: tuple[str, ...] = ()
+    subs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.names = self.names or (self.text,)
+        self.subs = self.subs or ((self.sub,) if self.sub else ())
+
+
+_LINE = 1.25  # a line's height, in font sizes
+
+
+def _wrapped(text: str, sub: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A caption on more, narrower lines: ``doomed-3 · running · try 2`` as the job id over
+    the rest, ``<0.50.0>, replaced <0.12.0>`` as the pid over what it replaced."""
+    name, _, rest = text.partition(" · ")
+    pid, _, before = sub.partition(", ")
+    names = (name, rest) if rest else (name,)
+    return names, ((pid, before) if before else ((pid,) if pid else ()))
+
+
+def _flat_fit(names: tuple[str, ...], subs: tuple[str, ...], space: float, inside: bool) -> float:
+    """The largest font size (points, quantised, at most _MAX_FONT) at which these lines fit
+    ``space`` points sideways: inside a shape, with its padding and tall enough to hold them
+    (an ellipse's width is its height times its aspect), below a marker as they are."""
+    widest = max(
+        max(text_width(t, 1.0) for t in names),
+        max((text_width(t, _PID_SCALE) for t in subs), default=0.0),
+    )
+    if inside:
+        tall = (len(names) + len(subs) * _PID_SCALE) * _LINE * _ELLIPSE_ASPECT if subs else 0.0
+        per_point = max(widest + _INSIDE_PAD, tall)
+    else:
+        per_point = widest
+    return _quantise(min(_MAX_FONT, space / max(per_point, 0.5)))
 
 
 def _quantise(size: float) -> float:
@@ -294,16 +333,19 @@ def _plan_labels(
     labels: Labels,
     highlighted: set[Hashable],
     room: Mapping[Hashable, float],
+    pinned: bool = False,
 ) -> list[_Label]:
     """Which nodes get a label, at what size, horizontal or rotated.
 
     A label is two lines (:func:`node_caption`).  It is drawn horizontally where both fit
     the room to the nearest neighbour (the name inside the shape for applications and
     supervisors, both lines below the marker for workers); a leaf's label that does not fit
-    is turned upright, where it only needs two lines' height.  A small tree (or
-    ``labels=True``) gets every label, at the minimum size where it does not fit; on a big
-    tree with ``labels="auto"`` a label that fits neither way is left out, which is the
-    thinning: only as much text as can be read.
+    is first tried wrapped onto more, narrower lines (:func:`_wrapped`), then turned upright,
+    where it only needs two lines' height.  A small tree (or ``labels=True``) gets every
+    label, at the minimum size where it does not fit; on a big tree with ``labels="auto"``,
+    or on a figure whose size is ``pinned`` (the dashboard's box: it cannot grow to make
+    room), a label that fits no way is left out unless highlighted, which is the thinning:
+    only as much text as can be read, never a smear of overlapping names.
     """
     if labels is False:
         return []
@@ -311,24 +353,24 @@ def _plan_labels(
         candidates = [n for n in graph.nodes if n not in leaves or n in highlighted]
     else:
         candidates = list(graph.nodes)
-    forced = labels is True or len(graph) <= AUTO_LABEL_LIMIT
+    forced = labels is True or (len(graph) <= AUTO_LABEL_LIMIT and not pinned)
     plan: list[_Label] = []
     for node in candidates:
         attrs = graph.nodes[node]
         text, sub = node_caption(node, attrs)
         inside = _role(node, attrs) in _INSIDE_ROLES
         space = room.get(node, math.inf) * 0.92
-        if inside:  # both lines inside the shape, which must be tall enough for two
-            two_lines = (1 + _PID_SCALE) * 1.25 * _ELLIPSE_ASPECT if sub else 0.0
-            widest = max(text_width(text, 1.0), text_width(sub, _PID_SCALE))
-            per_point = max(widest + _INSIDE_PAD, two_lines)
-        else:
-            per_point = max(text_width(text, 1.0), text_width(sub, _PID_SCALE))
-        flat = _quantise(min(_MAX_FONT, space / max(per_point, 0.5)))
+        flat = _flat_fit((text,), (sub,) if sub else (), space, inside)
+        if flat < _WRAP_BELOW:  # narrower on more lines, if that reads larger
+            names, subs = _wrapped(text, sub)
+            wrapped = _flat_fit(names, subs, space, inside)
+            if wrapped > flat and wrapped >= _MIN_FONT:
+                plan.append(_Label(node, text, sub, wrapped, False, inside, names, subs))
+                continue
         if flat >= _MIN_FONT:
             plan.append(_Label(node, text, sub, flat, False, inside))
             continue
-        upright = _quantise(min(_MAX_FONT - 1, space / (1.25 * (1 + _PID_SCALE))))
+        upright = _quantise(min(_MAX_FONT - 1, space / (_LINE * (1 + _PID_SCALE))))
         if not inside and upright >= _MIN_ROTATED_FONT:
             plan.append(_Label(node, text, sub, upright, True, False))
         elif forced or node in highlighted:
@@ -388,6 +430,11 @@ def _view(
 
 _LEGEND_ROW = 13.0  # points between legend rows
 _LEGEND_FONT = 8.0
+_STRIP_ROW = 12.0  # points between the lines of a legend strip under the tree
+_STRIP_GAP = 10.0  # points between two entries on a strip's line
+#: ``legend="auto"`` puts the key under the tree when, beside it, it would take more than
+#: this share of a pinned figure's width.
+_BESIDE_SHARE = 0.2
 _LEGEND_SHAPES = {"application": (_BOX, 18.0), "supervisor": (_ELLIPSE, 18.0)}
 _CROSS = MarkerStyle("x")
 _BAR = MarkerStyle("_")
@@ -451,24 +498,44 @@ def _ghost_layers(mark: str, size: float) -> list[_Layer]:
 
 
 def _legend_size(rows: list[_Row]) -> tuple[float, float]:
-    """Width and height of the legend, in points."""
+    """Width and height of the legend beside the tree (one column), in points."""
     widest = max((text_width(text, _LEGEND_FONT) for text, _, _ in rows), default=0.0)
     return 26.0 + widest + 6.0, len(rows) * _LEGEND_ROW + 12.0
 
 
-def _draw_key(fig: Figure, rows: list[_Row], origin: Position, height: float) -> None:
+def _legend_spots(rows: list[_Row], width: float | None) -> tuple[list[Position], float]:
+    """Where each row's marker goes, in points from the legend's top-left corner, and the
+    legend's height.  ``width=None``: one column (beside the tree); a width: entries flow
+    left to right and wrap, a strip under the tree that leaves it the figure's full width
+    (a one-column key took a third of the dashboard's 520 px box)."""
+    if width is None:
+        return [(10.0, -12.0 - i * _LEGEND_ROW) for i in range(len(rows))], len(
+            rows
+        ) * _LEGEND_ROW + 12.0
+    spots: list[Position] = []
+    x, line = 0.0, 0
+    for text, _, _ in rows:
+        need = 24.0 + text_width(text, _LEGEND_FONT) + _STRIP_GAP
+        if x > 0 and x + need - _STRIP_GAP > width:
+            x, line = 0.0, line + 1
+        spots.append((x + 10.0, -8.0 - line * _STRIP_ROW))
+        x += need
+    return spots, (line + 1) * _STRIP_ROW + 4.0 if rows else 0.0
+
+
+def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Position]) -> None:
     """The legend, laid out in the figure itself, in points from its bottom-left corner
-    (``origin`` is the legend's bottom-left): nothing of it can stray outside the figure, a
-    viewer trimming whitespace keeps it whole, and it costs no second Axes (14 ms)."""
+    (``origin`` is the legend's top-left, ``spots`` each row's marker from there, see
+    :func:`_legend_spots`): nothing of it can stray outside the figure, a viewer trimming
+    whitespace keeps it whole, and it costs no second Axes (14 ms)."""
     points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
-    x0, y0 = origin
     words = _Labels("jl-legend")
     groups: dict[
         tuple[int, int, str],
         tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]],
     ] = {}
-    for i, (text, layers, dashed) in enumerate(rows):
-        y = y0 + height - 12.0 - i * _LEGEND_ROW
+    for (text, layers, dashed), (sx, sy) in zip(rows, spots, strict=True):
+        x0, y = origin[0] + sx - 10.0, origin[1] + sy
         if dashed:
             line = LineCollection(
                 [((x0 + 3.0, y), (x0 + 17.0, y))],
@@ -505,6 +572,19 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, height: float) ->
     words.draw(fig, fig, points)
 
 
+def _legend_place(legend: Any) -> str | None:
+    """``legend=`` as ``"auto"``, ``"right"``, ``"below"`` or None (no legend)."""
+    if legend is True:
+        return "auto"
+    if legend is False or legend is None:
+        return None
+    if legend in ("auto", "right", "below"):
+        return str(legend)
+    raise ValueError(
+        f"draw_tree(legend): expected True, False, 'auto', 'right' or 'below', got {legend!r}"
+    )
+
+
 # ---------------------------------------------------------------------------- the tree
 
 
@@ -516,13 +596,12 @@ def _label_below(lab: _Label | None, half: float) -> float:
     """Points a node's label hangs below its centre (its shape's half height without one)."""
     if lab is None:
         return half
-    sub = lab.size * _PID_SCALE * 1.3 if lab.sub else 0.0
     if lab.inside:
         return half
     if lab.rotated:
         longest = max(text_width(lab.text, lab.size), text_width(lab.sub, lab.size * _PID_SCALE))
         return half + 3 + longest
-    return half + 3 + lab.size * 1.3 + sub
+    return half + 3 + lab.size * 1.3 * (len(lab.names) + len(lab.subs) * _PID_SCALE)
 
 
 def _shape_widths(
@@ -540,11 +619,18 @@ def _shape_widths(
             width = min(_SUP_HEIGHT / ratio, fit)
             if lab is not None and not lab.rotated:
                 widest = max(
-                    text_width(lab.text, lab.size), text_width(lab.sub, lab.size * _PID_SCALE)
+                    max(text_width(t, lab.size) for t in lab.names),
+                    max((text_width(t, lab.size * _PID_SCALE) for t in lab.subs), default=0.0),
                 )
                 width = max(width, widest + _INSIDE_PAD * lab.size)
-                if lab.sub:  # tall enough for the name and the pid
-                    width = max(width, (1 + _PID_SCALE) * 1.25 * lab.size / ratio + 4 / ratio)
+                if lab.subs:  # tall enough for the name and the pid lines
+                    lines = len(lab.names) + len(lab.subs) * _PID_SCALE
+                    tall = lines * _LINE * lab.size
+                    width = max(width, tall / ratio + 4 / ratio)
+                    if len(lab.names) + len(lab.subs) > 2:
+                        # a wrapped block's corners inside the curve: the ellipse through
+                        # the block's corners, at the shape's aspect, plus a little air
+                        width = max(width, math.hypot(widest, tall / ratio) + lab.size)
         else:
             width = min(_LEAF_MARKER if role == "worker" else _LEAF_MARKER * 0.85, fit)
         widths[node] = float(math.ceil(width))  # few distinct sizes: few collections
@@ -563,6 +649,63 @@ def _slot_inches(view: nx.DiGraph, leaves: set[Hashable]) -> float:
     return min(max(_SLOT_INCHES, (widest + 14) / 72), 1.9)
 
 
+def _fit_upright(
+    plan: list[_Label],
+    budget: float,
+    forced: bool,
+    highlighted: set[Hashable],
+    depth: int,
+    measure: Any,
+) -> list[_Label]:
+    """Upright labels made shorter until the rows fit a pinned height (``budget`` points):
+    an upright label hangs its whole length below its node, and on a figure of fixed size
+    the rows were squeezed together instead, so shapes and names overlapped.  Half a point
+    at a time down to the least upright size, then (``labels="auto"``) the upright labels
+    of unselected nodes are shortened to their name, then left out, the thinning again.  If
+    the rows overflow even without them, they may hang as far as the rest already does."""
+
+    def height(candidate: list[_Label]) -> float:
+        above, below, gap = measure(candidate)
+        return float(above + below + depth * gap)
+
+    # Where the rows overflow without any upright label, those may take what the rest needs.
+    limit = max(budget, height([lab for lab in plan if not lab.rotated]) + 0.5)
+
+    def fits(candidate: list[_Label]) -> bool:
+        return height(candidate) <= limit
+
+    while any(lab.rotated and lab.size > _MIN_ROTATED_FONT for lab in plan):
+        plan = [
+            _Label(lab.node, lab.text, lab.sub, max(lab.size - 0.5, _MIN_ROTATED_FONT), True, False)
+            if lab.rotated
+            else lab
+            for lab in plan
+        ]
+        if fits(plan):
+            return plan
+    if forced:
+        return plan
+    # Only the name (the job id), and larger again while it fits; then nothing.
+    short = [
+        _Label(lab.node, lab.text.partition(" · ")[0], "", _MAX_FONT - 1, True, False)
+        if lab.rotated and lab.node not in highlighted
+        else lab
+        for lab in plan
+    ]
+    while not fits(short) and any(
+        lab.rotated and not lab.sub and lab.size > _MIN_ROTATED_FONT for lab in short
+    ):
+        short = [
+            _Label(lab.node, lab.text, "", lab.size - 0.5, True, False)
+            if lab.rotated and not lab.sub
+            else lab
+            for lab in short
+        ]
+    if fits(short):
+        return short
+    return [lab for lab in plan if not lab.rotated or lab.node in highlighted]
+
+
 def _vertical_room(
     view: nx.DiGraph,
     pos: Mapping[Hashable, Position],
@@ -572,6 +715,21 @@ def _vertical_room(
 ) -> tuple[float, float, float]:
     """(above the top row, below the bottom row, least distance between two rows), in
     points, so no shape, ring or hanging label reaches the next row or the figure's edge."""
+    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    if not levels:
+        return 10.0, 10.0, _LEVEL_PTS
+    return above, below, max(max(needs, default=0.0), 1.0)
+
+
+def _row_needs(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    planned: Mapping[Hashable, _Label],
+    widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
+) -> tuple[list[float], list[float], float, float]:
+    """The rows' y values from the top, the points each pair of neighbouring rows needs
+    between them, and the points above the top row and below the bottom one."""
     up: dict[float, float] = {}
     down: dict[float, float] = {}
     for node, attrs in view.nodes(data=True):
@@ -583,9 +741,27 @@ def _vertical_room(
         down[y] = max(down.get(y, 0.0), _label_below(planned.get(node), half))
     levels = sorted(up, reverse=True)
     if not levels:
-        return 10.0, 10.0, _LEVEL_PTS
-    gap = max((down[a] + up[b] + 6.0 for a, b in itertools.pairwise(levels)), default=0.0)
-    return up[levels[0]] + 4.0, down[levels[-1]] + 4.0, max(gap, 1.0)
+        return [], [], 10.0, 10.0
+    needs = [down[a] + up[b] + 6.0 for a, b in itertools.pairwise(levels)]
+    return levels, needs, up[levels[0]] + 4.0, down[levels[-1]] + 4.0
+
+
+def _rows_in_points(
+    pos: Mapping[Hashable, Position], levels: list[float], needs: list[float], room: float
+) -> dict[Hashable, Position]:
+    """``pos`` with each row's y in points from the top row: every pair of rows as far apart
+    as its own shapes and labels need, the room left over shared out evenly (squeezed in
+    proportion where there is too little).  On a pinned figure a uniform spacing gave every
+    gap the largest one's need, and a tree of five rows overflowed its box."""
+    total = sum(needs)
+    if total <= room:
+        spacing = [need + (room - total) / len(needs) for need in needs]
+    else:
+        spacing = [need * room / total for need in needs]
+    row_y = dict(
+        zip(levels, itertools.accumulate([0.0, *spacing], lambda a, b: a - b), strict=True)
+    )
+    return {node: (x, row_y[y]) for node, (x, y) in pos.items()}
 
 
 def draw_tree(
@@ -596,7 +772,7 @@ def draw_tree(
     labels: Labels = "auto",
     highlight: Any = None,
     pos: Mapping[Hashable, Position] | None = None,
-    legend: bool = True,
+    legend: LegendPlace = True,
     figsize: tuple[float, float] | None = None,
     limits: tuple[float, float, float, float] | None = None,
     root: Hashable | None = None,
@@ -623,7 +799,11 @@ def draw_tree(
     :data:`jobber_lab.trace.GHOST_SECONDS` at that time.  ``ax``: draw into it and return its
     figure (the legend then takes the right of that axes' area).  ``pos`` and ``limits``
     (``xmin, xmax, ymin, ymax`` in layout units) pin the layout, as :func:`tree_gif` does so
-    frames do not jump; ``figsize`` pins the size.
+    frames do not jump; ``figsize`` pins the size.  ``legend``: ``"right"`` a column beside
+    the tree, ``"below"`` a strip of entries flowing under it (the tree keeps the full
+    width), ``True``/``"auto"`` below on a pinned ``figsize`` where a column would take
+    more than a fifth of the width (the dashboard's box), beside otherwise; ``False`` none.
+    With ``ax`` the legend is always beside.
 
     In SVG output the pieces carry ids: ``jl-nodes-<role>-<n>`` (one ``<use>`` per node),
     ``jl-edges``, ``jl-labels`` and ``jl-pids`` (one path per line), ``jl-restarts``,
@@ -650,33 +830,44 @@ def draw_tree(
     depth = max(round(ymax - ymin), 0)
     highlighted = _as_set(highlight) & set(view.nodes)
     leaves = {n for n, kids in children.items() if not kids}
-    rows = _legend_rows(view, highlighted) if legend else []
-    key_w, key_h = _legend_size(rows) if legend else (0.0, 0.0)
+    place = _legend_place(legend)
+    rows = _legend_rows(view, highlighted) if place else []
+    key_w, key_h = _legend_size(rows) if place else (0.0, 0.0)
+    spots: list[Position] = []
     title_pts = _TITLE_INCHES * 72 if title else 6.0
 
     # Width first (the label plan needs only the width), then the height the plan asks for.
     if ax is None:
         if figsize is not None:
             fig_w = figsize[0]
+            if place == "auto" and key_w + 24 > _BESIDE_SHARE * fig_w * 72:
+                place = "below"
         else:
             wanted = n_slots * _slot_inches(view, leaves) + (2 * _EDGE_PAD + key_w + 16) / 72
             fig_w = min(max(wanted, _MIN_SIZE[0]), _MAX_SIZE[0])
-        ax_w_pts = fig_w * 72 - key_w - 16 - 8
+        if place == "below":
+            spots, key_h = _legend_spots(rows, fig_w * 72 - 16)
+            key_w = fig_w * 72 - 16
+            ax_w_pts = fig_w * 72 - 16
+        else:
+            spots, key_h = _legend_spots(rows, None)
+            ax_w_pts = fig_w * 72 - key_w - 16 - 8
         fig = None
     else:
         fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
         assert isinstance(fig, Figure)
         box = ax.get_position()
         fw, fh = fig.get_size_inches()
-        if legend and key_w + 8 > box.width * fw * 72 * 0.5:
-            legend, rows = False, []  # no room beside the tree: better no key than a cut one
-        ax_w_pts = box.width * fw * 72 - (key_w + 8 if legend else 0.0)
+        if place and key_w + 8 > box.width * fw * 72 * 0.5:
+            place, rows = None, []  # no room beside the tree: better no key than a cut one
+        spots, key_h = _legend_spots(rows, None)
+        ax_w_pts = box.width * fw * 72 - (key_w + 8 if place else 0.0)
     pad = _EDGE_PAD
     pts_per_x = max((ax_w_pts - 2 * pad) / n_slots, 0.5)
     lo = xmin - 0.5 - pad / pts_per_x
     hi = xmax + 0.5 + pad / pts_per_x
     room = _level_room(pos, pts_per_x, lo, hi)
-    plan = _plan_labels(view, leaves, labels, highlighted, room)
+    plan = _plan_labels(view, leaves, labels, highlighted, room, figsize is not None)
     planned = {lab.node: lab for lab in plan}
     widths = _shape_widths(view, planned, room)
     rings: dict[Hashable, float] = {}
@@ -686,53 +877,80 @@ def draw_tree(
             extra += _RING
         if extra:
             rings[node] = extra
-    above, below, gap = _vertical_room(view, pos, planned, widths, rings)
+    # A pinned figure spaces its rows one by one (see _rows_in_points); gif frames keep theirs.
+    by_rows = ax is None and figsize is not None and limits is None and depth > 0
+    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    gap = sum(needs) / depth if by_rows else max(max(needs, default=0.0), 1.0)
+    if not levels:
+        above, below, gap = 10.0, 10.0, _LEVEL_PTS
+    budget = None
+    if ax is None and figsize is not None:
+        budget = figsize[1] * 72 - title_pts - 8 - (key_h if place == "below" else 0.0)
+    elif ax is not None:
+        budget = ax.get_position().height * fig.get_size_inches()[1] * 72  # type: ignore[union-attr]
+    if budget is not None and above + below + depth * gap > budget:
+
+        def measure(trial: list[_Label]) -> tuple[float, float, float]:
+            chosen = {lab.node: lab for lab in trial}
+            if by_rows:
+                _levels, needs, up, down = _row_needs(view, pos, chosen, widths, rings)
+                return up, down, sum(needs) / max(depth, 1)
+            return _vertical_room(view, pos, chosen, widths, rings)
+
+        plan = _fit_upright(plan, budget, labels is True, highlighted, depth, measure)
+        planned = {lab.node: lab for lab in plan}
+        above, below, gap = measure(plan)
 
     if ax is None:
         if figsize is not None:
             fig_h = figsize[1]
         else:
             tree_h = above + below + depth * max(gap, _LEVEL_PTS) + title_pts + 8
+            if place == "below":
+                tree_h += key_h
             fig_h = min(max(tree_h / 72, (key_h + title_pts + 8) / 72, _MIN_SIZE[1]), _MAX_SIZE[1])
         fig = TreeFigure(figsize=(fig_w, fig_h), dpi=DEFAULT_DPI)
         fw, fh = fig_w, fig_h
+        strip = key_h if place == "below" else 0.0
         ax = fig.add_axes(
-            (8 / 72 / fw, 8 / 72 / fh, ax_w_pts / 72 / fw, 1 - (title_pts + 8) / 72 / fh)
-        )
-        if legend:
-            top = 1 - title_pts / 72 / fh
-            key_box = (
-                1 - (key_w + 8) / 72 / fw,
-                top - key_h / 72 / fh,
-                key_w / 72 / fw,
-                key_h / 72 / fh,
+            (
+                8 / 72 / fw,
+                (8 + strip) / 72 / fh,
+                ax_w_pts / 72 / fw,
+                1 - (title_pts + 8 + strip) / 72 / fh,
             )
+        )
+        if place == "below":
+            key_origin = (8.0, key_h + 4.0)
+        elif place:
+            key_origin = (fw * 72 - key_w - 8, fh * 72 - title_pts)
     else:
         fw, fh = fig.get_size_inches()
         box = ax.get_position()
-        if legend:
+        if place:
             ax.set_position((box.x0, box.y0, ax_w_pts / 72 / fw, box.height))
-            key_h = min(key_h, box.height * fh * 72)
-            key_box = (
-                box.x1 - key_w / 72 / fw,
-                box.y1 - key_h / 72 / fh,
-                key_w / 72 / fw,
-                key_h / 72 / fh,
-            )
+            rows_fit = max(int((box.height * fh * 72 - 12.0) // _LEGEND_ROW), 0)
+            rows, spots = rows[:rows_fit], spots[:rows_fit]
+            key_origin = (box.x1 * fw * 72 - key_w, box.y1 * fh * 72)
     assert fig is not None
     ax_h_pts = ax.get_position().height * fh * 72.0
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=11, loc="left", pad=6)
-    pts_per_y = max((ax_h_pts - above - below) / max(depth, 1), 1.0)
+    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    if by_rows and len(needs) == depth and ax_h_pts - above - below > 1.0:
+        pos = _rows_in_points(pos, levels, needs, ax_h_pts - above - below)
+        ymin, ymax, pts_per_y = ax_h_pts * -1 + above + below, 0.0, 1.0
+    else:
+        pts_per_y = max((ax_h_pts - above - below) / max(depth, 1), 1.0)
     ax.set_xlim(lo, hi)
     ax.set_ylim(ymin - below / pts_per_y, ymax + above / pts_per_y)
 
     _draw_edges(ax, view, pos, pts_per_x)
     _draw_nodes(ax, view, pos, widths, highlighted, rings, pts_per_x)
     _draw_labels(ax, view, pos, plan, widths, rings)
-    if legend:
-        _draw_key(fig, rows, (key_box[0] * fw * 72, key_box[1] * fh * 72), key_h)
+    if place and rows:
+        _draw_key(fig, rows, key_origin, spots)
     _remember_tips(fig, ax, view, pos, widths)
     return fig
 
@@ -915,10 +1133,14 @@ def _draw_labels(
         ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
         sub = lab.size * _PID_SCALE
         xy = pos[lab.node]
-        if lab.inside and lab.sub and not lab.rotated:
-            top = (lab.size + sub) * 1.2 / 2  # the two lines centred in the shape
-            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, top))
-            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=(0, top - lab.size * 1.2))
+        lines = [(t, lab.size, names, ink) for t in lab.names]
+        lines += [(t, sub, pids, pid_ink) for t in lab.subs]
+        if lab.inside and lab.subs and not lab.rotated:
+            # the lines centred in the shape
+            y = sum(size for _, size, _, _ in lines) * 1.2 / 2
+            for text, size, group, colour in lines:
+                group.add(xy, text, size, colour, va="top", offset=(0, y))
+                y -= size * 1.2
         elif lab.inside:
             names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
         elif lab.rotated:
@@ -927,9 +1149,10 @@ def _draw_labels(
             names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
             pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
         else:
-            names.add(xy, lab.text, lab.size, ink, va="top", offset=(0, -(half + 3)))
-            second = (0.0, -(half + 3 + lab.size * 1.3))
-            pids.add(xy, lab.sub, sub, pid_ink, va="top", offset=second)
+            y = -(half + 3)
+            for text, size, group, colour in lines:
+                group.add(xy, text, size, colour, va="top", offset=(0, y))
+                y -= lab.size * 1.3 if group is names else size * 1.3
         count = _int(attrs.get("restarts"))
         if count > 0 and not ghost:
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.

@@ -554,7 +554,8 @@ class Dashboard:
         """The tree box's content: the picture, scaled to fit the fixed box, and a text
         description naming every process (a screen reader's view, and what tests search)."""
         highlight = sorted(marked, key=str) or None
-        kw: dict[str, Any] = {"highlight": highlight, "figsize": TREE_FIGSIZE}
+        # The key as a strip under the tree: beside it, it took a third of the box's width.
+        kw: dict[str, Any] = {"highlight": highlight, "figsize": TREE_FIGSIZE, "legend": "below"}
         if now is not None:
             kw["now"] = now
         fit = "width:100%;height:100%"

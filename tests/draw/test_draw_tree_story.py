@@ -223,3 +223,45 @@ def test_a_tree_figure_shows_itself_whole_as_svg_and_a_2x_png() -> None:
     width = int.from_bytes(png[16:20], "big")
     assert width == 2 * meta["image/png"]["width"] == 2 * round(fig.bbox.width)
     assert tree_png(story_tree(6), scale=2)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _legend_box(fig: Figure) -> tuple[float, float, float, float]:
+    """The drawn box (x0, y0, x1, y1, in pixels) of every legend artist together."""
+    boxes = [box for gid, box in _extents(fig) if gid.startswith("jl-legend")]
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[0] + b[2] for b in boxes),
+        max(b[1] + b[3] for b in boxes),
+    )
+
+
+def test_a_small_pinned_figure_puts_the_legend_under_the_tree() -> None:
+    """The dashboard's 520x340 px box: a key beside the tree took a third of its width."""
+    g = story_tree(30)
+    fig = draw_tree(g, figsize=(520 / 96, 340 / 96), highlight="<0.5.0>")
+    x0, _y0, x1, y1 = _legend_box(fig)
+    (ax,) = fig.axes
+    tree = ax.get_window_extent()
+    assert y1 <= tree.y0 + 1, "the strip lies under the tree"
+    assert tree.width >= 0.9 * fig.bbox.width, "the tree keeps the full width"
+    assert x1 - x0 > 0.6 * fig.bbox.width, "entries flow across, not down one column"
+    beside = draw_tree(g, figsize=(520 / 96, 340 / 96), legend="right")
+    assert beside.axes[0].get_window_extent().width < 0.8 * fig.bbox.width
+    assert _legend_words(g, figsize=(520 / 96, 340 / 96), highlight="<0.5.0>") == _legend_words(
+        g, highlight="<0.5.0>"
+    ), "the same entries in either place"
+
+
+def test_legend_rejects_an_unknown_place() -> None:
+    with pytest.raises(ValueError, match="legend"):
+        draw_tree(story_tree(6), legend="left")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n", [6, 30, 200])
+def test_at_the_dashboards_size_everything_lies_inside(n: int) -> None:
+    fig = draw_tree(story_tree(n), figsize=(520 / 96, 340 / 96), highlight="<0.5.0>")
+    width, height = fig.bbox.width, fig.bbox.height
+    for gid, (x, y, w, h) in _extents(fig):
+        assert x >= -0.5 and y >= -0.5, (gid, x, y)
+        assert x + w <= width + 0.5 and y + h <= height + 0.5, (gid, x + w, y + h)

@@ -211,6 +211,15 @@ def write_story_tree(
         )
         if seen is None:
             raise RuntimeError(f"jobber-lab tree: doomed-3 did not crash {crashes} times")
+        if crashes:
+            # The new Job reports "running" from its init, before its supervisor reports the
+            # restart: wait for that too, or the picture can miss the job's ↻n.
+            job = str(seen.get("pid", seen.pid))
+            restarted = tracer.wait_for(
+                lambda e: e.kind == "child_restarted" and str(e.get("pid", e.pid)) == job, _WAIT
+            )
+            if restarted is None:
+                raise RuntimeError("jobber-lab tree: doomed-3's restart was never reported")
         tracer.flush()
         title = f"Jobber supervision tree ({variant}, live): doomed-3 after {crashes} crashes"
         return save_tree(tracer.graph, path, title=title, root="Jobber")

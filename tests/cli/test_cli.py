@@ -32,6 +32,9 @@ def test_tree_command_draws_doomed_3_findable_and_crisp(tmp_path) -> None:
     assert cli.main(["tree", "--out", str(svg), "--crashes", "1"]) == 0
     text = svg.read_text()
     assert "doomed-3 · crashed" in text and "doomed-3 · running · try 2" in text
+    # The restart is drawn too: the picture waits for the supervisor's report, which comes
+    # after the new Job's own "running" (it was missing from a regenerated picture once).
+    assert "↻1" in text
     assert _no_runtime_threads() == []
 
 

@@ -605,6 +605,11 @@ def check_start_job(
         if app is None:
             return result
         _check_quota_frees(app, start_job, quota, result)
+    if any(":noproc" in text for good, text in result.lines if not good):
+        result.wrong(
+            f"start_job called a server that is not running (noproc): pass your GenServer "
+            f"class as check_start_job(start_job, server=Quota), and call it as {QUOTA_NAME!r}"
+        )
     return result
 
 

@@ -552,68 +552,118 @@ def _check_contained(
 # ------------------------------------------------------------------------ notebook 05
 
 
+QUOTA_NAME = "Quota"
+"""The name under which :func:`check_start_job` starts the answer's ``server``."""
+
+
 @_isolated
-def check_start_job(start_job: Callable[..., Any], quota: int = 3) -> CheckResult:
+def check_start_job(
+    start_job: Callable[..., Any], quota: int = 3, *, server: Any = None
+) -> CheckResult:
     """Exercise 05: ``start_job(app, **args)`` with an import quota of 3: only import jobs
     count against it, other jobs always start, and 20 callers at once never get more than 3
-    imports running.  ``app`` is a Jobber whose own quota is switched off."""
+    imports running.  ``app`` is a Jobber whose own quota is switched off.
+
+    ``server`` is the answer's ``Quota`` GenServer class, if it has one: the checker starts
+    it, with the app as its init argument, under the name ``"Quota"`` in each fresh runtime
+    (as the app's supervision tree would), so ``start_job`` can ``otp.call("Quota", ...)``.
+    Every caller is a process of that runtime, as in Elixir.
+    """
     result = CheckResult("start_job with an import quota")
     if not callable(start_job):
         result.wrong(f"expected a function start_job(app, **args), got {start_job!r}")
         return result
+    if server is not None and not (isinstance(server, type) and issubclass(server, GenServer)):
+        result.wrong(f"check_start_job(server): expected a GenServer class, got {server!r}")
+        return result
     long = good_job(1000)
-    with _runtime(0.01) as rt:
-        app = Jobber(runtime=rt, import_quota=1_000_000)
-        try:
-            got = [_safe(start_job, app, work=long, type="import") for _ in range(quota + 1)]
-            admitted = sum(isinstance(r, Ok) for r in got)
-            result.expect(
-                admitted == quota and isinstance(got[-1], Error),
-                f"one at a time: {quota} imports started, the {quota + 1}th refused with "
-                f"{got[-1]!r}",
-                f"one at a time: {admitted} of {quota + 1} imports started (expected {quota}, "
-                f"the last refused); results: {got}",
-            )
-            other = _safe(start_job, app, work=long, type="report")
-            result.expect(
-                isinstance(other, Ok),
-                "a 'report' job still starts while the import quota is full",
-                f"a 'report' job was refused while imports were full ({other!r}): the quota "
-                "should only limit imports",
-            )
-        finally:
-            app.stop()
-    with _runtime(0.01) as rt:
-        app = Jobber(runtime=rt, import_quota=1_000_000)
-        try:
-            barrier = threading.Barrier(20)
-            results: list[Any] = []
-
-            def caller() -> None:
-                barrier.wait()
-                results.append(_safe(start_job, app, work=long, type="import"))
-
-            threads = [threading.Thread(target=caller) for _ in range(20)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(WAIT * 2)
-            admitted = sum(isinstance(r, Ok) for r in results)
-            result.expect(
-                admitted == quota,
-                f"20 callers at once: exactly {quota} imports admitted",
-                f"20 callers at once: {admitted} imports admitted (quota {quota}): "
-                + ("check-then-start is not atomic" if admitted > quota else "too few"),
-            )
-        finally:
-            app.stop()
-    with _runtime(0.01) as rt:
-        app = Jobber(runtime=rt, import_quota=1_000_000)
-        try:
-            _check_quota_frees(app, start_job, quota, result)
-        finally:
-            app.stop()
+    with _quota_app(server, result) as app:
+        if app is None:
+            return result
+        got = [
+            _start_as_process(app, start_job, work=long, type="import") for _ in range(quota + 1)
+        ]
+        admitted = sum(isinstance(r, Ok) for r in got)
+        result.expect(
+            admitted == quota and isinstance(got[-1], Error),
+            f"one at a time: {quota} imports started, the {quota + 1}th refused with {got[-1]!r}",
+            f"one at a time: {admitted} of {quota + 1} imports started (expected {quota}, "
+            f"the last refused); results: {got}",
+        )
+        other = _start_as_process(app, start_job, work=long, type="report")
+        result.expect(
+            isinstance(other, Ok),
+            "a 'report' job still starts while the import quota is full",
+            f"a 'report' job was refused while imports were full ({other!r}): the quota "
+            "should only limit imports",
+        )
+    with _quota_app(server, result) as app:
+        if app is None:
+            return result
+        _check_concurrent_callers(app, start_job, quota, result, long)
+    with _quota_app(server, result) as app:
+        if app is None:
+            return result
+        _check_quota_frees(app, start_job, quota, result)
+    if any(":noproc" in text for good, text in result.lines if not good):
+        result.wrong(
+            f"start_job called a server that is not running (noproc): pass your GenServer "
+            f"class as check_start_job(start_job, server=Quota), and call it as {QUOTA_NAME!r}"
+        )
     return result
+
+
+@contextmanager
+def _quota_app(server: Any, result: CheckResult) -> Iterator[Jobber | None]:
+    """A fresh runtime and quota-free Jobber, with the answer's ``server`` started in it
+    (``None`` and a wrong line if it would not start)."""
+    with _runtime(0.01) as rt:
+        app = Jobber(runtime=rt, import_quota=1_000_000)
+        try:
+            if server is not None:
+                with rt.calling_process():
+                    started = _safe(server.start, app, name=QUOTA_NAME)
+                if not isinstance(started, Ok):
+                    result.wrong(
+                        f"{server.__name__}.start(app, name={QUOTA_NAME!r}) -> {started!r}: "
+                        "its init should return InitOk(state)"
+                    )
+                    yield None
+                    return
+            yield app
+        finally:
+            app.stop()
+
+
+def _start_as_process(app: Jobber, start_job: Callable[..., Any], **args: Any) -> Any:
+    """``start_job(app, **args)`` called by a process of the app's runtime."""
+    with app.runtime.calling_process():
+        return _safe(start_job, app, **args)
+
+
+def _check_concurrent_callers(
+    app: Jobber, start_job: Callable[..., Any], quota: int, result: CheckResult, work: Any
+) -> None:
+    """20 callers at once: a check-then-start that is not serialised admits more."""
+    barrier = threading.Barrier(20)
+    results: list[Any] = []
+
+    def caller() -> None:
+        barrier.wait()
+        results.append(_start_as_process(app, start_job, work=work, type="import"))
+
+    threads = [threading.Thread(target=caller) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(WAIT * 2)
+    admitted = sum(isinstance(r, Ok) for r in results)
+    result.expect(
+        admitted == quota,
+        f"20 callers at once: exactly {quota} imports admitted",
+        f"20 callers at once: {admitted} imports admitted (quota {quota}): "
+        + ("check-then-start is not atomic" if admitted > quota else "too few"),
+    )
 
 
 def _check_quota_frees(
@@ -621,7 +671,7 @@ def _check_quota_frees(
 ) -> None:
     """Imports that finished free their places: the typical wrong quota counts starts."""
     for _ in range(quota):
-        _safe(start_job, app, work=good_job(1), type="import")
+        _start_as_process(app, start_job, work=good_job(1), type="import")
     with app.runtime.calling_process():
         deadline = WAIT / app.runtime.time_scale
         waited = 0.0
@@ -631,7 +681,7 @@ def _check_quota_frees(
     if app.running_imports():
         result.wrong(f"{quota} short imports never ended: {app.running_imports()}")
         return
-    again = _safe(start_job, app, work=good_job(1), type="import")
+    again = _start_as_process(app, start_job, work=good_job(1), type="import")
     result.expect(
         isinstance(again, Ok),
         f"after {quota} imports finished, a new import starts (the quota frees up)",

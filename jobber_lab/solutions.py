@@ -72,17 +72,25 @@ class MyJobSupervisor(Supervisor):
 check_job_supervisor(MyJobSupervisor)
 """,
     "05-1": """\
-quota_lock = threading.Lock()
+class Quota(GenServer):
+    \"\"\"One process counts and starts: it handles one call at a time, the BEAM's lock.\"\"\"
+
+    def init(self, app):
+        return InitOk(app)
+
+    def handle_call(self, request, from_, app):
+        _start, args = request                    # ("start", args)
+        running = [row for row in app.running_imports() if otp.is_alive(row["pid"])]
+        if len(running) >= 3:                     # alive only: stale entries (flaw 3)
+            return Reply(Error("import_quota_reached"), app)
+        return Reply(app.start_job(**args), app)  # registered before the next call
 
 def start_job(app, **args):
     if args.get("type") != "import":
-        return app.start_job(**args)            # the quota is about imports only
-    with quota_lock:                            # count and start as one step
-        if len(app.running_imports()) >= 3:
-            return Error("import_quota_reached")
-        return app.start_job(**args)            # registered before it returns
+        return app.start_job(**args)             # the quota is about imports only
+    return otp.call("Quota", ("start", args))    # GenServer.call(Quota, {:start, args})
 
-check_start_job(start_job)
+check_start_job(start_job, server=Quota)
 """,
     "06-1": """\
 def crash_times(events):

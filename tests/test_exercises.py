@@ -29,6 +29,7 @@ from jobber_lab.otp import (
     GenServer,
     InitOk,
     NoReply,
+    Reply,
     Restart,
     Stop,
     Strategy,
@@ -189,13 +190,33 @@ def test_a_permanent_job_supervisor_fails_when_killed() -> None:
 _lock = threading.Lock()
 
 
+class Quota(GenServer):
+    """The notebook's solution: one process counts and starts, one call at a time."""
+
+    def init(self, app: Any) -> Any:
+        return InitOk(app)
+
+    def handle_call(self, request: Any, from_: Any, app: Any) -> Any:
+        _start, args = request
+        running = [row for row in app.running_imports() if otp.is_alive(row["pid"])]
+        if len(running) >= 3:
+            return Reply(Error("import_quota_reached"), app)
+        return Reply(app.start_job(**args), app)
+
+
 def solution_start_job(app: Any, **args: Any) -> Any:
     if args.get("type") != "import":
         return app.start_job(**args)
-    with _lock:
-        if len(app.running_imports()) >= 3:
-            return Error("import_quota_reached")
+    return otp.call("Quota", ("start", args))
+
+
+def book_start_job(app: Any, **args: Any) -> Any:
+    """The book's quota, with flaw 1 fixed: count, then start, with nothing in between."""
+    if args.get("type") != "import":
         return app.start_job(**args)
+    if len(app.running_imports()) >= 3:
+        return Error("import_quota_reached")
+    return app.start_job(**args)
 
 
 def make_counting_start_job() -> Callable[..., Any]:
@@ -215,8 +236,26 @@ def make_counting_start_job() -> Callable[..., Any]:
 
 
 def test_quota_solution_passes() -> None:
-    result = check_start_job(solution_start_job)
+    result = check_start_job(solution_start_job, server=Quota)
     assert result, result
+
+
+def test_the_same_solution_without_its_server_fails() -> None:
+    result = check_start_job(solution_start_job)
+    assert not result
+    assert "server=Quota" in wrong_lines(result)[-1], wrong_lines(result)
+
+
+def test_a_quota_that_counts_and_starts_without_serialising_fails() -> None:
+    result = check_start_job(book_start_job)
+    assert not result
+    assert any("check-then-start is not atomic" in line for line in wrong_lines(result))
+
+
+def test_a_server_that_is_not_a_genserver_is_named() -> None:
+    result = check_start_job(solution_start_job, server=object)
+    assert not result
+    assert any("check_start_job(server)" in line for line in wrong_lines(result))
 
 
 def test_a_quota_that_never_frees_fails() -> None:

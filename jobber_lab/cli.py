@@ -176,71 +176,6 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 _PICTURE_SUFFIXES = (".png", ".svg", ".pdf")
-_WAIT = 30.0  # wall seconds: generous for a loaded classroom machine
-
-
-def write_story_tree(
-    path: str | Path, *, variant: str = "isolated", time_scale: float = 0.01, crashes: int = 2
-) -> Path:
-    """``jobber-lab tree``: a live Jobber telling its story, drawn from the tracer's graph.
-
-    Two long good jobs (``good-1``, ``import-2``) run while ``doomed-3`` crashes ``crashes``
-    times: the picture shows each job by its id, status and try, the crashed attempts as
-    ghosts and the restarted job's ``↻n`` -- what a student looks for first.
-    """
-    from jobber_lab import jobber
-    from jobber_lab.draw import save_tree
-    from jobber_lab.otp import Runtime
-    from jobber_lab.trace import Tracer
-
-    rt = Runtime(time_scale=time_scale, name=f"tree-{variant}")
-    tracer = Tracer(rt)
-    app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
-    try:
-        app.start_job(work=jobber.good_job(3600), id="good-1")
-        app.start_job(work=jobber.good_job(3600), id="import-2", type="import")
-        app.start_job(work=jobber.doomed_job(), id="doomed-3", max_retries=5)
-        seen = tracer.wait_for(
-            lambda e: (
-                e.kind == "job_status"
-                and e.get("job_id") == "doomed-3"
-                and e.get("status") == "running"
-                and _crashes(tracer, "doomed-3") >= crashes
-            ),
-            _WAIT,
-        )
-        if seen is None:
-            raise RuntimeError(f"jobber-lab tree: doomed-3 did not crash {crashes} times")
-        if crashes:
-            # The new Job reports "running" from its init, before its supervisor reports the
-            # restart: wait for that too, or the picture can miss the job's ↻n.
-            job = str(seen.get("pid", seen.pid))
-            restarted = tracer.wait_for(
-                lambda e: e.kind == "child_restarted" and str(e.get("pid", e.pid)) == job, _WAIT
-            )
-            if restarted is None:
-                raise RuntimeError("jobber-lab tree: doomed-3's restart was never reported")
-        tracer.flush()
-        title = f"Jobber supervision tree ({variant}, live): doomed-3 after {crashes} crashes"
-        return save_tree(tracer.graph, path, title=title, root="Jobber")
-    finally:
-        app.stop()
-        rt.shutdown()
-        tracer.detach()
-
-
-def _crashes(tracer: object, job_id: str) -> int:
-    """Crashed processes of ``job_id`` so far, by the tracer's labels (the naming rule)."""
-    from jobber_lab.trace import Tracer
-
-    assert isinstance(tracer, Tracer)
-    return sum(
-        1
-        for e in tracer.history
-        if e.kind == "exited"
-        and e.get("reason_kind") == "crash"
-        and tracer.label_of(e.pid or "") == job_id
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "tree":
         if args.crashes < 0:
             parser.error(f"--crashes: expected a count >= 0, got {args.crashes}")
-        out = write_story_tree(
+        from jobber_lab.demo import write_tree_picture
+
+        out = write_tree_picture(
             args.out, variant=args.variant, time_scale=args.time_scale, crashes=args.crashes
         )
         print(f"wrote {out}")

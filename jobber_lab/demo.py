@@ -387,21 +387,62 @@ def live_tree(
 
 
 def write_tree_picture(
-    path: str | Path, *, variant: str = "isolated", time_scale: float = 0.01
+    path: str | Path, *, variant: str = "isolated", time_scale: float = 0.01, crashes: int = 2
 ) -> Path:
-    """``jobber-lab tree``: a live app's tree, drawn from the tracer's graph."""
+    """The picture of ``jobber-lab tree`` and ``jobber-lab demo``: a live Jobber telling its
+    story, drawn from the tracer's graph.
+
+    Two long good jobs (``good-1``, ``import-2``) run while ``doomed-3`` crashes ``crashes``
+    times: the picture shows each job by its id, status and try, the crashed attempts as
+    ghosts and the restarted job's ``↻n`` -- what a student looks for first.
+    """
     from jobber_lab.draw import save_tree
 
-    app, tracer = live_tree(variant, time_scale=time_scale)
+    rt = Runtime(time_scale=time_scale, name=f"tree-{variant}")
+    tracer = Tracer(rt)
+    app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     try:
-        graph = tracer.graph
-        out = Path(path)
-        save_tree(graph, out, title=f"Jobber supervision tree ({variant}, live)")
-        return out
+        app.start_job(work=jobber.good_job(3600), id="good-1")
+        app.start_job(work=jobber.good_job(3600), id="import-2", type="import")
+        app.start_job(work=jobber.doomed_job(), id="doomed-3", max_retries=5)
+        seen = tracer.wait_for(
+            lambda e: (
+                e.kind == "job_status"
+                and e.get("job_id") == "doomed-3"
+                and e.get("status") == "running"
+                and _crashes(tracer, "doomed-3") >= crashes
+            ),
+            WAIT,
+        )
+        if seen is None:
+            raise RuntimeError(f"jobber-lab tree: doomed-3 did not crash {crashes} times")
+        if crashes:
+            # The new Job reports "running" from its init, before its supervisor reports the
+            # restart: wait for that too, or the picture can miss the job's ↻n.
+            job = str(seen.get("pid", seen.pid))
+            restarted = tracer.wait_for(
+                lambda e: e.kind == "child_restarted" and str(e.get("pid", e.pid)) == job, WAIT
+            )
+            if restarted is None:
+                raise RuntimeError("jobber-lab tree: doomed-3's restart was never reported")
+        tracer.flush()
+        title = f"Jobber supervision tree ({variant}, live): doomed-3 after {crashes} crashes"
+        return save_tree(tracer.graph, path, title=title, root="Jobber")
     finally:
         app.stop()
-        app.runtime.shutdown()
+        rt.shutdown()
         tracer.detach()
+
+
+def _crashes(tracer: Tracer, job_id: str) -> int:
+    """Crashed processes of ``job_id`` so far, by the tracer's labels (the naming rule)."""
+    return sum(
+        1
+        for e in tracer.history
+        if e.kind == "exited"
+        and e.get("reason_kind") == "crash"
+        and tracer.label_of(e.pid or "") == job_id
+    )
 
 
 def main_demo(
@@ -432,12 +473,17 @@ def main_demo(
                 number=number if len(variants) > 1 else None,
             )
         )
-    if len(results) > 1:
-        say("\n=== what the two variants did with the same doomed job ===")
-        for row in summary_table(results):
-            say(row)
     if picture:
         out = write_tree_picture(picture, time_scale=time_scale)
-        say(f"wrote {out} from the live tree")
-    say(f"demo finished in {time.monotonic() - started:.1f} s")
+        say(f"\nwrote {out} from the live tree")
+    if len(results) > 1:  # the story ends with its comparison
+        say(f"\n=== what the two variants did with the same doomed job ({_took(started)}) ===")
+        for row in summary_table(results):
+            say(row)
+    else:
+        say(f"demo finished ({_took(started)})")
     return results
+
+
+def _took(started: float) -> str:
+    return f"{time.monotonic() - started:.1f} s of wall time"

@@ -124,7 +124,9 @@ def test_demo_tells_the_story_plainly_in_at_most_60_lines(capsys) -> None:
     assert "registered" not in text  # registry detail only with --verbose
     assert "bad job" in text and "was shut down with JobRunner: it never finished" in text
     assert "a restart calls start_link again" in text
-    table = lines[lines.index("=== what the two variants did with the same doomed job ===") :]
+    heading = [i for i, line in enumerate(lines) if line.startswith("=== what the two variants")]
+    table = lines[heading[0] :]
+    assert len(table) == 6, "the story ends with the comparison table"
     assert table[1].split() == ["direct", "isolated"]
     assert table[2].startswith("JobRunner pid changed?  yes: ")
     assert table[2].rstrip().endswith("no")

@@ -94,11 +94,35 @@ def _value(term: Any, bound: dict[str, Any], row: Row) -> Any:
         return bound[term]
     if isinstance(term, dict):
         return {k: _value(v, bound, row) for k, v in term.items()}
+    if _is_element_call(term):
+        return _element(term[1], _value(term[2], bound, row))
     if type(term) is tuple:  # not a Pid (a tuple subclass): that is a literal
         return tuple(_value(v, bound, row) for v in term)
     if isinstance(term, list):
         return [_value(v, bound, row) for v in term]
     return term
+
+
+def _is_element_call(term: Any) -> bool:
+    """``("element", N, term)``: the body function ``element/2`` of OTP's match specs (as in
+    Elixir's ``[{:element, 1, :"$_"}]``). Result tuples are written plainly here, so this one
+    shape is read as the call, never as a literal 3-tuple."""
+    return (
+        type(term) is tuple
+        and len(term) == 3
+        and term[0] == "element"
+        and isinstance(term[1], int)
+        and not isinstance(term[1], bool)
+    )
+
+
+def _element(index: int, target: Any) -> Any:
+    if not isinstance(target, tuple) or not 1 <= index <= len(target):
+        raise ArgumentError(
+            f"select: element({index}, ...) needs a tuple of at least {index} elements, "
+            f"got {_short(target)}"
+        )
+    return target[index - 1]
 
 
 def _guard(guard: Any, bound: dict[str, Any], row: Row) -> bool:

@@ -279,9 +279,6 @@ def test_select_allows_multiple_specs(registry) -> None:
     assert sorted(Registry.select(registry, spec)) == ["hello", "world"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="differs from Elixir: match spec bodies have no functions (element/2)"
-)
 def test_select_allows_multiple_specs_with_element(registry) -> None:
     """unique_test.exs, "select allows multiple specs" (``[{:element, 1, :"$_"}]``)."""
     Registry.register(registry, "hello", "value")
@@ -295,3 +292,10 @@ def test_select_raises_on_incorrect_shape_of_match_spec(registry) -> None:
     """unique_test.exs, "select raises on incorrect shape of match spec"."""
     with pytest.raises(ArgumentError):
         Registry.select(registry, [("_", [], [])])
+
+
+def test_select_element_out_of_range_is_a_clear_error(registry) -> None:
+    """Not upstream's: ``element/2`` past a row's end names itself (OTP raises badarg)."""
+    Registry.register(registry, "hello", "value")
+    with pytest.raises(ArgumentError, match=r"element\(4, \.\.\.\)"):
+        Registry.select(registry, [(("_", "_", "_"), [], [("element", 4, "$_")])])

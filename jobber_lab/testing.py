@@ -93,6 +93,15 @@ def me(runtime: Runtime) -> Iterator[Pid]:
         yield pid
 
 
+@pytest.fixture
+def tme(runtime: Runtime) -> Iterator[Pid]:
+    """The test body as a process that traps exits: OTP's ``process_flag(trap_exit, true)``
+    at the top of most SUITE cases, ExUnit's ``Process.flag(:trap_exit, true)``; a linked
+    supervisor's shutdown exit then arrives as a message instead of ending the test."""
+    with runtime.test_process(trap_exit=True) as pid:
+        yield pid
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "runtime(**options): options for the `runtime` fixture (time_scale, grace)"

@@ -42,13 +42,6 @@ from jobber_lab.otp import self as self_pid
 ONE_FOR_ONE = Strategy.ONE_FOR_ONE
 
 
-@pytest.fixture
-def tme(runtime):
-    """The test body as a process that traps exits."""
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
-
-
 def master_of(runtime, app_name: str) -> Pid:
     from jobber_lab.otp._application import _running
 

@@ -31,13 +31,6 @@ from jobber_lab.otp import (
 from jobber_lab.otp._childspec import check_childspec, to_childspec
 
 
-@pytest.fixture
-def tme(runtime):
-    """The test body as a process that traps exits."""
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
-
-
 class TransientJob(GenServer):
     """Elixir's ``use GenServer, restart: :transient``."""
 

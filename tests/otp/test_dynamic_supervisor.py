@@ -51,13 +51,6 @@ from jobber_lab.otp import (
 DS = DynamicSupervisor
 
 
-@pytest.fixture
-def tme(runtime):
-    """The test body as a process that traps exits."""
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
-
-
 def start_ds(**options: Any) -> Pid:
     result = DS.start_link(**options)
     assert isinstance(result, Ok), result

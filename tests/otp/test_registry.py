@@ -38,13 +38,6 @@ REG = "jobs"
 
 
 @pytest.fixture
-def tme(runtime):
-    """The test body as a process that traps exits."""
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
-
-
-@pytest.fixture
 def reg(tme) -> Pid:
     result = Registry.start_link(keys="unique", name=REG)
     assert isinstance(result, Ok), result

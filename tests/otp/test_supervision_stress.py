@@ -36,12 +36,6 @@ REG = "stress_jobs"
 pytestmark = [pytest.mark.stress, pytest.mark.timeout(60)]
 
 
-@pytest.fixture
-def tme(runtime):
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
-
-
 class OnceCrashing(GenServer):
     """Registers itself by via-name; its first incarnation crashes in ``handle_continue``."""
 

@@ -84,14 +84,6 @@ SUP_LOG = "jobber_lab.otp.supervisor"
 ONE_FOR_ONE = Strategy.ONE_FOR_ONE
 
 
-@pytest.fixture
-def tme(runtime):
-    """The test body as a process that traps exits (a supervisor's shutdown exit must
-    not take the test down with it)."""
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
-
-
 def start_sup(children: list[Any], **flags: Any) -> Pid:
     flags.setdefault("strategy", ONE_FOR_ONE)
     result = Supervisor.start_link(children, **flags)

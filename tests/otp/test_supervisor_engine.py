@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
 from otp_support import Probe, assert_receive, probe_spec
 
 from jobber_lab.otp import (
@@ -44,12 +43,6 @@ from jobber_lab.otp import (
 )
 
 DS = DynamicSupervisor
-
-
-@pytest.fixture
-def tme(runtime):
-    with runtime.test_process(trap_exit=True) as pid:
-        yield pid
 
 
 def _exits_oops() -> Any:

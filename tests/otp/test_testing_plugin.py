@@ -25,6 +25,13 @@ def test_me_is_a_process_of_the_runtime(runtime, me):
     assert runtime.grace == 0.2
 
 
+def test_tme_is_a_trapping_process_of_the_runtime(runtime, tme):
+    assert otp.self() == tme
+    assert runtime.process(tme).trap_exit is True
+    child = otp.spawn_link(lambda: otp.exit("boom"))  # its exit arrives as a message
+    assert otp.receive(match=lambda m: m[0] is otp.EXIT and m[1] == child, timeout=5)[2] == "boom"
+
+
 @pytest.mark.runtime(time_scale=0.5, grace=0.1)
 def test_runtime_marker_sets_options(runtime):
     assert runtime.time_scale == 0.5

@@ -111,7 +111,7 @@ def run_story(
         doomed = app.start_job(work=jobber.doomed_job(seconds))
         teller.role(_job_pid(app, tracer, doomed), "doomed job")
         if variant == "isolated":
-            teller.name(doomed.value, "the doomed job's JobSupervisor")
+            teller.name(doomed.value, "the doomed job's JobSupervisor", short="its JobSupervisor")
         gave_up = str(doomed.value) if variant == "isolated" else str(before)
         _wait(
             tracer,
@@ -195,6 +195,7 @@ class _StoryTeller:
         self._pending: list[Event] = []
         self._roles: dict[str, str] = {}  # job pid -> "the doomed job"
         self._names: dict[str, str] = {}  # other pids -> what the story calls them
+        self._short: dict[str, str] = {}  # ... and, where it has one, its name after a job's
         self._ids: dict[str, str] = {}  # job pid -> its job id
         self._status: dict[str, str] = {}  # job pid -> last status
         self._giving_up: str | None = None  # a supervisor shutting its children down
@@ -204,8 +205,11 @@ class _StoryTeller:
     def role(self, pid: Any, role: str) -> None:
         self._roles[str(pid)] = role
 
-    def name(self, pid: Any, name: str) -> None:
+    def name(self, pid: Any, name: str, *, short: str | None = None) -> None:
+        """``short``: what to call it right after a line about its job ("its JobSupervisor")."""
         self._names[str(pid)] = name
+        if short is not None:
+            self._short[str(pid)] = short
 
     def collect(self, event: Event) -> None:
         with self._lock:
@@ -318,7 +322,7 @@ class _StoryTeller:
             return f"{by} restarted the {role} as {new} {window}"
         if role == "doomed job":
             self._result.doomed_ids.append(job_id)
-        short = "its JobSupervisor" if by.endswith("'s JobSupervisor") else by
+        short = self._short.get(sup, by)
         line = f"{short} restarted it as {new}, new id {job_id} {window}"
         if len(self._result.doomed_ids) == 2 and role == "doomed job" and self._explain:
             line += (

@@ -42,6 +42,7 @@ __all__ = [
     "CheckResult",
     "check_crash_times",
     "check_exit_reasons",
+    "check_flush_on_shutdown",
     "check_job_supervisor",
     "check_max_retries_zero",
     "check_ping_server",
@@ -234,7 +235,7 @@ def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
 
 @_isolated
 def check_max_retries_zero(job_class: type) -> CheckResult:
-    """Exercise 02: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
+    """Exercise 02.2: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
     ``max_retries=0`` means *no* retries, and ``max_retries=2`` means 3 attempts in all."""
     result = CheckResult("max_retries")
     if not (isinstance(job_class, type) and issubclass(job_class, GenServer)):
@@ -303,6 +304,68 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
         published = [e.get("status") for e in tracer.history if e.kind == "job_status"]
         status = published[-1] if published else None
         return len(calls), exited is not None, status
+
+
+FLUSH_LINES = ("first", "second")
+
+
+@_isolated
+def check_flush_on_shutdown(server_class: type) -> CheckResult:
+    """Exercise 02.1: a server (``init(sink)``; each cast is a line it buffers; ``terminate``
+    writes the buffer to ``sink``) whose ``terminate`` runs when its supervisor shuts it down.
+
+    The checker watches ``terminate`` itself (a subclass records its reason), so a server that
+    writes each line at once, without trapping exits, does not pass for one that cleans up.
+    """
+    result = CheckResult("flush on shutdown")
+    if not (isinstance(server_class, type) and issubclass(server_class, GenServer)):
+        result.wrong(f"expected a GenServer subclass, got {server_class!r}")
+        return result
+    seen: list[Any] = []
+
+    class Watched(server_class):  # type: ignore[valid-type, misc]
+        def terminate(self, reason: Any, state: Any) -> Any:
+            seen.append(reason)
+            return super().terminate(reason, state)
+
+    sink: list[Any] = []
+    with _runtime() as rt, rt.test_process():
+        sup = DynamicSupervisor.start_link(strategy=Strategy.ONE_FOR_ONE).value
+        spec = Watched.child_spec(sink, restart=Restart.TEMPORARY)
+        started = DynamicSupervisor.start_child(sup, spec)
+        if not isinstance(started, Ok):
+            result.wrong(f"starting your server under a supervisor returned {started!r}")
+            return result
+        pid = started.value
+        ref = otp.monitor(pid)
+        for line in FLUSH_LINES:
+            otp.cast(pid, line)
+        DynamicSupervisor.terminate_child(sup, pid)
+        down = _await(rt, _down_of(ref))
+    if down is TIMEOUT:
+        result.wrong("your server did not exit after its supervisor shut it down")
+        return result
+    reason = down[4]
+    if not result.expect(
+        seen == [SHUTDOWN],
+        "terminate/2 ran, with reason :shutdown",
+        "terminate/2 did not run: the supervisor's :shutdown exit signal ended the process "
+        "before any more of its code ran (see the table's 'its supervisor shuts it down' row)"
+        if not seen
+        else f"terminate/2 ran with {otp.format_reason(seen[0])}, expected :shutdown",
+    ):
+        return result
+    result.expect(
+        list(sink) == list(FLUSH_LINES),
+        f"the sink got the buffered lines {list(FLUSH_LINES)}",
+        f"terminate/2 ran, but the sink holds {list(sink)!r}, expected {list(FLUSH_LINES)!r}",
+    )
+    result.expect(
+        reason is SHUTDOWN,
+        "the server exited :shutdown, in time (no :kill needed)",
+        f"the server exited {otp.format_reason(reason)}, expected :shutdown",
+    )
+    return result
 
 
 # ------------------------------------------------------------------------ notebook 03

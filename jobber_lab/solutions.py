@@ -34,6 +34,24 @@ def ping_server():
 check_ping_server(ping_server)
 """,
     "02-1": """\
+class Flusher(GenServer):
+    \"\"\"Buffers lines; writes them to its sink in terminate/2.\"\"\"
+
+    def init(self, sink):
+        otp.trap_exit(True)  # Process.flag(:trap_exit, true): a shutdown is now a message
+        return InitOk((sink, []))
+
+    def handle_cast(self, line, state):
+        sink, lines = state
+        return NoReply((sink, [*lines, line]))
+
+    def terminate(self, reason, state):
+        sink, lines = state
+        sink.extend(lines)
+
+check_flush_on_shutdown(Flusher)
+""",
+    "02-2": """\
 def handle_job_result(result, state):
     match result, state.status:
         case ("ok", _data), _:

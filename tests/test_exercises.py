@@ -19,6 +19,7 @@ from jobber_lab import otp
 from jobber_lab.exercises import (
     CheckResult,
     check_exit_reasons,
+    check_flush_on_shutdown,
     check_job_supervisor,
     check_max_retries_zero,
     check_start_job,
@@ -66,6 +67,67 @@ def test_exit_reasons_refuses_no_as_an_answer() -> None:
     assert not result
     assert any("answer True or False, not 'no'" in line for line in wrong_lines(result))
     assert any("not 'yes'" in line for line in wrong_lines(result))
+
+
+# ------------------------------------------------------------------ 02.1 flush on shutdown
+
+
+def make_flusher(trap_in: str) -> type:
+    """The notebook's Flusher, trapping exits in ``init``, in ``terminate`` (too late), or
+    nowhere (``""``, as the notebook gives it)."""
+
+    class Flusher(GenServer):
+        def init(self, sink: list[Any]) -> Any:
+            if trap_in == "init":
+                otp.trap_exit(True)
+            return InitOk((sink, []))
+
+        def handle_cast(self, line: Any, state: Any) -> Any:
+            sink, lines = state
+            return NoReply((sink, [*lines, line]))
+
+        def terminate(self, reason: Any, state: Any) -> Any:
+            if trap_in == "terminate":
+                otp.trap_exit(True)
+            sink, lines = state
+            sink.extend(lines)
+
+    return Flusher
+
+
+class EagerFlusher(GenServer):
+    """Writes each line at once and never traps: the sink is right, terminate never runs."""
+
+    def init(self, sink: list[Any]) -> Any:
+        return InitOk(sink)
+
+    def handle_cast(self, line: Any, sink: list[Any]) -> Any:
+        sink.append(line)
+        return NoReply(sink)
+
+
+def test_flush_solution_passes() -> None:
+    assert check_flush_on_shutdown(make_flusher("init"))
+
+
+@pytest.mark.parametrize("trap_in", ["", "terminate"])
+def test_flush_without_trapping_in_init_fails(trap_in: str) -> None:
+    result = check_flush_on_shutdown(make_flusher(trap_in))
+    assert not result
+    [line] = wrong_lines(result)
+    assert "terminate/2 did not run" in line
+
+
+def test_flush_that_writes_eagerly_without_terminate_fails() -> None:
+    result = check_flush_on_shutdown(EagerFlusher)
+    assert not result
+    assert any("terminate/2 did not run" in line for line in wrong_lines(result))
+
+
+def test_flush_refuses_a_non_genserver() -> None:
+    result = check_flush_on_shutdown(object)
+    assert not result
+    assert "expected a GenServer subclass" in wrong_lines(result)[0]
 
 
 # ------------------------------------------------------------------ 02 max_retries: 0

@@ -47,6 +47,7 @@ __all__ = [
     "check_max_retries_zero",
     "check_ping_server",
     "check_restart_choice",
+    "check_slow_crashes",
     "check_start_job",
     "check_strategy_choice",
 ]
@@ -464,6 +465,97 @@ def check_strategy_choice(strategy: Any) -> CheckResult:
                 f"{name}: {'restarted' if changed else 'kept its pid'}, but it should "
                 f"{'restart' if want[name] else 'keep its pid'}",
             )
+    return result
+
+
+SLOW_SPACING = 11  # runtime seconds between the slow doomed job's crashes (exercise 03.3)
+SLOW_CRASHES = 6  # how many of them the checker watches: the typical answer says 4 is the end
+
+
+def _bool_answer(result: CheckResult, name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    result.wrong(f"{name}: answer True or False, not {value!r}")
+    return False
+
+
+def _count_answer(result: CheckResult, name: str, value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return True
+    result.wrong(f"{name}: answer a whole number of restarts (0, 1, 2, ...), not {value!r}")
+    return False
+
+
+def _slow_crasher() -> tuple[bool, list[float], list[int]]:
+    """Run a doomed job that crashes every ``SLOW_SPACING`` s straight under JobRunner (the
+    direct variant, the book's limits: 3 restarts in 30 s) for ``SLOW_CRASHES`` crashes.
+
+    Returns (JobRunner gave up, the crash times from the job's start, JobRunner's count of
+    the restarts in its window at each restart, as the runtime's events report it).
+    """
+    # 6 crashes = 66 runtime s = 1.3 wall s. Late wake-ups only lengthen the gaps: to keep
+    # 3 restarts (22 s apart) out of one 30 s window they would need 8 s = 160 ms together.
+    with _runtime(0.02) as rt:
+        tracer = Tracer(rt)
+        app = Jobber(variant="direct", runtime=rt)
+        try:
+            runner = str(app.job_runner)
+            start = rt.now()
+            app.start_job(work=doomed_job(SLOW_SPACING), id="slow")
+            is_crash = lambda e: e.kind == "exited" and e.get("reason_kind") == "crash"  # noqa: E731
+            enough = _nth(SLOW_CRASHES, is_crash)
+            gave_up = lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == runner  # noqa: E731
+            tracer.wait_for(lambda e: gave_up(e) or enough(e), 3 * WAIT)
+            tracer.flush()
+        finally:
+            app.stop()
+            tracer.detach()
+    history = [e for e in tracer.history if e.kind != "app_stopped"]
+    crashes = [e.time - start for e in history if is_crash(e)]
+    counts = [
+        int(e.get("restarts"))
+        for e in history
+        if e.kind == "child_restarted" and e.get("supervisor") == runner
+    ]
+    return any(gave_up(e) for e in history), crashes, counts
+
+
+@_isolated
+def check_slow_crashes(gives_up: Any, most_in_window: Any) -> CheckResult:
+    """Exercise 03.3 ("what if"): a doomed job whose crashes come 11 s apart, straight under
+    JobRunner (``max_seconds: 30``, 3 restarts).  ``gives_up``: does JobRunner ever give
+    up?  ``most_in_window``: the most restarts its 30 s window ever holds.
+
+    The checker runs it and compares: the typical wrong answer reads ``max_restarts: 3`` as
+    "3 restarts in total" and says JobRunner gives up at the 4th crash (44 s)."""
+    result = CheckResult(f"gives_up={gives_up!r}, most_in_window={most_in_window!r}")
+    answered = _bool_answer(result, "gives_up", gives_up)
+    answered = _count_answer(result, "most_in_window", most_in_window) and answered
+    if not answered:
+        return result
+    gave_up, crashes, counts = _slow_crasher()
+    s = SLOW_SPACING
+    when = ", ".join(f"{t:.0f}" for t in crashes)
+    most = max(counts, default=0)
+    result.expect(
+        gives_up == gave_up,
+        f"gives_up={gives_up}: {len(crashes)} crashes (at {when} s) and JobRunner "
+        f"{'gave up' if gave_up else 'never gave up'}",
+        f"gives_up={gives_up}, but in the runtime JobRunner "
+        f"{'gave up' if gave_up else 'never gave up'} over {len(crashes)} crashes (at {when} s): "
+        "max_restarts counts the restarts inside the last 30 s, not all of them, and 4 "
+        f"restarts {SLOW_SPACING} s apart span {3 * SLOW_SPACING} s > 30 s",
+    )
+    result.expect(
+        most_in_window == most,
+        f"most_in_window={most_in_window}: JobRunner's window held at most {most} restarts "
+        f"(those at {s}, {2 * s} and {3 * s} s fit: {2 * s} s apart; a 4th is {3 * s} s after "
+        "the first)",
+        f"most_in_window={most_in_window}, but the runtime counted at most {most} restarts in "
+        "JobRunner's window (its count at each restart: "
+        f"{', '.join(map(str, counts))}): the window ends at the newest restart and reaches "
+        "30 s back, so restarts 22 s apart share it",
+    )
     return result
 
 

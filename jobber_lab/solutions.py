@@ -76,6 +76,14 @@ check_restart_choice(my_restart)
 my_strategy = Strategy.REST_FOR_ONE  # restarts the crashed child and those started after it
 check_strategy_choice(my_strategy)
 """,
+    "03-3": """\
+# 4 restarts 11 s apart span 33 s, more than the 30 s window: at most 3 ever share it
+# (those at 11, 22 and 33 s, 22 s apart), so max_restarts: 3 is never exceeded.
+# Whole seconds change nothing: stamps of times 33 s apart differ by at least 33.
+gives_up = False
+most_in_window = 3
+check_slow_crashes(gives_up, most_in_window)
+""",
     "04-1": """\
 class MyJobSupervisor(Supervisor):
     def init(self, args):

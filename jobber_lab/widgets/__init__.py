@@ -7,6 +7,7 @@ history and an export. Drawing goes through ``jobber_lab.draw``; the app through
 """
 
 from ._dashboard import Dashboard
+from ._renderer import CoalescingRenderer
 from ._session import JOB_KINDS, KILL_REASONS, Session
 
-__all__ = ["JOB_KINDS", "KILL_REASONS", "Dashboard", "Session"]
+__all__ = ["JOB_KINDS", "KILL_REASONS", "CoalescingRenderer", "Dashboard", "Session"]

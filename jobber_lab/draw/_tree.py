@@ -41,7 +41,7 @@ from PIL import Image
 from jobber_lab.trace import ghosts as graph_ghosts
 from jobber_lab.trace import name_of
 
-from ._layout import Position, layout_forest, tree_children
+from ._layout import Position, layout_bounds, layout_forest, tree_children
 from ._pathtext import HAlign, PointsCollection, VAlign, label_path, path_labels, text_width
 from ._style import (
     EDGE_COLOUR,
@@ -530,29 +530,13 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Posit
     whitespace keeps it whole, and it costs no second Axes (14 ms)."""
     points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
     words = _Labels("jl-legend")
-    groups: dict[
-        tuple[int, int, str],
-        tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]],
-    ] = {}
+    groups: dict[tuple[int, int, str], _KeyMarks] = {}
     for (text, layers, dashed), (sx, sy) in zip(rows, spots, strict=True):
         x0, y = origin[0] + sx - 10.0, origin[1] + sy
         if dashed:
-            line = LineCollection(
-                [((x0 + 3.0, y), (x0 + 17.0, y))],
-                colors=EDGE_COLOUR,
-                linestyles="--",
-                linewidths=1.0,
-                transform=points,
-            )
-            line.set_gid("jl-legend-dashed")
-            fig.add_artist(line)
-        for j, (marker, size, face, edge, lw, style) in enumerate(layers):
-            group = groups.setdefault((j, id(marker), style), (marker, [], [], [], [], []))
-            group[1].append((x0 + 10.0, y))
-            group[2].append(size * size)
-            group[3].append(face)
-            group[4].append(edge)
-            group[5].append(lw)
+            _draw_key_dash(fig, (x0, y), points)
+        for j, layer in enumerate(layers):
+            _add_key_mark(groups, j, layer, (x0 + 10.0, y))
         words.add((x0 + 24.0, y), text, _LEGEND_FONT, "#222222", ha="left")
     # One collection per marker, layer and line style: a dozen rows, four or five artists.
     for (layer, _, style), (marker, xy, sizes, faces, edges, lws) in groups.items():
@@ -570,6 +554,38 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Posit
             linestyles=style,
         )
     words.draw(fig, fig, points)
+
+
+#: The legend's markers of one layer, marker and line style: (marker, spots, sizes, faces,
+#: edges, line widths), drawn as one collection.
+_KeyMarks = tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]]
+
+
+def _draw_key_dash(fig: Figure, at: Position, points: Any) -> None:
+    """The dashed stroke that stands for a dynamic child's edge."""
+    x0, y = at
+    line = LineCollection(
+        [((x0 + 3.0, y), (x0 + 17.0, y))],
+        colors=EDGE_COLOUR,
+        linestyles="--",
+        linewidths=1.0,
+        transform=points,
+    )
+    line.set_gid("jl-legend-dashed")
+    fig.add_artist(line)
+
+
+def _add_key_mark(
+    groups: dict[tuple[int, int, str], _KeyMarks], layer_index: int, layer: _Layer, at: Position
+) -> None:
+    """Add one layer of a row's marker to its collection."""
+    marker, size, face, edge, lw, style = layer
+    group = groups.setdefault((layer_index, id(marker), style), (marker, [], [], [], [], []))
+    group[1].append(at)
+    group[2].append(size * size)
+    group[3].append(face)
+    group[4].append(edge)
+    group[5].append(lw)
 
 
 def _legend_place(legend: Any) -> str | None:
@@ -944,13 +960,7 @@ def _extent(
     pos: Mapping[Hashable, Position], limits: tuple[float, float, float, float] | None
 ) -> _Extent:
     """The bounds to show: ``limits`` when pinned, else the layout's own (a point if empty)."""
-    if limits is not None:
-        return _Extent(*limits)
-    if not pos:
-        return _Extent(0.0, 0.0, 0.0, 0.0)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    return _Extent(min(xs), max(xs), min(ys), max(ys))
+    return _Extent(*(limits if limits is not None else layout_bounds(pos)))
 
 
 def _new_key(view: nx.DiGraph, highlighted: set[Hashable], legend: LegendPlace) -> _Key:
@@ -1207,7 +1217,37 @@ def _draw_nodes(
     """One collection per look (shape, colour, size, outline).  A collection of one look is
     stamped by Agg's draw_markers, rendered once and blitted per node; a mixed one is
     rasterised node by node, 0.2 ms each (500 nodes: 115 ms against 3 ms)."""
-    groups: dict[tuple[str, str, float, str, float, str], list[Position]] = {}
+    groups, marks = _node_looks(view, pos, widths, pts_per_x)
+    for i, ((role, face, width, edge, lw, style), xy) in enumerate(groups.items()):
+        _markers(
+            ax,
+            _ROLE_SHAPES[role][0],
+            xy,
+            width * width,
+            faces=face,
+            edges=edge,
+            linewidths=lw,
+            zorder=2,
+            gid=f"jl-nodes-{role}-{i}",
+            linestyles=style,
+        )
+    _draw_ghost_marks(ax, marks)
+    _draw_rings(ax, view, pos, widths, highlighted, rings)
+
+
+#: A node's look: (role, face colour, width, outline colour, outline width, outline style).
+_Look = tuple[str, str, float, str, float, str]
+
+
+def _node_looks(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    widths: Mapping[Hashable, float],
+    pts_per_x: float,
+) -> tuple[dict[_Look, list[Position]], dict[tuple[str, float], list[Position]]]:
+    """The nodes grouped by look, and the ghosts' marks grouped by (mark, node width): a
+    ghost's outline is dashed in its mark's colour, a restarted node's red and thick."""
+    groups: dict[_Look, list[Position]] = {}
     marks: dict[tuple[str, float], list[Position]] = {}
     for node, attrs in view.nodes(data=True):
         role = _role(node, attrs)
@@ -1223,19 +1263,11 @@ def _draw_nodes(
         else:
             look = ("#333333", 0.8, "solid")
         groups.setdefault((role, _face(role, attrs), widths[node], *look), []).append(pos[node])
-    for i, ((role, face, width, edge, lw, style), xy) in enumerate(groups.items()):
-        _markers(
-            ax,
-            _ROLE_SHAPES[role][0],
-            xy,
-            width * width,
-            faces=face,
-            edges=edge,
-            linewidths=lw,
-            zorder=2,
-            gid=f"jl-nodes-{role}-{i}",
-            linestyles=style,
-        )
+    return groups, marks
+
+
+def _draw_ghost_marks(ax: Axes, marks: Mapping[tuple[str, float], list[Position]]) -> None:
+    """A ghost's cross (crashed, gave up) or bar (shut down), one collection per kind."""
     for (mark, width), xy in marks.items():
         colour = GHOST_MARKS[mark][0]
         size = min(max(width * 0.45, 4.0), 9.0)
@@ -1251,8 +1283,19 @@ def _draw_nodes(
             zorder=3,
             gid=f"jl-ghost-{mark.replace(' ', '-')}",
         )
+
+
+def _draw_rings(
+    ax: Axes,
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    widths: Mapping[Hashable, float],
+    highlighted: set[Hashable],
+    rings: Mapping[Hashable, float],
+) -> None:
+    """The selection's blue ring outside a new process's orange one, each the node's own
+    shape a little larger, so a ring never covers a supervisor's name."""
     for rung, node in enumerate(sorted(rings, key=str)):
-        # The node's own shape, a little larger, so a ring never covers a supervisor's name.
         role = _role(node, view.nodes[node])
         outer = widths[node] + rings[node]
         layers = []
@@ -1339,44 +1382,64 @@ def _draw_labels(
     names, pids, counts = _Labels("jl-labels"), _Labels("jl-pids"), _Labels("jl-restarts", 5)
     for lab in plan:
         attrs = view.nodes[lab.node]
-        role = _role(lab.node, attrs)
-        half = _half_height(role, widths[lab.node])
-        ghost = bool(attrs.get("ghost"))
-        ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
-        sub = lab.size * _PID_SCALE
-        xy = pos[lab.node]
-        lines = [(t, lab.size, names, ink) for t in lab.names]
-        lines += [(t, sub, pids, pid_ink) for t in lab.subs]
-        if lab.inside and lab.subs and not lab.rotated:
-            # the lines centred in the shape
-            y = sum(size for _, size, _, _ in lines) * 1.2 / 2
-            for text, size, group, colour in lines:
-                group.add(xy, text, size, colour, va="top", offset=(0, y))
-                y -= size * 1.2
-        elif lab.inside:
-            names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
-        elif lab.rotated:
-            hang = (0.0, -(half + 3))
-            beside = (lab.size * 1.1, -(half + 3))
-            names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
-            pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
-        else:
-            y = -(half + 3)
-            for text, size, group, colour in lines:
-                group.add(xy, text, size, colour, va="top", offset=(0, y))
-                y -= lab.size * 1.3 if group is names else size * 1.3
+        half = _half_height(_role(lab.node, attrs), widths[lab.node])
+        _add_caption(names, pids, lab, pos[lab.node], half, bool(attrs.get("ghost")))
         count = _int(attrs.get("restarts"))
-        if count > 0 and not ghost:
+        if count > 0 and not attrs.get("ghost"):
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.
-            ring = rings.get(lab.node, 0.0) / 2  # outside any ring, not on it
-            if role in _INSIDE_ROLES:  # above a wide shape, not beside it (or off the edge)
-                side = (widths[lab.node] * 0.3, half + ring + 1)
-            else:
-                side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
-            counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
+            _add_count(counts, lab, attrs, pos[lab.node], half, widths, rings)
     fig = _figure_of(ax)
     for group in (names, pids, counts):
         group.draw(ax, fig)
+
+
+def _add_caption(
+    names: _Labels, pids: _Labels, lab: _Label, xy: Position, half: float, ghost: bool
+) -> None:
+    """A node's name and pid lines: centred inside its shape, upright below it, or flat
+    below it line by line (greyed for a ghost)."""
+    ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
+    sub = lab.size * _PID_SCALE
+    lines = [(t, lab.size, names, ink) for t in lab.names]
+    lines += [(t, sub, pids, pid_ink) for t in lab.subs]
+    if lab.inside and lab.subs and not lab.rotated:
+        # the lines centred in the shape
+        y = sum(size for _, size, _, _ in lines) * 1.2 / 2
+        for text, size, group, colour in lines:
+            group.add(xy, text, size, colour, va="top", offset=(0, y))
+            y -= size * 1.2
+    elif lab.inside:
+        names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
+    elif lab.rotated:
+        hang = (0.0, -(half + 3))
+        beside = (lab.size * 1.1, -(half + 3))
+        names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
+        pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
+    else:
+        y = -(half + 3)
+        for text, size, group, colour in lines:
+            group.add(xy, text, size, colour, va="top", offset=(0, y))
+            y -= lab.size * 1.3 if group is names else size * 1.3
+
+
+def _add_count(
+    counts: _Labels,
+    lab: _Label,
+    attrs: Mapping[str, Any],
+    xy: Position,
+    half: float,
+    widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
+) -> None:
+    """``↻n`` outside any ring: above a wide shape (not beside it, or off the edge), at the
+    upper right of a marker."""
+    ring = rings.get(lab.node, 0.0) / 2
+    if _role(lab.node, attrs) in _INSIDE_ROLES:
+        side = (widths[lab.node] * 0.3, half + ring + 1)
+    else:
+        side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
+    count = _int(attrs.get("restarts"))
+    counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
 
 
 # ---------------------------------------------------------------------------- output

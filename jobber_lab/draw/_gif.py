@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,7 +21,7 @@ from ._tree import DEFAULT_DPI, _view, draw_tree
 
 __all__ = ["tree_gif"]
 
-Frame = nx.DiGraph | bytes | Image.Image
+Frame: TypeAlias = nx.DiGraph | bytes | Image.Image
 
 
 def _union(graphs: Sequence[nx.DiGraph]) -> nx.DiGraph:

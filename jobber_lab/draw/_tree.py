@@ -535,8 +535,8 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Posit
         x0, y = origin[0] + sx - 10.0, origin[1] + sy
         if dashed:
             _draw_key_dash(fig, (x0, y), points)
-        for j, layer in enumerate(layers):
-            _add_key_mark(groups, j, layer, (x0 + 10.0, y))
+        for j, look in enumerate(layers):
+            _add_key_mark(groups, j, look, (x0 + 10.0, y))
         words.add((x0 + 24.0, y), text, _LEGEND_FONT, "#222222", ha="left")
     # One collection per marker, layer and line style: a dozen rows, four or five artists.
     for (layer, _, style), (marker, xy, sizes, faces, edges, lws) in groups.items():
@@ -890,8 +890,8 @@ def draw_tree(
     """
     view = _view(graph, root, now, ghosts)
     roots, children = tree_children(view)
-    pos = _positions(view, roots, children, pos)
-    extent = _extent(pos, limits)
+    layout = _positions(view, roots, children, pos)
+    extent = _extent(layout, limits)
     highlighted = _as_set(highlight) & set(view.nodes)
     leaves = {n for n, kids in children.items() if not kids}
     key = _new_key(view, highlighted, legend)
@@ -904,12 +904,12 @@ def draw_tree(
     else:
         ax_w_pts = _key_beside_axes(ax, key)
     across = _across(extent, ax_w_pts)
-    shapes = _plan_shapes(view, pos, leaves, labels, highlighted, across, figsize is not None)
+    shapes = _plan_shapes(view, layout, leaves, labels, highlighted, across, figsize is not None)
     # A pinned figure spaces its rows one by one (see _rows_in_points); gif frames keep theirs.
     by_rows = ax is None and figsize is not None and limits is None and extent.depth > 0
 
     def measure(plan: list[_Label]) -> _Vertical:
-        return _vertical(view, pos, replace(shapes, plan=plan), extent.depth, by_rows)
+        return _vertical(view, layout, replace(shapes, plan=plan), extent.depth, by_rows)
 
     budget = _height_budget(ax, figsize, title_pts, key)
     plan, vertical = _fit_height(shapes.plan, measure, budget, labels is True, highlighted, extent)
@@ -923,14 +923,14 @@ def draw_tree(
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=11, loc="left", pad=6)
-    pos = _place_rows(ax, fig, view, pos, shapes, extent, by_rows, across)
+    layout = _place_rows(ax, fig, view, layout, shapes, extent, by_rows, across)
 
-    _draw_edges(ax, view, pos, across.pts_per_x)
-    _draw_nodes(ax, view, pos, shapes.widths, highlighted, shapes.rings, across.pts_per_x)
-    _draw_labels(ax, view, pos, shapes.plan, shapes.widths, shapes.rings)
+    _draw_edges(ax, view, layout, across.pts_per_x)
+    _draw_nodes(ax, view, layout, shapes.widths, highlighted, shapes.rings, across.pts_per_x)
+    _draw_labels(ax, view, layout, shapes.plan, shapes.widths, shapes.rings)
     if key.place and key.rows:
         _draw_key(fig, key.rows, key.origin, key.spots)
-    _remember_tips(fig, ax, view, pos, shapes.widths)
+    _remember_tips(fig, ax, view, layout, shapes.widths)
     return fig
 
 
@@ -1117,7 +1117,7 @@ def _figure_height(
 
 def _new_figure(
     fig_w: float, fig_h: float, ax_w_pts: float, title_pts: float, key: _Key
-) -> tuple[TreeFigure, Axes]:
+) -> tuple[Figure, Axes]:
     """The figure and the tree's axes in it, a margin round it, the title above and the
     key's strip below; settles where the key goes."""
     fig = TreeFigure(figsize=(fig_w, fig_h), dpi=DEFAULT_DPI)

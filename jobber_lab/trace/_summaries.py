@@ -193,8 +193,11 @@ def _window_seconds(
     if isinstance(window, Mapping):
         # By label, else by behaviour: a JobSupervisor is labelled by its job's id.
         attrs = _attrs(graph, state, row["pid"])
-        kind = attrs["behaviour"] if attrs is not None else None
-        return float(window.get(row["label"], window.get(kind, DEFAULT_WINDOW)))
+        behaviour = attrs["behaviour"] if attrs is not None else None
+        by_behaviour = (
+            window.get(behaviour, DEFAULT_WINDOW) if behaviour is not None else DEFAULT_WINDOW
+        )
+        return float(window.get(row["label"], by_behaviour))
     return float(window)
 
 

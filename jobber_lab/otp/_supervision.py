@@ -239,6 +239,10 @@ def emit_child(
     rt.emit(kind, pid, **child_fields(spec, dynamic=dynamic), **extra)
 
 
+REACHED_MAX_RESTART_INTENSITY = Atom("reached_max_restart_intensity")
+"""The reason of the report a supervisor logs as it gives up, under ``errorContext=shutdown``
+(OTP's ``report_error(shutdown, reached_max_restart_intensity, ...)``)."""
+
 TRY_AGAIN = Atom("$try_again_restart")
 """The message a supervisor sends itself to retry a failed restart (S7)."""
 
@@ -250,7 +254,7 @@ def may_restart(
     supervisor gives up (the caller then drops the child and stops with ``shutdown``)."""
     if intensity.add(rt.now()):
         return True
-    report(rt, "reached_max_restart_intensity", SHUTDOWN, pid, spec)
+    report(rt, "shutdown", REACHED_MAX_RESTART_INTENSITY, pid, spec)
     emit_give_up(rt, intensity, spec, dynamic=dynamic)
     return False
 

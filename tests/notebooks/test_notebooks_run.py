@@ -117,7 +117,7 @@ def test_03_restart_facts_are_what_the_prose_says(tmp_path: Path) -> None:
     assert full.count("Ok(value=") == 2 and "Error(reason=:max_children)" in full, full
     logs = out["l03-log-run"]
     assert "4 'GenServer ... terminating' reports, 6 supervisor reports." in logs, logs
-    assert "supervisor=JobRunner errorContext=reached_max_restart_intensity" in logs
+    assert "supervisor=JobRunner errorContext=shutdown reason=:reached_max_restart_intensity" in logs
     assert "supervisor=Jobber.Supervisor errorContext=child_terminated reason=:shutdown" in logs
     windows = out["aac73221"]
     assert "{'runner_max_seconds': 5}:" in windows and "gave up: none" in windows, windows

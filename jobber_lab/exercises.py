@@ -40,7 +40,6 @@ from jobber_lab.trace import Tracer
 
 __all__ = [
     "CheckResult",
-    "check_crash_times",
     "check_exit_reasons",
     "check_flush_on_shutdown",
     "check_job_supervisor",
@@ -50,6 +49,7 @@ __all__ = [
     "check_slow_crashes",
     "check_start_job",
     "check_strategy_choice",
+    "check_window_filled",
 ]
 
 FAST = 0.002  # wall seconds per runtime second inside the checkers: 5 s become 10 ms
@@ -845,13 +845,6 @@ def _check_quota_frees(
     )
 
 
-def _times(values: list[Any]) -> str:
-    try:
-        return ", ".join(f"{float(v):.1f}" for v in values) or "nothing"
-    except (TypeError, ValueError):
-        return repr(values)
-
-
 def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
@@ -861,42 +854,181 @@ def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 # ------------------------------------------------------------------------ notebook 06
 
+DECISION_EVENTS = ("intensity_reached", "supervisor_gave_up")
+"""The events in which a supervisor announces its own decision to give up.  Exercise 06 hides
+them: the student works the decision out from the exits, as OTP's ``add_restart`` does."""
 
-@_isolated
-def check_crash_times(crash_times: Callable[[list[Any]], Any]) -> CheckResult:
-    """Exercise 06: ``crash_times(events)`` returns the runtime times at which a process
-    crashed, in order, from a recorded history (a doomed job: about 5, 10, 15, 20 s)."""
-    result = CheckResult("crash_times")
-    if not callable(crash_times):
-        result.wrong(f"expected a function crash_times(events), got {crash_times!r}")
-        return result
-    with _runtime(0.01) as rt:
+
+@dataclass(frozen=True)
+class _WindowCase:
+    """One recorded story of a doomed job under JobRunner (direct variant), and its truth."""
+
+    title: str
+    max_restarts: int
+    max_seconds: int
+    events: list[Any]  # the history without DECISION_EVENTS: what the student's code reads
+    crashes: list[Any]  # the `exited` events of JobRunner's children, up to its decision
+    reached: Any  # JobRunner's `intensity_reached` event: the moment it gave up
+    after: dict[str, float]  # later moments a wrong answer may pick, by what they are
+
+
+def _record_window_case(
+    title: str, *, time_scale: float, work: float, phase: float, max_restarts: int, max_seconds: int
+) -> _WindowCase | None:
+    """Run the direct variant with one doomed job crashing every ``work`` seconds until
+    JobRunner gives up; the job starts ``phase`` s after a whole runtime second, so where its
+    crashes fall between whole seconds (what OTP's window counts) is the same every run."""
+    with _runtime(time_scale) as rt:
         tracer = Tracer(rt)
-        app = Jobber(runtime=rt)
+        app = Jobber(
+            variant="direct",
+            runtime=rt,
+            runner_max_restarts=max_restarts,
+            runner_max_seconds=max_seconds,
+        )
         try:
-            sup = str(app.start_job(work=doomed_job(5)).value)
-            tracer.wait_for(lambda e: e.kind == "exited" and e.pid == sup, WAIT)
+            runner = str(app.job_runner)
+            with rt.calling_process():
+                now = rt.now()
+                otp.sleep(int(now) + 1 + phase - now)
+            app.start_job(work=doomed_job(work), id="doomed")
+            tracer.wait_for(
+                lambda e: e.kind == "child_restarted" and e.get("old_pid") == runner, WAIT
+            )
             tracer.flush()
         finally:
             app.stop()
             tracer.detach()
-    events = [e for e in tracer.history if e.kind != "app_stopped"]
-    truth = [e.time for e in events if e.kind == "exited" and e.get("reason_kind") == "crash"]
-    try:
-        got = list(crash_times(events))
-    except Exception as exc:
-        result.wrong(f"crash_times(events) raised {_crash_text(exc)}")
+    history = [e for e in tracer.history if e.kind != "app_stopped"]
+    reached = next(
+        (e for e in history if e.kind == "intensity_reached" and e.get("supervisor") == runner),
+        None,
+    )
+    if reached is None:
+        return None
+    children = {e.pid for e in history if e.kind == "spawned" and e.get("parent") == runner}
+    crashes = [
+        e
+        for e in history
+        if e.kind == "exited" and e.pid in children and e.seq < reached.seq
+        if e.get("reason_kind") == "crash"
+    ]
+    after: dict[str, float] = {}
+    for e in history:
+        if e.kind == "exited" and e.pid == runner:
+            after["the moment JobRunner itself exited :shutdown"] = e.time
+        if e.kind == "child_restarted" and e.get("old_pid") == runner:
+            after["the moment JobRunner's replacement started (child_restarted)"] = e.time
+    events = [e for e in history if e.kind not in DECISION_EVENTS]
+    return _WindowCase(title, max_restarts, max_seconds, events, crashes, reached, after)
+
+
+def _window_cases() -> list[_WindowCase | str]:
+    """The lesson's story, then one where OTP's whole seconds decide: 3 crashes about 1.73 s
+    apart span 3.45 s, more than max_seconds=3, so a window in fractional seconds never
+    fills; but the first falls early in its second (phase) and the third late in its own,
+    5 - 2 = 3 whole seconds apart, so OTP's window holds all 3 restarts and gives up."""
+    cases: list[_WindowCase | str] = []
+    for title, options in (
+        (
+            "the lesson's story (a doomed job, JobRunner max_restarts=3, max_seconds=30)",
+            {"time_scale": 0.01, "work": 5, "phase": 0.5, "max_restarts": 3, "max_seconds": 30},
+        ),
+        (
+            "crashes 1.7 s apart against max_restarts=2, max_seconds=3",
+            {"time_scale": 0.05, "work": 1.7, "phase": 0.55, "max_restarts": 2, "max_seconds": 3},
+        ),
+    ):
+        case = _record_window_case(title, **options)  # type: ignore[arg-type]
+        cases.append(case if case is not None else f"{title}: JobRunner never gave up")
+    return cases
+
+
+def _judge_window(case: _WindowCase, said: Any, result: CheckResult) -> None:
+    n = len(case.crashes)
+    last = case.crashes[-1]
+    truth = f"restart {n} (crash {n} at {last.time:.2f} s)"
+    name = case.title
+    if said is None:
+        result.wrong(
+            f"{name}: you found no restart one too many, but JobRunner gave up at {truth}. "
+            + _whole_seconds_note(case)
+        )
+        return
+    if not (isinstance(said, tuple | list) and len(said) == 2):
+        result.wrong(f"{name}: expected (time, restart number) or None, got {said!r}")
+        return
+    when, which = said
+    if isinstance(when, bool) or not isinstance(when, int | float):
+        result.wrong(f"{name}: the time must be a number of runtime seconds, got {when!r}")
+        return
+    if isinstance(which, bool) or not isinstance(which, int):
+        result.wrong(f"{name}: the restart number must be an int, got {which!r}")
+        return
+    when = float(when)
+    on_time = last.time - 1e-9 <= when <= case.reached.time + 1e-9
+    if on_time and which == n:
+        result.ok(f"{name}: the window filled at {truth}, restart {n} was one too many")
+        return
+    earlier = [i for i, e in enumerate(case.crashes, 1) if abs(e.time - when) < 1e-9 and i < n]
+    later = [what for what, t in case.after.items() if abs(t - when) < 1e-9]
+    if earlier:
+        why = (
+            f"{when:.2f} s is crash {earlier[0]}, after which JobRunner still restarted the job "
+            f"(restart {earlier[0]} was within max_restarts={case.max_restarts}). Did you count "
+            "the first start as a restart? OTP's add_restart runs only for restarts"
+        )
+    elif later or when > case.reached.time:
+        what = later[0] if later else "after JobRunner had given up"
+        why = (
+            f"{when:.2f} s is {what}: the window filled earlier, when JobRunner handled crash "
+            f"{n} and add_restart counted {case.max_restarts + 1} restarts"
+        )
+    elif not on_time:
+        why = f"{when:.2f} s is not the time of crash {n}"
+    else:
+        why = (
+            f"the time is right but you said restart {which}: crash k is restart k (the first "
+            "start is not a restart)"
+        )
+    result.wrong(f"{name}: expected {truth}; {why}")
+
+
+def _whole_seconds_note(case: _WindowCase) -> str:
+    window = case.crashes[-(case.max_restarts + 1) :]
+    first, last = window[0].time, window[-1].time
+    if last - first <= case.max_seconds:
+        return "Count JobRunner's crashes, and drop only those older than max_seconds."
+    return (
+        f"OTP counts whole seconds (erlang:monotonic_time(1)): restarts at {first:.2f} and "
+        f"{last:.2f} s are seconds {int(first)} and {int(last)}, {int(last) - int(first)} <= "
+        f"{case.max_seconds} apart, so they share the window; in fractional seconds they are "
+        f"{last - first:.2f} s apart and would not"
+    )
+
+
+@_isolated
+def check_window_filled(window_filled: Callable[..., Any]) -> CheckResult:
+    """Exercise 06: ``window_filled(events, max_restarts, max_seconds)`` reads a trace of the
+    direct variant (without the supervisor's own decision events) and returns
+    ``(time, n)``: when JobRunner's restart window overflowed and which restart was one too
+    many, as OTP's ``add_restart`` decides it (``None`` if it never did).  Checked against
+    the runtime's ``intensity_reached`` event on two fresh recordings."""
+    result = CheckResult("window_filled")
+    if not callable(window_filled):
+        result.wrong(
+            f"expected a function window_filled(events, max_restarts, max_seconds), "
+            f"got {window_filled!r}"
+        )
         return result
-    shown = ", ".join(f"{t:.1f}" for t in truth)
-    result.expect(
-        len(got) == len(truth),
-        f"{len(got)} crashes found (a doomed job runs 1 + 3 times)",
-        f"{len(got)} crash time(s) returned, expected {len(truth)} (at {shown} s)",
-    )
-    result.expect(
-        len(got) == len(truth)
-        and all(abs(float(a) - b) < 1e-9 for a, b in zip(got, truth, strict=True)),
-        f"at the right moments, in order: {shown} s",
-        f"the times differ: got {_times(got)}, expected {shown} (event.time of each crash)",
-    )
+    for case in _window_cases():
+        if isinstance(case, str):
+            result.wrong(f"the checker could not record its trace: {case}")
+            continue
+        try:
+            said = window_filled(list(case.events), case.max_restarts, case.max_seconds)
+        except Exception as exc:
+            result.wrong(f"{case.title}: window_filled raised {_crash_text(exc)}")
+            continue
+        _judge_window(case, said, result)
     return result

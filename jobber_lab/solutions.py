@@ -119,10 +119,24 @@ def start_job(app, **args):
 check_start_job(start_job, server=Quota)
 """,
     "06-1": """\
-def crash_times(events):
-    return [e.time for e in events if e.kind == "exited" and e.get("reason_kind") == "crash"]
+import math
 
-check_crash_times(crash_times)
+def window_filled(events, max_restarts, max_seconds):
+    runner = next(e.pid for e in events
+                  if e.kind == "child_started" and e.get("child_id") == "JobRunner")
+    children = {e.pid for e in events if e.kind == "spawned" and e.get("parent") == runner}
+    restarts = []  # the whole seconds of the restarts still in the window, as OTP keeps them
+    n = 0
+    for e in events:
+        if e.kind == "exited" and e.pid in children and e.get("reason_kind") == "crash":
+            n += 1                               # crash n asks for restart n
+            now = math.floor(e.time)             # erlang:monotonic_time(1): whole seconds
+            restarts = [t for t in restarts if t >= now - max_seconds] + [now]
+            if len(restarts) > max_restarts:     # one too many: JobRunner gives up here
+                return e.time, n
+    return None                                  # the window never overflowed
+
+check_window_filled(window_filled)
 """,
 }
 

@@ -7,6 +7,7 @@ theirs is left behind.
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from jobber_lab.exercises import (
     check_slow_crashes,
     check_start_job,
     check_strategy_choice,
+    check_window_filled,
 )
 from jobber_lab.jobber import FunctionClauseError, Job
 from jobber_lab.otp import (
@@ -40,7 +42,7 @@ from jobber_lab.otp import (
     Supervisor,
     supervisor_init,
 )
-from jobber_lab.solutions import SOLUTIONS
+from jobber_lab.solutions import SOLUTIONS, solution_code
 
 
 @pytest.fixture(autouse=True)
@@ -389,3 +391,108 @@ def test_a_quota_that_never_frees_fails() -> None:
     assert not result
     [line] = wrong_lines(result)
     assert "finished, a new import was refused" in line
+
+
+# ------------------------------------------------------------------ 06 JobRunner's window
+
+
+def _runner_children(events: list[Any]) -> set[Any]:
+    runner = next(
+        e.pid for e in events if e.kind == "child_started" and e.get("child_id") == "JobRunner"
+    )
+    return {e.pid for e in events if e.kind == "spawned" and e.get("parent") == runner}
+
+
+def _crashes(events: list[Any]) -> list[Any]:
+    children = _runner_children(events)
+    return [
+        e
+        for e in events
+        if e.kind == "exited" and e.pid in children and e.get("reason_kind") == "crash"
+    ]
+
+
+def _window(crashes: list[Any], max_restarts: int, max_seconds: int, stamp: Any) -> Any:
+    """add_restart over ``crashes``, with ``stamp`` turning an event into its timestamp."""
+    kept: list[float] = []
+    for n, e in enumerate(crashes, 1):
+        now = stamp(e)
+        kept = [t for t in kept if t >= now - max_seconds] + [now]
+        if len(kept) > max_restarts:
+            return e.time, n
+    return None
+
+
+def run_solution_06() -> Callable[..., Any]:
+    """The solution exactly as SOLUTIONS shows it: its definitions, and the function it checks."""
+    box: list[Any] = []
+    exec(solution_code("06-1"), {"check_window_filled": box.append})
+    [window_filled] = box
+    return window_filled
+
+
+def test_window_solution_passes() -> None:
+    result = check_window_filled(run_solution_06())
+    assert result, result
+    assert len(result.lines) == 2
+
+
+def test_a_window_in_fractional_seconds_fails_where_whole_seconds_decide() -> None:
+    def fractional(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        return _window(_crashes(events), max_restarts, max_seconds, lambda e: e.time)
+
+    result = check_window_filled(fractional)
+    assert not result
+    [line] = wrong_lines(result)  # the lesson's story has wide margins: only the second fails
+    assert "you found no restart one too many" in line and "whole seconds" in line, line
+
+
+def test_counting_the_first_start_as_a_restart_fails() -> None:
+    def with_first_start(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        children = _runner_children(events)
+        first = next(e for e in events if e.kind == "spawned" and e.pid in children)
+        kept = [math.floor(first.time)]  # the typical slip: the first start is no restart
+        for n, e in enumerate(_crashes(events), 1):
+            now = math.floor(e.time)
+            kept = [t for t in kept if t >= now - max_seconds] + [now]
+            if len(kept) > max_restarts:
+                return e.time, n
+        return None
+
+    result = check_window_filled(with_first_start)
+    assert not result
+    assert any("first start as a restart" in line for line in wrong_lines(result))
+
+
+def test_the_time_of_jobrunners_replacement_fails() -> None:
+    solution = run_solution_06()
+
+    def replacement(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        _when, n = solution(events, max_restarts, max_seconds)
+        again = next(
+            e for e in events if e.kind == "child_restarted" and e.get("child_id") == "JobRunner"
+        )
+        return again.time, n
+
+    result = check_window_filled(replacement)
+    assert not result
+    lines = wrong_lines(result)
+    assert len(lines) == 2 and all("replacement started" in line for line in lines), lines
+
+
+def test_always_the_fourth_crash_fails_against_other_limits() -> None:
+    def fourth(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        crashes = _crashes(events)
+        return (crashes[3].time, 4) if len(crashes) >= 4 else None
+
+    result = check_window_filled(fourth)
+    assert not result
+    [line] = wrong_lines(result)
+    assert "max_restarts=2" in line, line
+
+
+def test_a_wrong_shape_of_answer_is_named() -> None:
+    result = check_window_filled(lambda events, max_restarts, max_seconds: "20 s")
+    assert not result
+    assert all("expected (time, restart number)" in line for line in wrong_lines(result))
+    assert not check_window_filled("window_filled")

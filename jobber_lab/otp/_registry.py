@@ -19,7 +19,7 @@ from typing import Any
 
 from ._atoms import ALREADY_REGISTERED, EXIT, UNDEFINED, Atom
 from ._childspec import ChildSpec
-from ._events import EventKind
+from ._events import EventKind, plain
 from ._genserver import GenServer, InitOk, NoReply, Reply, call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
@@ -117,18 +117,10 @@ def _cleanup(table: _Table, pid: Pid) -> None:
         rt.emit(
             EventKind.REGISTRY_UNREGISTER,
             pid,
-            registry=_text(table.name),
-            key=_text(key),
-            value=_text(value),
+            registry=plain(table.name),
+            key=plain(key),
+            value=plain(value),
         )
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, Atom):
-        return value.name
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return repr(value)
 
 
 class Registry:
@@ -183,9 +175,9 @@ class Registry:
         rt.emit(
             EventKind.REGISTRY_REGISTER,
             proc.pid,
-            registry=_text(registry),
-            key=_text(key),
-            value=_text(value),
+            registry=plain(registry),
+            key=plain(key),
+            value=plain(value),
         )
         return Ok(table.owner)
 
@@ -214,9 +206,9 @@ class Registry:
             rt.emit(
                 EventKind.REGISTRY_UNREGISTER,
                 proc.pid,
-                registry=_text(registry),
-                key=_text(key),
-                value=_text(removed[1]),
+                registry=plain(registry),
+                key=plain(key),
+                value=plain(removed[1]),
             )
         return OK
 

@@ -29,7 +29,8 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event, EventKind
+from jobber_lab.jobber import JobEventKind, JobStatus
+from jobber_lab.otp import Event, EventKind
 
 __all__ = [
     "APP_PREFIX",
@@ -173,7 +174,7 @@ def _defaults(pid: str, time: float | None) -> dict[str, Any]:
         "name": None,
         "role": "worker",
         "behaviour": "",
-        "status": "running",
+        "status": JobStatus.RUNNING,
         "restarts": 0,
         "window_restarts": 0,
         "job_id": None,
@@ -541,7 +542,7 @@ _HANDLERS = {
     EventKind.ZOMBIE: _zombie,
     EventKind.NAMED: _named,
     EventKind.UNNAMED: _named,
-    EventKind.JOB_STATUS: _job_status,
+    JobEventKind.JOB_STATUS: _job_status,
     EventKind.APP_STARTED: _app_started,
     EventKind.APP_STOPPED: _app_stopped,
     EventKind.INTENSITY_REACHED: _intensity_reached,

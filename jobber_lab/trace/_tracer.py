@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 
 from . import _summaries
 from ._describe import describe

@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from jobber_lab.jobber import JobEventKind
 from jobber_lab.otp import EventKind
 from jobber_lab.trace import Tracer, job_rows, log_lines
 
@@ -55,7 +56,7 @@ def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
         graph=graph,
         rows=job_rows(events),
         lines=log_lines(events, n=LOG_LINES),
-        refused=sum(1 for e in events if e.kind == EventKind.QUOTA_REFUSED),
+        refused=sum(1 for e in events if e.kind == JobEventKind.QUOTA_REFUSED),
         replaced={
             str(e.pid): str(e.get("old_pid"))
             for e in events

@@ -22,6 +22,7 @@ remembered about it but never bring it back into the live graph; only a ``zombie
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -104,7 +105,17 @@ def name_of(attrs: Mapping[str, Any]) -> str:
 
 
 def node_label(pid: str, name: Any, child_id: Any, behaviour: Any, job_id: Any = None) -> str:
-    """:func:`process_name` with positional arguments (the older spelling, kept for callers)."""
+    """Deprecated: :func:`process_name` with positional arguments, the older spelling.
+
+    Kept working because it is public; a second name for the one rule is a second place to
+    look, so new code calls :func:`process_name` (or :func:`name_of` on a node's attributes).
+    """
+    warnings.warn(
+        "jobber_lab.trace.node_label is deprecated: call process_name(pid, name, job_id=..., "
+        "child_id=..., behaviour=...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return process_name(pid, name, job_id=job_id, child_id=child_id, behaviour=behaviour)
 
 

@@ -401,7 +401,7 @@ def write_tree_picture(
     times: the picture shows each job by its id, status and try, the crashed attempts as
     ghosts and the restarted job's ``↻n`` -- what a student looks for first.
     """
-    from jobber_lab.draw import save_tree
+    from jobber_lab.draw import save_tree  # noqa: PLC0415 - matplotlib only for a picture
 
     rt = Runtime(time_scale=time_scale, name=f"tree-{variant}")
     tracer = Tracer(rt)

@@ -60,7 +60,7 @@ from ._genserver import (
     stop,
 )
 from ._pid import Pid, Ref
-from ._process import current_process
+from ._process import Process, current_process
 from ._registry import Registry
 from ._results import (
     IGNORE,
@@ -143,6 +143,7 @@ __all__ = [
     "NoReply",
     "Ok",
     "Pid",
+    "Process",
     "Ref",
     "Reply",
     "Runtime",

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ._atoms import ALREADY_REGISTERED, EXIT, UNDEFINED, Atom
-from ._childspec import ChildSpec
+from ._childspec import ChildSpec, child_spec
 from ._events import EventKind, plain
 from ._genserver import GenServer, InitOk, NoReply, Reply, call
 from ._genserver import start_link as gen_start_link
+from ._matchspec import compile_spec
 from ._pid import Pid
 from ._process import current_process
 from ._results import OK, ArgumentError, Error, Ok
@@ -93,7 +94,7 @@ class _Partition(GenServer):
             return NoReply(state)
         return super().handle_info(message, state)
 
-    def terminate(self, reason: Any, state: Any) -> Any:
+    def terminate(self, _reason: Any, state: Any) -> Any:
         proc = current_process()
         if proc is not None and isinstance(state, dict):
             with _tables_lock:
@@ -139,8 +140,6 @@ class Registry:
 
     @staticmethod
     def child_spec(*, keys: Any = None, name: Any = None, **overrides: Any) -> ChildSpec:
-        from ._childspec import child_spec
-
         base = ChildSpec(
             id=name if name is not None else Registry,
             start=(_start_from_spec, (keys, name)),
@@ -242,8 +241,6 @@ class Registry:
         matches ``pattern`` (``"_"`` anything, ``"$1"`` binds) and every guard, written
         as in :meth:`select`: ``Registry.match(reg, "k", (1, "$1", "_"), [("is_atom",
         "$1")])``.  No liveness check (R3)."""
-        from ._matchspec import compile_spec
-
         guards = [] if guards is None else guards
         if not isinstance(guards, list):
             raise ArgumentError(f"match(guards): expected a list of guards, got {guards!r}")
@@ -274,8 +271,6 @@ class Registry:
         ``== != < > <= >=`` or ``(test, a)`` with ``is_atom is_binary is_integer is_pid``;
         the body's last element is the result template.
         """
-        from ._matchspec import compile_spec
-
         run = compile_spec(spec)
         table = _table(registry)
         with table.lock:

@@ -59,8 +59,6 @@ class Intensity:
 
 def check_flags(max_restarts: Any, max_seconds: Any) -> Any:
     """None if the intensity flags are valid, else the error term (S2)."""
-    from ._atoms import Atom
-
     if isinstance(max_restarts, bool) or not isinstance(max_restarts, int) or max_restarts < 0:
         return (Atom("invalid_intensity"), max_restarts)
     if (

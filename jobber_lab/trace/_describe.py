@@ -124,27 +124,27 @@ def _gave_up(event: Event, labels: Labels | None) -> str | None:
     return f"Supervisor {sup} gave up ({_words(reason)})"
 
 
-def _zombie(event: Event, labels: Labels | None) -> str | None:
+def _zombie(event: Event, _labels: Labels | None) -> str | None:
     return (
         f"Zombie thread: {event.pid} {event.get('name')} still runs {event.get('seconds')}s"
         f" after it died ({event.get('reason')})"
     )
 
 
-def _quota_refused(event: Event, labels: Labels | None) -> str | None:
+def _quota_refused(event: Event, _labels: Labels | None) -> str | None:
     kind = str(event.get("job_type") or "").capitalize() or "A"
     return f"{kind} job refused: quota {event.get('quota')} reached"
 
 
-def _app_started(event: Event, labels: Labels | None) -> str | None:
+def _app_started(event: Event, _labels: Labels | None) -> str | None:
     return f"Application {event.get('app')} started"
 
 
-def _app_stopped(event: Event, labels: Labels | None) -> str | None:
+def _app_stopped(event: Event, _labels: Labels | None) -> str | None:
     return f"Application {event.get('app')} stopped ({_words(event.get('reason'))})"
 
 
-def _registered(event: Event, labels: Labels | None) -> str | None:
+def _registered(event: Event, _labels: Labels | None) -> str | None:
     verb = "registered" if event.kind == EventKind.REGISTRY_REGISTER else "unregistered"
     return f"{event.get('registry')} {verb} {event.get('key')} for {event.pid}"
 

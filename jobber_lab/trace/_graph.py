@@ -533,7 +533,7 @@ def _app_stopped(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
         del state.aliases[master]
 
 
-def _gave_up(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
+def _gave_up(_graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     sup = event.get("supervisor", event.pid)
     if sup is not None:
         state.gave_up.add(str(sup))

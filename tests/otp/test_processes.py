@@ -29,9 +29,9 @@ from jobber_lab.otp import (
     NoProcError,
     Pid,
     Runtime,
+    exit_signal,  # the P2 name; otp.exit(pid, r) is the same call
     is_clean,
 )
-from jobber_lab.otp._api import exit_signal  # the P2 name; otp.exit(pid, r) is the same call
 from jobber_lab.testing import assert_receive, refute_receive
 
 WAIT = 100.0  # runtime seconds (1 s wall at time_scale 0.01): generous, only hit on failure

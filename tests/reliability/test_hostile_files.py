@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobber_lab import cli, otp
-from jobber_lab.otp import ArgumentError, Registry
-from jobber_lab.otp._events import EventKind
+from jobber_lab.otp import ArgumentError, EventKind, Registry
 from jobber_lab.trace import TraceFormatError, Tracer
 
 KINDS = sorted(v for k, v in vars(EventKind).items() if k.isupper() and isinstance(v, str))

@@ -346,27 +346,6 @@ def test_import_x4_meets_the_quota_at_the_default_settings(
     assert "imports 3 / 3 (quota reached)" in c.header.value
 
 
-def test_the_tree_box_keeps_its_size_and_the_png_option_is_twice_as_sharp(
-    dashboard_factory: Callable[..., Dashboard],
-) -> None:
-    import base64
-    import io
-
-    from PIL import Image
-
-    from jobber_lab.widgets._controls import TREE_HEIGHT, TREE_WIDTH
-
-    dash = dashboard_factory(tree_format="png")
-    idle(dash)
-    c = dash.controls
-    assert c.tree.layout.height == f"{TREE_HEIGHT}px" and c.tree.layout.width == f"{TREE_WIDTH}px"
-    assert c.jobs.layout.height and c.log.layout.height and c.header.layout.height
-    data = c.tree.value.split("base64,")[1].split("'")[0]
-    width, height = Image.open(io.BytesIO(base64.b64decode(data))).size
-    assert width >= 2 * TREE_WIDTH and height >= 2 * TREE_HEIGHT
-    assert "Jobber.Supervisor" in c.tree.value  # the description still names the processes
-
-
 def test_just_crashed_marks_fade_without_any_new_event(
     dashboard_factory: Callable[..., Dashboard],
 ) -> None:

@@ -153,6 +153,20 @@ def test_detach_stops_following(bus: EventBus) -> None:
     assert Tracer().flush() is True
 
 
+def test_snapshot_is_one_consistent_copy(bus: EventBus) -> None:
+    tracer = Tracer(bus)
+    bus.emit("spawned", "<1.1.0>", parent=None, name="a", behaviour="Job", role="worker")
+    bus.emit("named", "<1.1.0>", name="b")
+    assert bus.flush(5)
+    graph, history, version = tracer.snapshot()
+    assert version == tracer.version == 2 and [e.seq for e in history] == [1, 2]
+    assert graph.graph["seq"] == 2 and set(graph) == set(tracer.graph) == {"<1.1.0>"}
+    graph.remove_node("<1.1.0>")
+    history.clear()
+    assert "<1.1.0>" in tracer.graph and len(tracer.history) == 2  # copies, not the live state
+    tracer.detach()
+
+
 def test_readers_never_see_half_an_event(bus: EventBus) -> None:
     """While the dispatcher applies spawn+child events, every snapshot is a consistent tree."""
     tracer = Tracer(bus)

@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--out: the folder {str(Path(out).parent)!r} does not exist, got {out!r}")
     logging.basicConfig(level=logging.CRITICAL)  # crash reports are the story's point, not noise
     if args.command == "demo":
-        from jobber_lab.demo import main_demo  # noqa: PLC0415 - `lab` needs no networkx
+        from jobber_lab.demo import main_demo  # noqa: PLC0415 - only demo/tree need networkx
 
         # The seed's README tells the direct story first, then the isolated variant's fix.
         variants = ["direct", "isolated"] if args.variant == "both" else [args.variant]

@@ -47,7 +47,8 @@ class PointsCollection(PathCollection):
     draws it), plus half its line width, at its offset.
     """
 
-    def get_window_extent(self, renderer: Any = None) -> Bbox:  # noqa: ARG002 - the API's
+    # matplotlib's signature: callers pass `renderer`, by name too; the extent needs none.
+    def get_window_extent(self, renderer: Any = None) -> Bbox:  # noqa: ARG002
         fig = self.get_figure(root=True) if _has_root_kw() else self.get_figure()
         paths = self.get_paths()
         offsets = np.asarray(self.get_offsets(), dtype=float)

@@ -74,10 +74,10 @@ class Echo(GenServer):
         pin_thread(cpu)
         return InitOk(0)
 
-    def handle_call(self, request: Any, from_: Any, state: int) -> Any:
+    def handle_call(self, request: Any, _from: Any, state: int) -> Any:
         return Reply(state if request == "count" else request, state)
 
-    def handle_cast(self, request: Any, state: int) -> Any:
+    def handle_cast(self, _request: Any, state: int) -> Any:
         return NoReply(state + 1)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jobber_lab import jobber, otp
+from jobber_lab.jobber import JobEventKind, JobStatus
 from jobber_lab.otp import Event, Runtime
 from jobber_lab.trace import Tracer, text_tree
 
@@ -276,7 +277,7 @@ class _StoryTeller:
         if self._verbose:
             return self._tracer.describe(event)
         kind = event.kind
-        if kind == "job_status":
+        if kind == JobEventKind.JOB_STATUS:
             return self._job_status(event)
         if kind == "exited":
             return self._exited(event)
@@ -300,16 +301,16 @@ class _StoryTeller:
             self._ids[pid] = str(job_id)  # for any pid: a restarted job's part is learnt later
             if role == "doomed job":
                 self._result.doomed_ids.append(str(job_id))
-        if role is None or status == "new":
+        if role is None or status == JobStatus.NEW:
             return None
         who = self._who(pid)
-        if status == "running" and event.get("attempt") in (None, 1):
+        if status == JobStatus.RUNNING and event.get("attempt") in (None, 1):
             return f"{who} started"
-        if status == "done":
+        if status == JobStatus.DONE:
             return f"{who} completed"
-        if status == "errored":
+        if status == JobStatus.ERRORED:
             return f"{who} errored (retry {event.get('retries')} of {event.get('max_retries')})"
-        if status == "failed":
+        if status == JobStatus.FAILED:
             return f"{who} failed: no retries left"
         return None  # a retry's "running" line: --verbose shows it
 
@@ -318,7 +319,7 @@ class _StoryTeller:
         kind = event.get("reason_kind")
         if kind == "crash" and (pid in self._roles or pid in self._names):
             return f"{self._who(pid)} crashed: {event.get('exception') or event.get('reason')}"
-        unfinished = self._status.get(pid) not in (None, "done", "failed")
+        unfinished = self._status.get(pid) not in (None, JobStatus.DONE, JobStatus.FAILED)
         if kind in ("shutdown", "killed") and pid in self._roles and unfinished:
             by = self._who(self._giving_up) if self._giving_up else "its supervisor"
             self._result.lost.append(self._who(pid))
@@ -405,7 +406,7 @@ def live_tree(
     done = app.start_job(work=jobber.good_job(settle))  # ends: its JobSupervisor lingers
     _wait(
         tracer,
-        lambda e: e.kind == "job_status" and e.get("status") == "done",
+        lambda e: e.kind == JobEventKind.JOB_STATUS and e.get("status") == JobStatus.DONE,
         "the short job to finish",
     )
     _ = done
@@ -423,7 +424,7 @@ def write_tree_picture(
     times: the picture shows each job by its id, status and try, the crashed attempts as
     ghosts and the restarted job's ``↻n`` -- what a student looks for first.
     """
-    from jobber_lab.draw import save_tree
+    from jobber_lab.draw import save_tree  # noqa: PLC0415 - matplotlib only for a picture
 
     rt = Runtime(time_scale=time_scale, name=f"tree-{variant}")
     tracer = Tracer(rt)
@@ -434,9 +435,9 @@ def write_tree_picture(
         app.start_job(work=jobber.doomed_job(), id="doomed-3", max_retries=5)
         seen = tracer.wait_for(
             lambda e: (
-                e.kind == "job_status"
+                e.kind == JobEventKind.JOB_STATUS
                 and e.get("job_id") == "doomed-3"
-                and e.get("status") == "running"
+                and e.get("status") == JobStatus.RUNNING
                 and _crashes(tracer, "doomed-3") >= crashes
             ),
             WAIT,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobber_lab import otp
-from jobber_lab.jobber import JOB_RUNNER, Jobber, doomed_job, good_job
+from jobber_lab.jobber import JOB_RUNNER, Jobber, JobStatus, doomed_job, good_job
 from jobber_lab.otp import (
     DOWN,
     KILL,
@@ -252,7 +252,7 @@ def check_max_retries_zero(job_class: type) -> CheckResult:
                 f"max_retries={max_retries}: the job published no status: keep publish(...) "
                 "in handle_continue so the checker can see how it ended"
             )
-        elif stopped and count == expected and status != "failed":
+        elif stopped and count == expected and status != JobStatus.FAILED:
             result.wrong(
                 f"max_retries={max_retries}: {count} attempt(s), but the job's last status was "
                 f"{status!r}: every attempt failed, so it must end 'failed'"
@@ -380,7 +380,7 @@ class _Worker(GenServer):
             return Stop(otp.NORMAL, state)
         raise RuntimeError("Boom!")
 
-    def handle_call(self, request: Any, from_: Any, state: Any) -> Any:
+    def handle_call(self, _request: Any, _from: Any, state: Any) -> Any:
         return otp.Reply(state, state)
 
 
@@ -669,7 +669,9 @@ def _check_contained(
     sup = str(started.value)
     done = tracer.wait_for(
         lambda e: (
-            e.kind == "job_status" and e.get("job_id") == "good" and e.get("status") == "done"
+            e.kind == "job_status"
+            and e.get("job_id") == "good"
+            and e.get("status") == JobStatus.DONE
         ),
         WAIT,
     )

@@ -23,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from jobber_lab.jobber import JobStatus
+
 from ._events import EventView, Labels, process_names, view
 from ._style import STATUS_COLOURS
 
@@ -40,11 +42,11 @@ WINDOW_NOTE = "intensity window (OTP counts whole seconds)"
 
 # Point markers: kind -> (marker, colour, size, legend text)
 _MARKS: dict[str, tuple[str, str, float, str]] = {
-    "new": ("o", STATUS_COLOURS["new"], 36, "new"),
+    JobStatus.NEW: ("o", STATUS_COLOURS[JobStatus.NEW], 36, "new"),
     "retry": (">", "#6a3d9a", 49, "retry"),
-    "errored": ("X", STATUS_COLOURS["errored"], 64, "errored"),
-    "done": ("o", STATUS_COLOURS["done"], 49, "done"),
-    "failed": ("s", STATUS_COLOURS["failed"], 49, "failed"),
+    JobStatus.ERRORED: ("X", STATUS_COLOURS[JobStatus.ERRORED], 64, "errored"),
+    JobStatus.DONE: ("o", STATUS_COLOURS[JobStatus.DONE], 49, "done"),
+    JobStatus.FAILED: ("s", STATUS_COLOURS[JobStatus.FAILED], 49, "failed"),
     "crash": ("*", _CRASH, 140, "crash"),
     "restart": ("^", "#2a7f62", 64, "restarted"),
     "exit": ("|", "#333333", 120, "exit"),
@@ -53,17 +55,17 @@ _MARKS: dict[str, tuple[str, str, float, str]] = {
     "zombie": ("P", STATUS_COLOURS["zombie"], 81, "zombie thread"),
 }
 _ATTEMPT_COLOURS = {  # how an attempt ended -> bar colour
-    "done": STATUS_COLOURS["done"],
-    "errored": STATUS_COLOURS["errored"],
-    "failed": STATUS_COLOURS["failed"],
+    JobStatus.DONE: STATUS_COLOURS[JobStatus.DONE],
+    JobStatus.ERRORED: STATUS_COLOURS[JobStatus.ERRORED],
+    JobStatus.FAILED: STATUS_COLOURS[JobStatus.FAILED],
     "crash": _CRASH,
-    None: STATUS_COLOURS["running"],
+    None: STATUS_COLOURS[JobStatus.RUNNING],
 }
 _ATTEMPT_LEGEND = (
     (None, "attempt (running)"),
-    ("done", "attempt → done"),
-    ("errored", "attempt → errored"),
-    ("failed", "attempt → failed"),
+    (JobStatus.DONE, "attempt → done"),
+    (JobStatus.ERRORED, "attempt → errored"),
+    (JobStatus.FAILED, "attempt → failed"),
     ("crash", "attempt → crash"),
 )
 
@@ -237,15 +239,15 @@ class _Story:
     def job_status(self, e: EventView, pid: str) -> None:
         self.lifetimes.setdefault(pid, [e.time, self.t_end])
         status = e.get("status")
-        if status == "new":
-            self.mark("new", e.time, pid)
-        elif status == "running":
+        if status == JobStatus.NEW:
+            self.mark(JobStatus.NEW, e.time, pid)
+        elif status == JobStatus.RUNNING:
             self.close_attempt(pid, e.time, None)
             self.open_attempt[pid] = e.time
             attempt = e.get("attempt") or 0
             if (isinstance(attempt, int) and attempt > 1) or (e.get("retries") or 0) > 0:
                 self.mark("retry", e.time, pid)
-        elif status in ("done", "errored", "failed"):
+        elif status in (JobStatus.DONE, JobStatus.ERRORED, JobStatus.FAILED):
             self.close_attempt(pid, e.time, status)
             self.mark(str(status), e.time, pid)
 
@@ -387,7 +389,7 @@ def _draw_attempts(ax: Axes, story: _Story) -> None:
             max(end - start, shortest),
             left=start,
             height=0.45,
-            color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS["running"]),
+            color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS[JobStatus.RUNNING]),
             edgecolor="none",
             zorder=2,
         )

@@ -180,10 +180,7 @@ def node_label(key: Hashable, attrs: Mapping[str, Any]) -> str:
     label = attrs.get("label")
     if label not in (None, ""):
         return str(label)
-    if any(attrs.get(f) not in (None, "") for f in ("name", "job_id", "child_id", "behaviour")):
-        return name_of({**attrs, "pid": attrs.get("pid") or key})
-    pid = attrs.get("pid")
-    return str(pid) if pid not in (None, "") else str(key)
+    return name_of({**attrs, "pid": attrs.get("pid") or key})
 
 
 def _int(value: Any) -> int:

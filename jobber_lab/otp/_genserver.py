@@ -32,6 +32,7 @@ from ._atoms import (
     TIMEOUT,
     Atom,
 )
+from ._childspec import ChildSpec, child_spec
 from ._crash_report import NO_MESSAGE, TerminateReport
 from ._pid import Pid, Ref
 from ._process import Process, current_process
@@ -176,13 +177,15 @@ class GenServer:
     def init(self, arg: Any) -> Any:
         return InitOk(arg)
 
-    def handle_call(self, request: Any, from_: From, state: Any) -> Any:
+    # The defaults are Elixir's: what they ignore is named with a leading underscore, as in
+    # `def handle_call(msg, _from, state)` and `def terminate(_reason, _state)`.
+    def handle_call(self, request: Any, _from: From, _state: Any) -> Any:
         raise RuntimeError(
             f"attempted to call GenServer {type(self).__name__} but no handle_call/3 clause "
             f"was provided (request: {request!r})"
         )
 
-    def handle_cast(self, request: Any, state: Any) -> Any:
+    def handle_cast(self, request: Any, _state: Any) -> Any:
         raise RuntimeError(
             f"attempted to cast GenServer {type(self).__name__} but no handle_cast/2 clause "
             f"was provided (request: {request!r})"
@@ -197,13 +200,13 @@ class GenServer:
         )
         return NoReply(state)
 
-    def handle_continue(self, arg: Any, state: Any) -> Any:
+    def handle_continue(self, arg: Any, _state: Any) -> Any:
         raise RuntimeError(
             f"{type(self).__name__} returned a continue but defines no handle_continue/2 "
             f"(arg: {arg!r})"
         )
 
-    def terminate(self, reason: Any, state: Any) -> Any:
+    def terminate(self, _reason: Any, _state: Any) -> Any:
         return OK
 
     # Elixir's generated helpers -------------------------------------------
@@ -220,8 +223,6 @@ class GenServer:
     @classmethod
     def child_spec(cls, arg: Any = None, **overrides: Any) -> Any:
         """The default child spec: ``id=cls``, ``start=(cls.start_link, (arg,))``."""
-        from ._childspec import ChildSpec, child_spec
-
         base = ChildSpec(id=cls, start=(cls.start_link, (arg,)), modules=(cls,))
         return child_spec(base, **{**cls.child_spec_overrides, **overrides})
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, Atom
 from ._childspec import ChildSpec, ChildType, Restart
-from ._events import EventKind
+from ._events import EventKind, plain
 from ._pid import Pid
 from ._process import current_process
 from ._results import format_reason, is_clean
@@ -59,8 +59,6 @@ class Intensity:
 
 def check_flags(max_restarts: Any, max_seconds: Any) -> Any:
     """None if the intensity flags are valid, else the error term (S2)."""
-    from ._atoms import Atom
-
     if isinstance(max_restarts, bool) or not isinstance(max_restarts, int) or max_restarts < 0:
         return (Atom("invalid_intensity"), max_restarts)
     if (
@@ -219,7 +217,7 @@ def child_fields(spec: ChildSpec, *, dynamic: bool) -> dict[str, Any]:
     """What every supervision event says about its child: enough to draw the tree."""
     return {
         "supervisor": str(_self_pid()),
-        "child_id": None if dynamic else _child_id_text(spec.id),
+        "child_id": None if dynamic else plain(spec.id),
         "restart": spec.restart.value,
         "role": "supervisor" if spec.type.value == "supervisor" else "worker",
         "dynamic": dynamic,
@@ -292,11 +290,3 @@ def emit_give_up(rt: Runtime, intensity: Intensity, spec: ChildSpec, *, dynamic:
         max_seconds=intensity.max_seconds,
     )
     rt.emit(EventKind.SUPERVISOR_GAVE_UP, None, **fields, reason="shutdown")
-
-
-def _child_id_text(child_id: Any) -> Any:
-    if isinstance(child_id, type):
-        return child_id.__name__
-    if isinstance(child_id, str | int | float | bool) or child_id is None:
-        return child_id
-    return repr(child_id)

@@ -12,7 +12,8 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event, EventKind
+from jobber_lab.jobber import JobEventKind
+from jobber_lab.otp import Event, EventKind
 
 from ._describe import describe
 from ._graph import GraphState, apply_event, new_graph
@@ -67,7 +68,7 @@ def job_rows(events: Iterable[Event], start: Start | None = None) -> list[dict[s
     job_of_pid: dict[str, Any] = {}
     state = GraphState()
     for event, graph, state in replay(events, start):
-        if event.kind == EventKind.JOB_STATUS:
+        if event.kind == JobEventKind.JOB_STATUS:
             pid = event.get("pid", event.pid)
             job_id = event.get("job_id") or pid
             row = rows.get(job_id)

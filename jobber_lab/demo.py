@@ -103,29 +103,8 @@ def run_story(
         result.job_runner_before = str(before)
         teller.name(before, "JobRunner")
         say(f"Process.whereis(JobRunner) = {before}")
-        good = app.start_job(work=jobber.good_job(seconds))
-        teller.role(_job_pid(app, tracer, good), "good job")
-        bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
-        bad_pid = _job_pid(app, tracer, bad)
-        teller.role(bad_pid, "bad job")
-        doomed = app.start_job(work=jobber.doomed_job(seconds))
-        teller.role(_job_pid(app, tracer, doomed), "doomed job")
-        if variant == "isolated":
-            teller.name(doomed.value, "the doomed job's JobSupervisor", short="its JobSupervisor")
-        gave_up = str(doomed.value) if variant == "isolated" else str(before)
-        _wait(
-            tracer,
-            lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == gave_up,
-            "the doomed job's supervisor to give up",
-        )
-        if variant == "direct":
-            _wait(
-                tracer,
-                lambda e: e.kind == "child_restarted" and e.get("old_pid") == gave_up,
-                "JobRunner's restart",
-            )
-        else:
-            _wait(tracer, _exit_of(bad_pid), "the bad job")
+        bad_pid, doomed = _start_three_jobs(app, tracer, teller, variant, seconds)
+        _wait_for_the_give_up(tracer, variant, str(before), bad_pid, doomed)
         after = app.job_runner
         result.job_runner_after = str(after)
         say(
@@ -137,18 +116,7 @@ def run_story(
             )
         )
         if quota:
-            say("-- four import jobs against the quota of 3 --")
-            # Long imports: all three are still running when the 4th asks and when
-            # running_imports() is read, however slow the machine (the app stops them after).
-            imports = [app.start_job(work=jobber.good_job(3600), type="import") for _ in range(4)]
-            result.refused_imports = sum(1 for r in imports if isinstance(r, otp.Error))
-            for i, r in enumerate(imports, 1):
-                say(f'start_job(type: "import") #{i} -> {_as_term(r)}')
-            result.running_imports = app.running_imports()
-            say(
-                f"running_imports() -> {len(result.running_imports)} running: "
-                + ", ".join(row["id"] for row in result.running_imports)
-            )
+            _run_imports(app, say, result)
         tracer.flush()
         result.tree = text_tree(tracer.graph)
         if verbose:
@@ -163,6 +131,61 @@ def run_story(
         tracer.detach()
         result.events = len(tracer.history)
     return result
+
+
+def _start_three_jobs(
+    app: jobber.Jobber, tracer: Tracer, teller: _StoryTeller, variant: str, seconds: float
+) -> tuple[str, Any]:
+    """The good, the bad (three retries) and the doomed job, each named by its part in the
+    story.  Returns the bad job's pid and the doomed job's ``start_job`` result."""
+    good = app.start_job(work=jobber.good_job(seconds))
+    teller.role(_job_pid(app, tracer, good), "good job")
+    bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
+    bad_pid = _job_pid(app, tracer, bad)
+    teller.role(bad_pid, "bad job")
+    doomed = app.start_job(work=jobber.doomed_job(seconds))
+    teller.role(_job_pid(app, tracer, doomed), "doomed job")
+    if variant == "isolated":
+        teller.name(doomed.value, "the doomed job's JobSupervisor", short="its JobSupervisor")
+    return bad_pid, doomed
+
+
+def _wait_for_the_give_up(
+    tracer: Tracer, variant: str, job_runner: str, bad_pid: str, doomed: Any
+) -> None:
+    """Until the doomed job's supervisor gave up (its JobSupervisor, or in the direct
+    variant JobRunner itself) and what follows it: JobRunner's restart (direct), or the
+    bad job's end (isolated)."""
+    gave_up = str(doomed.value) if variant == "isolated" else job_runner
+    _wait(
+        tracer,
+        lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == gave_up,
+        "the doomed job's supervisor to give up",
+    )
+    if variant == "direct":
+        _wait(
+            tracer,
+            lambda e: e.kind == "child_restarted" and e.get("old_pid") == gave_up,
+            "JobRunner's restart",
+        )
+    else:
+        _wait(tracer, _exit_of(bad_pid), "the bad job")
+
+
+def _run_imports(app: jobber.Jobber, say: Print, result: StoryResult) -> None:
+    """Four import jobs against the quota of three: the fourth is refused."""
+    say("-- four import jobs against the quota of 3 --")
+    # Long imports: all three are still running when the 4th asks and when
+    # running_imports() is read, however slow the machine (the app stops them after).
+    imports = [app.start_job(work=jobber.good_job(3600), type="import") for _ in range(4)]
+    result.refused_imports = sum(1 for r in imports if isinstance(r, otp.Error))
+    for i, r in enumerate(imports, 1):
+        say(f'start_job(type: "import") #{i} -> {_as_term(r)}')
+    result.running_imports = app.running_imports()
+    say(
+        f"running_imports() -> {len(result.running_imports)} running: "
+        + ", ".join(row["id"] for row in result.running_imports)
+    )
 
 
 def _as_term(result: Any) -> str:

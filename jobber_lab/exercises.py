@@ -45,12 +45,14 @@ __all__ = [
     "CheckResult",
     "check_crash_times",
     "check_exit_reasons",
+    "check_flush_on_shutdown",
     "check_job_supervisor",
     "check_killable",
     "check_max_retries_zero",
     "check_ping_server",
     "check_restart_choice",
     "check_restart_what_if",
+    "check_slow_crashes",
     "check_start_job",
     "check_strategy_choice",
 ]
@@ -322,7 +324,7 @@ def _runs(thread: threading.Thread, code: Any) -> bool:
 
 @_isolated
 def check_max_retries_zero(job_class: type) -> CheckResult:
-    """Exercise 02: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
+    """Exercise 02.2: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
     ``max_retries=0`` means *no* retries, and ``max_retries=2`` means 3 attempts in all."""
     result = CheckResult("max_retries")
     if not (isinstance(job_class, type) and issubclass(job_class, GenServer)):
@@ -391,6 +393,68 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
         published = [e.get("status") for e in tracer.history if e.kind == "job_status"]
         status = published[-1] if published else None
         return len(calls), exited is not None, status
+
+
+FLUSH_LINES = ("first", "second")
+
+
+@_isolated
+def check_flush_on_shutdown(server_class: type) -> CheckResult:
+    """Exercise 02.1: a server (``init(sink)``; each cast is a line it buffers; ``terminate``
+    writes the buffer to ``sink``) whose ``terminate`` runs when its supervisor shuts it down.
+
+    The checker watches ``terminate`` itself (a subclass records its reason), so a server that
+    writes each line at once, without trapping exits, does not pass for one that cleans up.
+    """
+    result = CheckResult("flush on shutdown")
+    if not (isinstance(server_class, type) and issubclass(server_class, GenServer)):
+        result.wrong(f"expected a GenServer subclass, got {server_class!r}")
+        return result
+    seen: list[Any] = []
+
+    class Watched(server_class):  # type: ignore[valid-type, misc]
+        def terminate(self, reason: Any, state: Any) -> Any:
+            seen.append(reason)
+            return super().terminate(reason, state)
+
+    sink: list[Any] = []
+    with _runtime() as rt, rt.test_process():
+        sup = DynamicSupervisor.start_link(strategy=Strategy.ONE_FOR_ONE).value
+        spec = Watched.child_spec(sink, restart=Restart.TEMPORARY)
+        started = DynamicSupervisor.start_child(sup, spec)
+        if not isinstance(started, Ok):
+            result.wrong(f"starting your server under a supervisor returned {started!r}")
+            return result
+        pid = started.value
+        ref = otp.monitor(pid)
+        for line in FLUSH_LINES:
+            otp.cast(pid, line)
+        DynamicSupervisor.terminate_child(sup, pid)
+        down = _await(rt, _down_of(ref))
+    if down is TIMEOUT:
+        result.wrong("your server did not exit after its supervisor shut it down")
+        return result
+    reason = down[4]
+    if not result.expect(
+        seen == [SHUTDOWN],
+        "terminate/2 ran, with reason :shutdown",
+        "terminate/2 did not run: the supervisor's :shutdown exit signal ended the process "
+        "before any more of its code ran (see the table's 'its supervisor shuts it down' row)"
+        if not seen
+        else f"terminate/2 ran with {otp.format_reason(seen[0])}, expected :shutdown",
+    ):
+        return result
+    result.expect(
+        list(sink) == list(FLUSH_LINES),
+        f"the sink got the buffered lines {list(FLUSH_LINES)}",
+        f"terminate/2 ran, but the sink holds {list(sink)!r}, expected {list(FLUSH_LINES)!r}",
+    )
+    result.expect(
+        reason is SHUTDOWN,
+        "the server exited :shutdown, in time (no :kill needed)",
+        f"the server exited {otp.format_reason(reason)}, expected :shutdown",
+    )
+    return result
 
 
 # ------------------------------------------------------------------------ notebook 03
@@ -489,6 +553,97 @@ def check_strategy_choice(strategy: Any) -> CheckResult:
                 f"{name}: {'restarted' if changed else 'kept its pid'}, but it should "
                 f"{'restart' if want[name] else 'keep its pid'}",
             )
+    return result
+
+
+SLOW_SPACING = 11  # runtime seconds between the slow doomed job's crashes (exercise 03.3)
+SLOW_CRASHES = 6  # how many of them the checker watches: the typical answer says 4 is the end
+
+
+def _bool_answer(result: CheckResult, name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    result.wrong(f"{name}: answer True or False, not {value!r}")
+    return False
+
+
+def _count_answer(result: CheckResult, name: str, value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return True
+    result.wrong(f"{name}: answer a whole number of restarts (0, 1, 2, ...), not {value!r}")
+    return False
+
+
+def _slow_crasher() -> tuple[bool, list[float], list[int]]:
+    """Run a doomed job that crashes every ``SLOW_SPACING`` s straight under JobRunner (the
+    direct variant, the book's limits: 3 restarts in 30 s) for ``SLOW_CRASHES`` crashes.
+
+    Returns (JobRunner gave up, the crash times from the job's start, JobRunner's count of
+    the restarts in its window at each restart, as the runtime's events report it).
+    """
+    # 6 crashes = 66 runtime s = 1.3 wall s. Late wake-ups only lengthen the gaps: to keep
+    # 3 restarts (22 s apart) out of one 30 s window they would need 8 s = 160 ms together.
+    with _runtime(0.02) as rt:
+        tracer = Tracer(rt)
+        app = Jobber(variant="direct", runtime=rt)
+        try:
+            runner = str(app.job_runner)
+            start = rt.now()
+            app.start_job(work=doomed_job(SLOW_SPACING), id="slow")
+            is_crash = lambda e: e.kind == "exited" and e.get("reason_kind") == "crash"  # noqa: E731
+            enough = _nth(SLOW_CRASHES, is_crash)
+            gave_up = lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == runner  # noqa: E731
+            tracer.wait_for(lambda e: gave_up(e) or enough(e), 3 * WAIT)
+            tracer.flush()
+        finally:
+            app.stop()
+            tracer.detach()
+    history = [e for e in tracer.history if e.kind != "app_stopped"]
+    crashes = [e.time - start for e in history if is_crash(e)]
+    counts = [
+        int(e.get("restarts"))
+        for e in history
+        if e.kind == "child_restarted" and e.get("supervisor") == runner
+    ]
+    return any(gave_up(e) for e in history), crashes, counts
+
+
+@_isolated
+def check_slow_crashes(gives_up: Any, most_in_window: Any) -> CheckResult:
+    """Exercise 03.3 ("what if"): a doomed job whose crashes come 11 s apart, straight under
+    JobRunner (``max_seconds: 30``, 3 restarts).  ``gives_up``: does JobRunner ever give
+    up?  ``most_in_window``: the most restarts its 30 s window ever holds.
+
+    The checker runs it and compares: the typical wrong answer reads ``max_restarts: 3`` as
+    "3 restarts in total" and says JobRunner gives up at the 4th crash (44 s)."""
+    result = CheckResult(f"gives_up={gives_up!r}, most_in_window={most_in_window!r}")
+    answered = _bool_answer(result, "gives_up", gives_up)
+    answered = _count_answer(result, "most_in_window", most_in_window) and answered
+    if not answered:
+        return result
+    gave_up, crashes, counts = _slow_crasher()
+    s = SLOW_SPACING
+    when = ", ".join(f"{t:.0f}" for t in crashes)
+    most = max(counts, default=0)
+    result.expect(
+        gives_up == gave_up,
+        f"gives_up={gives_up}: {len(crashes)} crashes (at {when} s) and JobRunner "
+        f"{'gave up' if gave_up else 'never gave up'}",
+        f"gives_up={gives_up}, but in the runtime JobRunner "
+        f"{'gave up' if gave_up else 'never gave up'} over {len(crashes)} crashes (at {when} s): "
+        "max_restarts counts the restarts inside the last 30 s, not all of them, and 4 "
+        f"restarts {SLOW_SPACING} s apart span {3 * SLOW_SPACING} s > 30 s",
+    )
+    result.expect(
+        most_in_window == most,
+        f"most_in_window={most_in_window}: JobRunner's window held at most {most} restarts "
+        f"(those at {s}, {2 * s} and {3 * s} s fit: {2 * s} s apart; a 4th is {3 * s} s after "
+        "the first)",
+        f"most_in_window={most_in_window}, but the runtime counted at most {most} restarts in "
+        "JobRunner's window (its count at each restart: "
+        f"{', '.join(map(str, counts))}): the window ends at the newest restart and reaches "
+        "30 s back, so restarts 22 s apart share it",
+    )
     return result
 
 

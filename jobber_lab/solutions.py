@@ -45,6 +45,24 @@ def sum_of_squares(parent, n):
 check_killable(sum_of_squares)
 """,
     "02-1": """\
+class Flusher(GenServer):
+    \"\"\"Buffers lines; writes them to its sink in terminate/2.\"\"\"
+
+    def init(self, sink):
+        otp.trap_exit(True)  # Process.flag(:trap_exit, true): a shutdown is now a message
+        return InitOk((sink, []))
+
+    def handle_cast(self, line, state):
+        sink, lines = state
+        return NoReply((sink, [*lines, line]))
+
+    def terminate(self, reason, state):
+        sink, lines = state
+        sink.extend(lines)
+
+check_flush_on_shutdown(Flusher)
+""",
+    "02-2": """\
 def handle_job_result(result, state):
     match result, state.status:
         case ("ok", _data), _:
@@ -68,6 +86,14 @@ check_restart_choice(my_restart)
     "03-2": """\
 my_strategy = Strategy.REST_FOR_ONE  # restarts the crashed child and those started after it
 check_strategy_choice(my_strategy)
+""",
+    "03-3": """\
+# 4 restarts 11 s apart span 33 s, more than the 30 s window: at most 3 ever share it
+# (those at 11, 22 and 33 s, 22 s apart), so max_restarts: 3 is never exceeded.
+# Whole seconds change nothing: stamps of times 33 s apart differ by at least 33.
+gives_up = False
+most_in_window = 3
+check_slow_crashes(gives_up, most_in_window)
 """,
     "04-1": """\
 what_if = {                                   # True: JobRunner starts a new JobSupervisor

@@ -20,11 +20,15 @@ from jobber_lab import otp
 from jobber_lab.exercises import (
     CheckResult,
     check_exit_reasons,
+    check_flush_on_shutdown,
     check_job_supervisor,
     check_killable,
     check_max_retries_zero,
+    check_restart_choice,
     check_restart_what_if,
+    check_slow_crashes,
     check_start_job,
+    check_strategy_choice,
 )
 from jobber_lab.jobber import FunctionClauseError, Job
 from jobber_lab.otp import (
@@ -39,6 +43,7 @@ from jobber_lab.otp import (
     Supervisor,
     supervisor_init,
 )
+from jobber_lab.solutions import SOLUTIONS
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +133,67 @@ def test_a_wrong_sum_fails_before_any_kill() -> None:
     assert "expected ('sum', 332833500)" in wrong_lines(result)[0]
 
 
+# ------------------------------------------------------------------ 02.1 flush on shutdown
+
+
+def make_flusher(trap_in: str) -> type:
+    """The notebook's Flusher, trapping exits in ``init``, in ``terminate`` (too late), or
+    nowhere (``""``, as the notebook gives it)."""
+
+    class Flusher(GenServer):
+        def init(self, sink: list[Any]) -> Any:
+            if trap_in == "init":
+                otp.trap_exit(True)
+            return InitOk((sink, []))
+
+        def handle_cast(self, line: Any, state: Any) -> Any:
+            sink, lines = state
+            return NoReply((sink, [*lines, line]))
+
+        def terminate(self, reason: Any, state: Any) -> Any:
+            if trap_in == "terminate":
+                otp.trap_exit(True)
+            sink, lines = state
+            sink.extend(lines)
+
+    return Flusher
+
+
+class EagerFlusher(GenServer):
+    """Writes each line at once and never traps: the sink is right, terminate never runs."""
+
+    def init(self, sink: list[Any]) -> Any:
+        return InitOk(sink)
+
+    def handle_cast(self, line: Any, sink: list[Any]) -> Any:
+        sink.append(line)
+        return NoReply(sink)
+
+
+def test_flush_solution_passes() -> None:
+    assert check_flush_on_shutdown(make_flusher("init"))
+
+
+@pytest.mark.parametrize("trap_in", ["", "terminate"])
+def test_flush_without_trapping_in_init_fails(trap_in: str) -> None:
+    result = check_flush_on_shutdown(make_flusher(trap_in))
+    assert not result
+    [line] = wrong_lines(result)
+    assert "terminate/2 did not run" in line
+
+
+def test_flush_that_writes_eagerly_without_terminate_fails() -> None:
+    result = check_flush_on_shutdown(EagerFlusher)
+    assert not result
+    assert any("terminate/2 did not run" in line for line in wrong_lines(result))
+
+
+def test_flush_refuses_a_non_genserver() -> None:
+    result = check_flush_on_shutdown(object)
+    assert not result
+    assert "expected a GenServer subclass" in wrong_lines(result)[0]
+
+
 # ------------------------------------------------------------------ 02 max_retries: 0
 
 
@@ -193,6 +259,66 @@ def test_max_retries_fix_that_ends_done_fails() -> None:
     assert not result
     [line] = wrong_lines(result)
     assert "max_retries=0" in line and "'done'" in line and "'failed'" in line
+
+
+# ------------------------------------------------------------------ 03 supervisors
+
+
+def test_restart_choice_solution_passes() -> None:
+    assert check_restart_choice(Restart.TRANSIENT)
+
+
+@pytest.mark.parametrize("wrong", [Restart.PERMANENT, Restart.TEMPORARY])
+def test_restart_choice_wrong_types_fail(wrong: Restart) -> None:
+    result = check_restart_choice(wrong)
+    assert not result
+    [line] = wrong_lines(result)
+    expected = "would run twice" if wrong is Restart.PERMANENT else "work is lost"
+    assert expected in line
+
+
+def test_strategy_choice_solution_passes() -> None:
+    assert check_strategy_choice(Strategy.REST_FOR_ONE)
+
+
+def test_strategy_one_for_all_fails_on_a() -> None:
+    result = check_strategy_choice(Strategy.ONE_FOR_ALL)
+    assert not result
+    assert wrong_lines(result) == ["A: restarted, but it should keep its pid"]
+
+
+def test_slow_crashes_solution_passes() -> None:
+    # the notebook's solution text, answers as a student would copy them
+    namespace: dict[str, Any] = {"check_slow_crashes": check_slow_crashes}
+    exec(SOLUTIONS["03-3"], namespace)
+    assert (namespace["gives_up"], namespace["most_in_window"]) == (False, 3)
+    result = check_slow_crashes(False, 3)
+    assert result, result
+
+
+def test_slow_crashes_gives_up_at_the_fourth_crash_fails() -> None:
+    # the typical wrong answer: max_restarts read as "3 restarts in total"
+    result = check_slow_crashes(True, 3)
+    assert not result
+    [line] = wrong_lines(result)
+    assert "never gave up" in line and "not all of them" in line
+
+
+@pytest.mark.parametrize("most", [2, 4])
+def test_slow_crashes_wrong_window_count_fails(most: int) -> None:
+    result = check_slow_crashes(False, most)
+    assert not result
+    [line] = wrong_lines(result)
+    assert f"most_in_window={most}, but the runtime counted at most 3" in line
+
+
+def test_slow_crashes_refuses_strings_and_floats() -> None:
+    result = check_slow_crashes("no", 3.0)
+    assert not result
+    assert wrong_lines(result) == [
+        "gives_up: answer True or False, not 'no'",
+        "most_in_window: answer a whole number of restarts (0, 1, 2, ...), not 3.0",
+    ]
 
 
 # ------------------------------------------------------------------ 04 JobSupervisor

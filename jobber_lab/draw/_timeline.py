@@ -95,48 +95,71 @@ def timeline_lanes(
 
 
 def _lanes(evs: list[EventView], labels: Labels | None) -> tuple[list[_Lane], dict[str, int]]:
-    lanes: list[_Lane] = []
-    by_key: dict[tuple[str, str], int] = {}
-    pid_lane: dict[str, int] = {}
-
-    def lane_for(key: tuple[str, str], when: float) -> int:
-        if key not in by_key:
-            by_key[key] = len(lanes)
-            lanes.append(_Lane(key, when))
-        return by_key[key]
-
-    def attach(pid: str, index: int) -> None:
-        if pid not in pid_lane:
-            pid_lane[pid] = index
-            lanes[index].pids.append(pid)
-
+    book = _LaneBook()
     for e in evs:
+        book.read(e)
+    # A job that crashed and was restarted: the new pid's job_status joined the job's lane;
+    # a new pid seen only through child_restarted joined its old pid's lane.
+    _name_lanes(book.lanes, evs, labels)
+    return book.lanes, book.pid_lane
+
+
+#: Event kinds that give the supervisor they are about a lane.
+_SUPERVISOR_TROUBLE = ("intensity_reached", "supervisor_gave_up", "restart_failed")
+
+
+class _LaneBook:
+    """The lanes in the order they are first met, and the lane each pid is drawn on."""
+
+    def __init__(self) -> None:
+        self.lanes: list[_Lane] = []
+        self.by_key: dict[tuple[str, str], int] = {}
+        self.pid_lane: dict[str, int] = {}
+
+    def read(self, e: EventView) -> None:
+        """Give the process (or job) this event is about a lane, if it earns one."""
         if e.kind == "job_status" and e.pid is not None:
-            job = e.get("job_id")
-            key = ("job", str(job)) if job is not None else ("proc", e.pid)
-            if e.pid in pid_lane and job is None:
-                continue
-            attach(e.pid, lane_for(key, e.time))
+            self._job_status(e.pid, e.get("job_id"), e.time)
         elif e.kind == "child_restarted" and e.pid is not None:
-            old = e.get("old_pid")
-            if old is not None and str(old) in pid_lane:
-                attach(e.pid, pid_lane[str(old)])
-            sup = e.get("supervisor")
-            if sup is not None:
-                attach(str(sup), lane_for(("proc", str(sup)), e.time))
-        elif e.kind in ("intensity_reached", "supervisor_gave_up", "restart_failed"):
+            self._restarted(e.pid, e.get("old_pid"), e.get("supervisor"), e.time)
+        elif e.kind in _SUPERVISOR_TROUBLE:
             sup = e.get("supervisor") or e.pid
             if sup is not None:
-                attach(str(sup), lane_for(("proc", str(sup)), e.time))
-        elif e.kind == "exited" and e.pid is not None and e.get("reason_kind") == "crash":
-            if e.pid not in pid_lane:
-                attach(e.pid, lane_for(("proc", e.pid), e.time))
-        elif e.kind == "zombie" and e.pid is not None and e.pid not in pid_lane:
-            attach(e.pid, lane_for(("proc", e.pid), e.time))
-    # A job that crashed and was restarted: the new pid's job_status joined the job's lane
-    # above; a new pid seen only through child_restarted joined its old pid's lane.
-    _name_lanes(lanes, evs, labels)
-    return lanes, pid_lane
+                self._process(str(sup), e.time)
+        elif _crashed_or_zombie(e) and e.pid is not None and e.pid not in self.pid_lane:
+            self._process(e.pid, e.time)
+
+    def _job_status(self, pid: str, job: Any, when: float) -> None:
+        """A job's lane is its id's (all its pids); a status without a job id, its pid's."""
+        if job is not None:
+            self._attach(pid, self._lane_for(("job", str(job)), when))
+        elif pid not in self.pid_lane:
+            self._process(pid, when)
+
+    def _restarted(self, pid: str, old: Any, sup: Any, when: float) -> None:
+        """The new pid joins its old pid's lane; the supervisor that restarted it gets one."""
+        if old is not None and str(old) in self.pid_lane:
+            self._attach(pid, self.pid_lane[str(old)])
+        if sup is not None:
+            self._process(str(sup), when)
+
+    def _process(self, pid: str, when: float) -> None:
+        self._attach(pid, self._lane_for(("proc", pid), when))
+
+    def _lane_for(self, key: tuple[str, str], when: float) -> int:
+        if key not in self.by_key:
+            self.by_key[key] = len(self.lanes)
+            self.lanes.append(_Lane(key, when))
+        return self.by_key[key]
+
+    def _attach(self, pid: str, index: int) -> None:
+        if pid not in self.pid_lane:
+            self.pid_lane[pid] = index
+            self.lanes[index].pids.append(pid)
+
+
+def _crashed_or_zombie(e: EventView) -> bool:
+    return (e.kind == "exited" and e.get("reason_kind") == "crash") or e.kind == "zombie"
 
 
 def _supervisors(evs: Iterable[EventView]) -> set[str]:

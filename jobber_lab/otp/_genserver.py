@@ -247,30 +247,7 @@ def start(module: Any, arg: Any = None, **options: Any) -> Any:
 
 
 def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any:
-    unknown = set(options) - _START_OPTIONS
-    if unknown:
-        raise TypeError(
-            f"start_link: unknown option(s) {sorted(unknown)}; expected some of "
-            f"{sorted(_START_OPTIONS)}"
-        )
-    if isinstance(module, type):
-        if not issubclass(module, GenServer):
-            raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
-        server = module()
-    elif isinstance(module, GenServer):
-        server = module
-    else:
-        raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
-    name = options.get("name")
-    if name is not None and not isinstance(name, str | Atom | Via):
-        raise TypeError(f"start_link(name): expected a str, an Atom or a via-name, got {name!r}")
-    if isinstance(name, Via):
-        _check_via(name)
-    timeout = options.get("timeout")
-    if timeout is not None and timeout is not INFINITY:
-        timeout = _check_timeout("start_link", timeout)
-    else:
-        timeout = None
+    server, name, timeout = _start_arguments(module, options)
     rt = current_runtime()
     with rt.calling_process() as caller:
         do_link = link and not caller.quiet
@@ -314,6 +291,36 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
         rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
         _flush_exit(rt, caller, pid)
         return result
+
+
+def _start_arguments(module: Any, options: dict[str, Any]) -> tuple[GenServer, Any, float | None]:
+    """``start_link``'s arguments, checked before anything is spawned: the server object,
+    its name, and how long to wait for ``init`` (None: forever)."""
+    unknown = set(options) - _START_OPTIONS
+    if unknown:
+        raise TypeError(
+            f"start_link: unknown option(s) {sorted(unknown)}; expected some of "
+            f"{sorted(_START_OPTIONS)}"
+        )
+    if isinstance(module, type):
+        if not issubclass(module, GenServer):
+            raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
+        server = module()
+    elif isinstance(module, GenServer):
+        server = module
+    else:
+        raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
+    name = options.get("name")
+    if name is not None and not isinstance(name, str | Atom | Via):
+        raise TypeError(f"start_link(name): expected a str, an Atom or a via-name, got {name!r}")
+    if isinstance(name, Via):
+        _check_via(name)
+    timeout = options.get("timeout")
+    if timeout is not None and timeout is not INFINITY:
+        timeout = _check_timeout("start_link", timeout)
+    else:
+        timeout = None
+    return server, name, timeout
 
 
 _VIA_CALLBACKS = ("register_name", "whereis_name", "unregister_name")

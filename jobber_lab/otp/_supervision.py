@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, Atom
@@ -104,7 +104,7 @@ def shutdown_children(
     pending: dict[Any, tuple[Pid, ChildSpec]] = {}
     by_pid: dict[Pid, Any] = {}
     exits: dict[Pid, Any] = {}
-    deadlines: list[tuple[float, Any]] = []
+    deadlines: list[tuple[float, int, Any]] = []
     reasons: dict[Pid, Any] = {}
 
     def launch() -> None:
@@ -129,11 +129,7 @@ def shutdown_children(
 
     launch()
     while pending:
-        while deadlines and (deadlines[0][2] not in pending or deadlines[0][0] <= rt.now()):
-            _, _, ref = heapq.heappop(deadlines)
-            if ref in pending:
-                rt.exit(pending[ref][0], KILL)
-        wait = max(0.0, deadlines[0][0] - rt.now()) if deadlines else None
+        wait = _kill_the_late(rt, deadlines, pending)
         msg = rt.receive(relevant, wait)
         if type(msg) is not tuple:
             continue  # a deadline passed
@@ -158,6 +154,19 @@ def shutdown_children(
             report(rt, "shutdown_error", reason, pid, spec)
         launch()
     return reasons
+
+
+def _kill_the_late(
+    rt: Runtime, deadlines: list[tuple[float, int, Any]], pending: Mapping[Any, tuple[Pid, Any]]
+) -> float | None:
+    """Kill every child still pending past its shutdown time (D5's ``kill`` after the
+    ``shutdown`` timeout) and drop the deadlines of those already gone; returns the seconds
+    until the next deadline (None: none left, wait for the rest as long as they take)."""
+    while deadlines and (deadlines[0][2] not in pending or deadlines[0][0] <= rt.now()):
+        _, _, ref = heapq.heappop(deadlines)
+        if ref in pending:
+            rt.exit(pending[ref][0], KILL)
+    return max(0.0, deadlines[0][0] - rt.now()) if deadlines else None
 
 
 def report(rt: Runtime, context: str, reason: Any, pid: Any, spec: ChildSpec | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from jobber_lab.draw import CoalescingRenderer
+from jobber_lab.widgets import CoalescingRenderer
 
 
 class State:

@@ -1,4 +1,4 @@
-"""Automatic checks for the course's exercises (notebooks 01-06).
+"""Automatic checks for the course's exercises (notebooks 01-07).
 
 Each ``check_*`` function runs the student's code on a fresh runtime at a fast time scale,
 compares what happened with what OTP (or the book) says should happen, and returns a
@@ -11,7 +11,10 @@ what was expected.  Every runtime a checker starts is shut down before it return
 from __future__ import annotations
 
 import functools
+import math
+import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobber_lab import otp
-from jobber_lab.jobber import JOB_RUNNER, Jobber, JobStatus, doomed_job, good_job
+from jobber_lab.jobber import (
+    JOB_RUNNER,
+    Jobber,
+    JobStatus,
+    JobSupervisor,
+    doomed_job,
+    good_job,
+)
 from jobber_lab.otp import (
     DOWN,
     KILL,
@@ -43,9 +53,11 @@ __all__ = [
     "check_exit_reasons",
     "check_flush_on_shutdown",
     "check_job_supervisor",
+    "check_killable",
     "check_max_retries_zero",
     "check_ping_server",
     "check_restart_choice",
+    "check_restart_what_if",
     "check_slow_crashes",
     "check_start_job",
     "check_strategy_choice",
@@ -229,6 +241,89 @@ def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
                 f"{key!r}: you said it {'dies' if said else 'lives on'}, but it {fact}",
             )
     return result
+
+
+# ------------------------------------------------------------ notebook 07 (appendix to 01)
+
+
+KILLABLE_N = 10**12  # a sum no test ever finishes: the kill always lands mid-loop
+
+
+@_isolated
+def check_killable(body: Callable[[Any, int], Any]) -> CheckResult:
+    """Exercise 07.1: ``body(parent, n)`` sums ``i * i`` for ``i`` below ``n``, sends
+    ``("sum", total)`` to ``parent``, and a kill in the middle of the sum unwinds its thread
+    at once, by itself.
+
+    The runtime here never injects an exception (``grace=math.inf``), so the only way the
+    killed thread can end is a cancellation point inside the loop: an answer that is killable
+    only by the ladder's last resort fails, and the runtime's shutdown cleans it up.
+    """
+    result = CheckResult("a killable sum")
+    if not callable(body):
+        result.wrong(f"expected a function body(parent, n) to spawn, got {body!r}")
+        return result
+    rt = Runtime(time_scale=FAST, name="checker", grace=math.inf)
+    try:
+        with rt.test_process() as me:
+            if not _check_sum(rt, me, body, result):
+                return result
+            _check_unwinds(rt, me, body, result)
+    finally:
+        rt.shutdown(timeout=0.5)  # a thread that never unwinds gets the injection here
+    return result
+
+
+def _check_sum(rt: Runtime, me: otp.Pid, body: Callable[..., Any], result: CheckResult) -> bool:
+    """The work itself: a small sum arrives, right."""
+    n = 1000
+    _pid, ref = otp.spawn_monitor(body, me, n)
+    is_sum = lambda m: type(m) is tuple and len(m) == 2 and m[0] == "sum"  # noqa: E731
+    got = _await(rt, lambda m: is_sum(m) or _down_of(ref)(m))
+    if got is TIMEOUT:
+        result.wrong(f"body(parent, {n}) sent no ('sum', total) within {WAIT:.0f} s")
+        return False
+    if got[0] is DOWN:
+        result.wrong(f"body(parent, {n}) ended ({otp.format_reason(got[4])}) without a sum")
+        return False
+    want = sum(i * i for i in range(n))
+    return result.expect(
+        got[1] == want,
+        f"body(parent, {n}) sent ('sum', {want})",
+        f"body(parent, {n}) sent {got!r}, expected ('sum', {want})",
+    )
+
+
+def _check_unwinds(rt: Runtime, me: otp.Pid, body: Callable[..., Any], result: CheckResult) -> None:
+    """Kill it inside the body's own code, then see whether its thread ends without help."""
+    pid = otp.spawn(body, me, KILLABLE_N)
+    proc = rt.process(pid)
+    thread = proc.thread if proc is not None else None
+    if thread is None:
+        result.wrong(f"body(parent, {KILLABLE_N}) ended at once: it cannot have summed anything")
+        return
+    code = getattr(body, "__code__", None)
+    deadline = time.monotonic() + WAIT
+    while code is not None and not _runs(thread, code) and time.monotonic() < deadline:
+        time.sleep(0.001)  # wait for a condition (the body is on the thread's stack)
+    otp.exit(pid, KILL)
+    thread.join(1.0)  # a cancellation point in the loop unwinds it in microseconds
+    result.expect(
+        not thread.is_alive(),
+        "killed in the middle of the sum, its thread unwound at once (a cancellation point)",
+        "killed in the middle of the sum, its thread still runs: the loop reaches no "
+        "cancellation point (time.sleep is not one); call otp.checkpoint() inside the loop",
+    )
+
+
+def _runs(thread: threading.Thread, code: Any) -> bool:
+    """Is ``code`` on ``thread``'s stack right now?"""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
 
 
 # ------------------------------------------------------------------------ notebook 02
@@ -704,6 +799,75 @@ def _check_contained(
         f"JobRunner kept its pid {runner}: the crash was contained",
         f"JobRunner changed from {runner} to {app.job_runner}: the crash escaped",
     )
+
+
+WHAT_IF_RESTARTS = ("permanent", "transient", "temporary")
+WHAT_IF_ENDINGS = ("doomed", "killed")
+
+#: Why JobRunner did what it did, for the line of a wrong answer: (restart, restarted) -> why.
+_WHAT_IF_WHY = {
+    ("permanent", True): "a permanent child is restarted whatever its exit reason",
+    ("transient", True): "a transient child is restarted after an abnormal exit, "
+    "and :killed is one",
+    ("transient", False): "for a transient child :normal, :shutdown and {:shutdown, _} are "
+    "clean exits: a supervisor that gives up exits :shutdown",
+    ("temporary", False): "a temporary child is never restarted, whatever its exit reason",
+}
+
+
+@_isolated
+def check_restart_what_if(answers: dict[str, dict[str, bool]]) -> CheckResult:
+    """Exercise 04.1: the JobSupervisor as permanent, transient or temporary, its job doomed
+    (it gives up) or the JobSupervisor killed: does JobRunner start a new JobSupervisor?
+    ``answers[restart][ending]`` is True (it does) or False (it lets it go); each of the six
+    cases is run live on a fresh app."""
+    result = CheckResult("what if the JobSupervisor were ...")
+    if not isinstance(answers, dict):
+        result.wrong(f"expected a dict of dicts of answers (True = restarted), got {answers!r}")
+        return result
+    for restart in WHAT_IF_RESTARTS:
+        row = answers.get(restart)
+        for ending in WHAT_IF_ENDINGS:
+            said = row.get(ending) if isinstance(row, dict) else None
+            case = f"{restart}, {ending}"
+            if said is None or said is Ellipsis:
+                result.wrong(f"{case}: no answer (True = JobRunner restarts it, False = not)")
+                continue
+            if not isinstance(said, bool):
+                result.wrong(f"{case}: answer True or False, not {said!r}")
+                continue
+            restarted, reason = _runner_after(Restart(restart), ending)
+            did = "JobRunner started a new one" if restarted else "JobRunner let it go"
+            why = _WHAT_IF_WHY[(restart, restarted)]
+            result.expect(
+                said == restarted,
+                f"{case}: it exited {reason}, {did}",
+                f"{case}: you said JobRunner {'restarts it' if said else 'lets it go'}; it "
+                f"exited {reason} and {did}: {why}",
+            )
+    return result
+
+
+def _runner_after(restart: Restart, ending: str) -> tuple[bool, str]:
+    """Live: a JobSupervisor with ``restart`` under a fresh JobRunner ends ``ending``; did
+    JobRunner start another?  (Its exit reason, as Elixir prints it, comes too.)"""
+    work = doomed_job() if ending == "doomed" else good_job(1000)
+    with _runtime() as rt:
+        app = Jobber(runtime=rt)
+        try:
+            with rt.calling_process():
+                spec = JobSupervisor.child_spec({"work": work}, restart=restart)
+                sup = DynamicSupervisor.start_child(JOB_RUNNER, spec).value
+                ref = otp.monitor(sup)
+                if ending == "killed":
+                    otp.exit(sup, KILL)
+                down = _await(rt, _down_of(ref))
+                # JobRunner got the EXIT before our DOWN: this call is answered after it acted
+                active = DynamicSupervisor.count_children(JOB_RUNNER)["active"]
+        finally:
+            app.stop()
+    reason = "(never)" if down is TIMEOUT else otp.format_reason(down[4])
+    return active == 1, reason
 
 
 # ------------------------------------------------------------------------ notebook 05

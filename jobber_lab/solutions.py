@@ -33,6 +33,17 @@ def ping_server():
 
 check_ping_server(ping_server)
 """,
+    "07-1": """\
+def sum_of_squares(parent, n):
+    total = 0
+    for i in range(n):
+        total += i * i
+        if i % 10_000 == 0:
+            otp.checkpoint()          # a cancellation point: a kill unwinds the thread here
+    otp.send(parent, ("sum", total))
+
+check_killable(sum_of_squares)
+""",
     "02-1": """\
 class Flusher(GenServer):
     \"\"\"Buffers lines; writes them to its sink in terminate/2.\"\"\"
@@ -85,6 +96,14 @@ most_in_window = 3
 check_slow_crashes(gives_up, most_in_window)
 """,
     "04-1": """\
+what_if = {                                   # True: JobRunner starts a new JobSupervisor
+    "permanent": {"doomed": True, "killed": True},    # restarted whatever the reason
+    "transient": {"doomed": False, "killed": True},   # giving up exits :shutdown, clean
+    "temporary": {"doomed": False, "killed": False},  # never restarted: the book's choice
+}
+check_restart_what_if(what_if)
+""",
+    "04-2": """\
 class MyJobSupervisor(Supervisor):
     def init(self, args):
         job = Job.child_spec(args, significant=True)  # its end may end us

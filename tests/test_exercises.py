@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -22,8 +23,10 @@ from jobber_lab.exercises import (
     check_exit_reasons,
     check_flush_on_shutdown,
     check_job_supervisor,
+    check_killable,
     check_max_retries_zero,
     check_restart_choice,
+    check_restart_what_if,
     check_slow_crashes,
     check_start_job,
     check_strategy_choice,
@@ -73,6 +76,63 @@ def test_exit_reasons_refuses_no_as_an_answer() -> None:
     assert not result
     assert any("answer True or False, not 'no'" in line for line in wrong_lines(result))
     assert any("not 'yes'" in line for line in wrong_lines(result))
+
+
+# ------------------------------------------------------------------ 07.1 a killable loop
+
+
+def killable_sum(parent: otp.Pid, n: int) -> None:
+    total = 0
+    for i in range(n):
+        total += i * i
+        if i % 10_000 == 0:
+            otp.checkpoint()
+    otp.send(parent, ("sum", total))
+
+
+def plain_sum(parent: otp.Pid, n: int) -> None:
+    """The lesson's starting point: pure Python, no cancellation point in the loop."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    otp.send(parent, ("sum", total))
+
+
+def napping_sum(parent: otp.Pid, n: int) -> None:
+    """The typical wrong fix: time.sleep in the loop (C code, not a runtime call)."""
+    total = 0
+    for i in range(n):
+        total += i * i
+        if i % 10_000 == 0:
+            time.sleep(0.0001)
+    otp.send(parent, ("sum", total))
+
+
+def sum_off_by_one(parent: otp.Pid, n: int) -> None:
+    total = 0
+    for i in range(1, n + 1):
+        total += i * i
+        otp.checkpoint()
+    otp.send(parent, ("sum", total))
+
+
+def test_killable_solution_passes() -> None:
+    result = check_killable(killable_sum)
+    assert result, result
+
+
+@pytest.mark.parametrize("body", [plain_sum, napping_sum], ids=["no checkpoint", "time.sleep"])
+def test_a_loop_without_a_cancellation_point_fails(body: Callable[..., None]) -> None:
+    result = check_killable(body)
+    assert not result
+    [line] = wrong_lines(result)
+    assert "its thread still runs" in line and "otp.checkpoint()" in line
+
+
+def test_a_wrong_sum_fails_before_any_kill() -> None:
+    result = check_killable(sum_off_by_one)
+    assert not result
+    assert "expected ('sum', 332833500)" in wrong_lines(result)[0]
 
 
 # ------------------------------------------------------------------ 02.1 flush on shutdown
@@ -311,6 +371,44 @@ def test_a_permanent_job_supervisor_fails_when_killed() -> None:
     result = check_job_supervisor(PermanentSupervisor)
     assert not result
     assert any("killed, it was started again" in line for line in wrong_lines(result))
+
+
+WHAT_IF = {
+    "permanent": {"doomed": True, "killed": True},
+    "transient": {"doomed": False, "killed": True},
+    "temporary": {"doomed": False, "killed": False},
+}
+
+
+def test_what_if_solution_passes() -> None:
+    result = check_restart_what_if(WHAT_IF)
+    assert result, result
+    assert len(result.lines) == 6
+
+
+def test_what_if_transient_is_enough_fails_on_the_shutdown_of_giving_up() -> None:
+    # the typical wrong model: "a JobSupervisor that gave up failed, so transient restarts it"
+    answers = {**WHAT_IF, "transient": {"doomed": True, "killed": True}}
+    result = check_restart_what_if(answers)
+    assert not result
+    [line] = wrong_lines(result)
+    assert line.startswith("transient, doomed") and "exited :shutdown" in line
+    assert "clean exits" in line
+
+
+def test_what_if_transient_like_temporary_fails_when_killed() -> None:
+    answers = {**WHAT_IF, "transient": {"doomed": False, "killed": False}}
+    [line] = wrong_lines(check_restart_what_if(answers))
+    assert line.startswith("transient, killed") and ":killed is one" in line
+
+
+def test_what_if_refuses_non_bool_and_missing_answers() -> None:
+    answers = {**WHAT_IF, "permanent": {"doomed": "yes"}}
+    lines = wrong_lines(check_restart_what_if(answers))
+    assert lines == [
+        "permanent, doomed: answer True or False, not 'yes'",
+        "permanent, killed: no answer (True = JobRunner restarts it, False = not)",
+    ]
 
 
 # ------------------------------------------------------------------ 05 the import quota

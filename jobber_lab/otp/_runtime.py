@@ -296,9 +296,9 @@ class Runtime(SimulationControls):
         reason: Any = NORMAL
         raised = False
         sim = self._sim
-        if sim is not None:
-            sim.begin(proc.seat)  # wait for the baton
         try:
+            if sim is not None:
+                sim.begin(proc.seat)  # wait for the baton (inside: an AsyncKill may land here)
             fn(*args, **kwargs)
         except ExitSignal as signal:
             reason = signal.reason

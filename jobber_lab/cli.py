@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--variant", choices=["both", "direct", "isolated"], default="both")
     demo.add_argument(
+        "--simulated",
+        action="store_true",
+        help="run on simulated time: the book's timings, exact, the same text on every run",
+    )
+    demo.add_argument(
         "--verbose",
         action="store_true",
         help="print every event (registry entries, children started, the final shutdown)",
@@ -196,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             time_scale=args.time_scale,
             picture=args.out or None,
             verbose=args.verbose,
+            simulated=args.simulated,
         )
         return 0
     if args.command == "tree":

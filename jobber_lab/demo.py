@@ -2,7 +2,9 @@
 
 Each step starts real jobs on a real runtime and waits on the tracer for the
 event that ends it, so the narration printed is what actually happened, in the
-order it happened, at any time scale.
+order it happened, at any time scale.  ``simulated=True`` (``jobber-lab demo
+--simulated``) tells it on simulated time: the book's timings, exact, the same
+text on every run, in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = ["StoryResult", "live_tree", "run_story", "write_tree_picture"]
 
 Print = Callable[[str], None]
 WAIT = 30.0  # wall seconds: generous, never reached unless something is broken
+SIM_WAIT = 3600.0  # runtime seconds, in simulated time: the story needs 25
 
 
 @dataclass
@@ -47,10 +50,38 @@ def _exit_of(pid: Any) -> Callable[[Event], bool]:
 
 
 def _wait(tracer: Tracer, predicate: Callable[[Event], bool], what: str) -> Event:
-    event = tracer.wait_for(predicate, WAIT)
+    event = _wait_for(tracer, predicate)
     if event is None:
         raise RuntimeError(f"demo: gave up waiting for {what}")
     return event
+
+
+def _wait_for(tracer: Tracer, predicate: Callable[[Event], bool]) -> Event | None:
+    """The first event matching ``predicate``: on a simulated runtime, time is let pass
+    (deadline by deadline) until it comes; on a scaled one, wall time passes by itself."""
+    rt = getattr(tracer, "_runtime", None)
+    if isinstance(rt, Runtime) and rt.simulated:
+        found: list[Event] = []
+        checked = [0]  # like Tracer.wait_for: each event is looked at once, when it is new
+
+        def seen() -> bool:
+            history = tracer.history
+            for event in history[checked[0] :]:
+                if predicate(event):
+                    found.append(event)
+                    return True
+            checked[0] = len(history)
+            return False
+
+        rt.run_until(seen, timeout=SIM_WAIT)
+        return found[0] if found else None
+    return tracer.wait_for(predicate, WAIT)
+
+
+def _runtime(name: str, time_scale: float, simulated: bool) -> Runtime:
+    if simulated:
+        return Runtime(simulated=True, seed=0, name=name)
+    return Runtime(time_scale=time_scale, name=name)
 
 
 def _job_pid(app: jobber.Jobber, tracer: Tracer, result: Any) -> str:
@@ -83,6 +114,7 @@ def run_story(
     verbose: bool = False,
     quota: bool = True,
     number: int | None = None,
+    simulated: bool = False,
 ) -> StoryResult:
     """Good, bad and doomed jobs, then (``quota``) four imports, on a fresh runtime; narrated.
 
@@ -91,7 +123,7 @@ def run_story(
     words instead (registry entries, children started, the final shutdown).
     """
     result = StoryResult(variant)
-    rt = Runtime(time_scale=time_scale, name=f"demo-{variant}")
+    rt = _runtime(f"demo-{variant}", time_scale, simulated)
     tracer = Tracer(rt)
     teller = _StoryTeller(tracer, say, result, verbose=verbose, explain=number in (None, 1))
     tracer.on_change(teller.collect)
@@ -390,13 +422,17 @@ def summary_table(results: list[StoryResult]) -> list[str]:
 
 
 def live_tree(
-    variant: str = "isolated", *, time_scale: float = 0.01, settle: float = 2.0
+    variant: str = "isolated",
+    *,
+    time_scale: float = 0.01,
+    settle: float = 2.0,
+    simulated: bool = False,
 ) -> tuple[jobber.Jobber, Tracer]:
     """Start Jobber with a few long jobs running, so the tree has JobSupervisors and Jobs.
 
     The caller owns the result: draw from ``tracer.graph``, then ``app.stop()``.
     """
-    rt = Runtime(time_scale=time_scale, name=f"tree-{variant}")
+    rt = _runtime(f"tree-{variant}", time_scale, simulated)
     tracer = Tracer(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     long = 3600  # runtime seconds: they stay alive while we draw
@@ -415,7 +451,12 @@ def live_tree(
 
 
 def write_tree_picture(
-    path: str | Path, *, variant: str = "isolated", time_scale: float = 0.01, crashes: int = 2
+    path: str | Path,
+    *,
+    variant: str = "isolated",
+    time_scale: float = 0.01,
+    crashes: int = 2,
+    simulated: bool = False,
 ) -> Path:
     """The picture of ``jobber-lab tree`` and ``jobber-lab demo``: a live Jobber telling its
     story, drawn from the tracer's graph.
@@ -426,21 +467,21 @@ def write_tree_picture(
     """
     from jobber_lab.draw import save_tree  # noqa: PLC0415 - matplotlib only for a picture
 
-    rt = Runtime(time_scale=time_scale, name=f"tree-{variant}")
+    rt = _runtime(f"tree-{variant}", time_scale, simulated)
     tracer = Tracer(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     try:
         app.start_job(work=jobber.good_job(3600), id="good-1")
         app.start_job(work=jobber.good_job(3600), id="import-2", type="import")
         app.start_job(work=jobber.doomed_job(), id="doomed-3", max_retries=5)
-        seen = tracer.wait_for(
+        seen = _wait_for(
+            tracer,
             lambda e: (
                 e.kind == JobEventKind.JOB_STATUS
                 and e.get("job_id") == "doomed-3"
                 and e.get("status") == JobStatus.RUNNING
                 and _crashes(tracer, "doomed-3") >= crashes
             ),
-            WAIT,
         )
         if seen is None:
             raise RuntimeError(f"jobber-lab tree: doomed-3 did not crash {crashes} times")
@@ -448,8 +489,8 @@ def write_tree_picture(
             # The new Job reports "running" from its init, before its supervisor reports the
             # restart: wait for that too, or the picture can miss the job's ↻n.
             job = str(seen.get("pid", seen.pid))
-            restarted = tracer.wait_for(
-                lambda e: e.kind == "child_restarted" and str(e.get("pid", e.pid)) == job, WAIT
+            restarted = _wait_for(
+                tracer, lambda e: e.kind == "child_restarted" and str(e.get("pid", e.pid)) == job
             )
             if restarted is None:
                 raise RuntimeError("jobber-lab tree: doomed-3's restart was never reported")
@@ -480,14 +521,25 @@ def main_demo(
     picture: str | None,
     say: Print = print,
     verbose: bool = False,
+    simulated: bool = False,
 ) -> list[StoryResult]:
-    """``jobber-lab demo``: the seed README's story, direct variant first, then the fix."""
+    """``jobber-lab demo``: the seed README's story, direct variant first, then the fix.
+
+    ``simulated``: on simulated time, so every line (pids, ids, times) is the same on every
+    run; the wall time it took is left out for that reason.
+    """
     started = time.monotonic()
-    say(
-        "The seed's story, told by a running Jobber. Times are runtime seconds: the book's "
-        f"timings\n(5 s jobs, a 30 s restart window) at time scale {time_scale:g}, so one "
-        f"runtime second takes {time_scale * 1000:g} ms."
-    )
+    if simulated:
+        say(
+            "The seed's story, told by a running Jobber on simulated time: the book's "
+            "timings\n(5 s jobs, a 30 s restart window), exact, and the same on every run."
+        )
+    else:
+        say(
+            "The seed's story, told by a running Jobber. Times are runtime seconds: the book's "
+            f"timings\n(5 s jobs, a 30 s restart window) at time scale {time_scale:g}, so one "
+            f"runtime second takes {time_scale * 1000:g} ms."
+        )
     results = []
     for number, variant in enumerate(variants, 1):
         quota = number == len(variants)  # the quota once, in the last variant told
@@ -499,17 +551,19 @@ def main_demo(
                 verbose=verbose,
                 quota=quota,
                 number=number if len(variants) > 1 else None,
+                simulated=simulated,
             )
         )
     if picture:
-        out = write_tree_picture(picture, time_scale=time_scale)
+        out = write_tree_picture(picture, time_scale=time_scale, simulated=simulated)
         say(f"\nwrote {out} from the live tree")
+    took = "simulated time" if simulated else _took(started)
     if len(results) > 1:  # the story ends with its comparison
-        say(f"\n=== what the two variants did with the same doomed job ({_took(started)}) ===")
+        say(f"\n=== what the two variants did with the same doomed job ({took}) ===")
         for row in summary_table(results):
             say(row)
     else:
-        say(f"demo finished ({_took(started)})")
+        say(f"demo finished ({took})")
     return results
 
 

@@ -3,7 +3,8 @@
 Installed as a ``pytest11`` entry point, so any test can ask for:
 
 - ``runtime``: a fresh :class:`~jobber_lab.otp.Runtime` (``time_scale`` from
-  ``@pytest.mark.runtime(time_scale=0.01, grace=0.2)``), shut down after the test;
+  ``@pytest.mark.runtime(time_scale=0.01, grace=0.2)``; a simulated one with
+  ``@pytest.mark.runtime(simulated=True)``, exact and instant), shut down after the test;
   the test **fails** if any process thread leaked.
 - ``me``: the test body adopted as a process of ``runtime`` (ExUnit's test pid),
   so it can ``receive``, ``link``, ``monitor`` and ``call``.
@@ -68,7 +69,10 @@ def refute_receive(pattern: Any = Ellipsis, timeout: float = 0.1) -> None:
 
 def runtime_for_test(**options: Any) -> Iterator[Runtime]:
     """Yield a runtime and fail if its shutdown leaves a thread behind."""
-    rt = Runtime(**{**_DEFAULT_OPTIONS, **options})
+    defaults = dict(_DEFAULT_OPTIONS)
+    if options.get("simulated"):
+        del defaults["time_scale"]  # simulated time runs as fast as it can unless paced
+    rt = Runtime(**{**defaults, **options})
     try:
         yield rt
     finally:
@@ -104,5 +108,7 @@ def tme(runtime: Runtime) -> Iterator[Pid]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "runtime(**options): options for the `runtime` fixture (time_scale, grace)"
+        "markers",
+        "runtime(**options): options for the `runtime` fixture "
+        "(time_scale, grace, simulated, seed)",
     )

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -61,8 +60,12 @@ class JobState:
 
 
 def random_job_id() -> str:
-    """``:crypto.strong_rand_bytes(5) |> Base.url_encode64(padding: false)``."""
-    return base64.urlsafe_b64encode(os.urandom(5)).rstrip(b"=").decode("ascii")
+    """``:crypto.strong_rand_bytes(5) |> Base.url_encode64(padding: false)``.
+
+    Drawn from the current runtime's generator (``Runtime.random``), so a simulated
+    runtime's ids repeat with its seed."""
+    data = otp.current_runtime().random.randbytes(5)
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def via(key: str, value: str | None) -> otp.Via:

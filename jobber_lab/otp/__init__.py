@@ -37,7 +37,7 @@ from ._application import NORMAL_START, Application, app_start, app_stop, starte
 from ._atoms import *  # noqa: F403 - the atom constants are part of the public API
 from ._atoms import __all__ as _atom_names
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Restart, Strategy, child_spec
-from ._clock import Clock, ScaledClock
+from ._clock import Clock, ScaledClock, VirtualClock
 from ._durations import duration, time_scale
 from ._dynamic_supervisor import DynamicInit, DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
@@ -153,6 +153,7 @@ __all__ = [
     "Subscription",
     "TimerRef",
     "Via",
+    "VirtualClock",
     "call",
     "cancel_timer",
     "cast",

@@ -72,6 +72,7 @@ class Process:
         "reason",
         "role",
         "runtime",
+        "seat",
         "thread",
         "trap_exit",
         "wake",
@@ -110,6 +111,7 @@ class Process:
         self.finishing = False  # the thread left user code and is in the runtime's epilogue
         self.group: Any = None  # the application (master pid) a process belongs to, inherited
         self.dict: dict[Any, Any] = {}  # the process dictionary (Registry keys live here)
+        self.seat: Any = None  # its place at the baton, in a simulated runtime (see _baton)
 
     def __repr__(self) -> str:
         state = "alive" if self.alive else f"dead {self.reason!r}"

@@ -18,6 +18,7 @@ import itertools
 import logging
 import math
 import queue
+import random
 import sys
 import threading
 import time
@@ -27,7 +28,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._atoms import DOWN, EXIT, KILL, KILLED, NOPROC, NORMAL, PROCESS, TIMEOUT, Atom
-from ._clock import Clock, ScaledClock
+from ._baton import Baton
+from ._clock import Clock, ScaledClock, VirtualClock
 from ._durations import MAX_WALL_WAIT, duration
 from ._durations import time_scale as _check_time_scale
 from ._events import EventBus, EventKind, Subscription
@@ -43,6 +45,7 @@ from ._results import (
     is_clean,
     reason_kind,
 )
+from ._sim import SimulationControls, guard_entry_points
 from ._timers import TimerService
 from ._via import Via
 
@@ -65,31 +68,66 @@ class AsyncKill(ExitSignal):
         super().__init__(proc.reason if proc is not None else KILLED)
 
 
-class Runtime:
+class Runtime(SimulationControls):
     """An isolated node: processes, names, timers, events and a clock.
 
     Use it as a context manager, or call :meth:`shutdown`: every process exits,
     every thread is joined or reported as leaked.
+
+    ``simulated=True`` runs it on simulated time (see :mod:`._sim` and :mod:`._baton`): one
+    process at a time, a virtual clock that jumps to the next deadline, the same events
+    for the same ``seed`` on every run.  There ``time_scale`` is the optional pace (None
+    or 0: as fast as possible), ``grace`` is in runtime seconds (times the pace), and a
+    process that holds the baton ``stall_after`` wall seconds without a runtime call is
+    reported and left behind.  ``seed`` seeds :attr:`random` (a simulated runtime's
+    default is 0; a scaled one draws from the OS unless given a seed).
     """
 
     def __init__(
         self,
         *,
-        time_scale: float = 1.0,
+        time_scale: float | None = None,
         clock: Clock | None = None,
         grace: float = 1.0,
         trace_messages: bool = False,
         copy_messages: bool = False,
         name: str | None = None,
+        simulated: bool = False,
+        seed: int | None = None,
+        stall_after: float = 1.0,
         _number: int | None = None,
     ) -> None:
         # grace=math.inf means "never inject": the ladder stops at the exit signal.
         checked_grace = duration("Runtime(grace)", grace, none_ok=False)
-        if clock is None:
-            time_scale = _check_time_scale("Runtime(time_scale)", time_scale)
+        if not isinstance(simulated, bool):
+            raise TypeError(f"Runtime(simulated): expected True or False, got {simulated!r}")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise TypeError(f"Runtime(seed): expected an int or None, got {seed!r}")
+        if simulated and clock is not None:
+            raise ValueError("Runtime(clock): a simulated runtime makes its own virtual clock")
+        checked_stall = duration("Runtime(stall_after)", stall_after, none_ok=False)
+        if clock is None and not simulated:
+            time_scale = _check_time_scale(
+                "Runtime(time_scale)", 1.0 if time_scale is None else time_scale
+            )
         self.number = next(_runtime_numbers) if _number is None else _number
         self.name = name or f"runtime-{self.number}"
-        self.clock: Clock = clock if clock is not None else ScaledClock(time_scale)
+        self._sim: Baton | None = None
+        if simulated:
+            virtual = VirtualClock(time_scale)
+            self.clock: Clock = virtual
+            self._sim = Baton(
+                virtual,
+                name=self.name,
+                stall_after=math.inf if checked_stall is None else checked_stall,
+                on_stall=self._on_stall,
+            )
+        else:
+            self.clock = clock if clock is not None else ScaledClock(time_scale)  # type: ignore[arg-type]
+        self.seed = 0 if simulated and seed is None else seed
+        #: The runtime's random generator: everything random (the book's job ids, any
+        #: tie-break) draws from it, so a simulated run repeats exactly.
+        self.random = random.Random(self.seed)
         self.grace = math.inf if checked_grace is None else checked_grace
         self.trace_messages = bool(trace_messages)
         # BEAM copies every message; Python passes references.  This debug mode
@@ -105,7 +143,14 @@ class Runtime:
         self._zombie_count = 0
         self._closed = False
         self.events = EventBus(self.clock.now, name=self.name)
-        self.timers = TimerService(self.clock, name=self.name)
+        if self._sim is not None:
+            self.timers = TimerService(
+                self.clock, name=self.name, threaded=False, on_schedule=self._sim.kick
+            )
+            self._sim.timers = self.timers
+            guard_entry_points(self, self._sim)
+        else:
+            self.timers = TimerService(self.clock, name=self.name)
 
     # ----------------------------------------------------------------- basics
 
@@ -125,8 +170,14 @@ class Runtime:
         return self.events.subscribe(callback)
 
     def flush_events(self, timeout: float | None = 5.0) -> bool:
-        """Wait until every event emitted so far reached the subscribers."""
+        """Wait until every event emitted so far reached the subscribers (in a simulated
+        runtime, called from outside, once the world is quiescent)."""
+        self._settle_for_observers()
         return self.events.flush(timeout)
+
+    def _on_stall(self, seat: Any, held: float) -> None:
+        """The baton's watchdog left a stalled process behind: say so in the event stream."""
+        self.events.emit("baton_held", seat.label, seconds=round(held, 3))
 
     def emit(self, kind: str, pid: Any = None, **fields: Any) -> None:
         """Publish an app-level annotation (e.g. a job's status) as an event."""
@@ -139,7 +190,7 @@ class Runtime:
         self.shutdown()
 
     def __repr__(self) -> str:
-        return f"<Runtime {self.name} scale={self.time_scale} procs={len(self._procs)}>"
+        return f"<Runtime {self.name} {self.mode} procs={len(self._procs)}>"
 
     # -------------------------------------------------------------- lookups
 
@@ -233,6 +284,8 @@ class Runtime:
                 ref = self.make_ref()
                 caller.monitors[ref] = pid
                 proc.monitored_by[ref] = caller.pid
+        if self._sim is not None:
+            self._sim.attach(proc)  # runnable, behind those already runnable
         thread.start()
         return (pid, ref) if monitor else pid  # type: ignore[return-value]
 
@@ -242,7 +295,10 @@ class Runtime:
         _set_current(proc)
         reason: Any = NORMAL
         raised = False
+        sim = self._sim
         try:
+            if sim is not None:
+                sim.begin(proc.seat)  # wait for the baton (inside: an AsyncKill may land here)
             fn(*args, **kwargs)
         except ExitSignal as signal:
             reason = signal.reason
@@ -257,6 +313,8 @@ class Runtime:
             try:
                 self._finish(proc, reason, raised)
             finally:
+                if sim is not None:
+                    sim.end(proc.seat)
                 _set_current(None)
 
     def _finish(self, proc: Process, reason: Any, raised: bool = False) -> None:
@@ -319,12 +377,43 @@ class Runtime:
             raise RuntimeError("this thread already is a process")
         if self._closed:
             raise RuntimeError(f"{self.name} is shut down")
-        pid = Pid(self.number, next(self._serials))
-        proc = Process(self, pid, parent=None, behaviour=behaviour, role="worker")
-        proc.adopted = True
-        proc.quiet = quiet
-        proc.trap_exit = trap_exit
-        proc.thread = threading.current_thread()
+        sim = self._sim
+        seat = sim.enter() if sim is not None and not sim.holds() else None
+        try:  # in a simulated runtime, holding the baton: the pid is drawn in order
+            pid = Pid(self.number, next(self._serials))
+            proc = Process(self, pid, parent=None, behaviour=behaviour, role="worker")
+            proc.adopted = True
+            proc.quiet = quiet
+            proc.trap_exit = trap_exit
+            proc.thread = threading.current_thread()
+            if sim is not None:
+                sim.adopt(proc)
+            self._adopt_locked(proc, name, quiet, behaviour)
+        finally:
+            if seat is not None:
+                sim.leave(seat)  # type: ignore[union-attr]
+        _set_current(proc)
+        reason: Any = NORMAL
+        try:
+            yield proc
+        except ExitSignal as signal:
+            reason = signal.reason
+            raise
+        except BaseException as exc:
+            reason = Crash(exc)
+            raise
+        finally:
+            _set_current(None)
+            if proc.alive:
+                seat = sim.enter() if sim is not None and not sim.holds() else None
+                try:
+                    self._die(proc, reason)
+                finally:
+                    if seat is not None:
+                        sim.leave(seat)  # type: ignore[union-attr]
+
+    def _adopt_locked(self, proc: Process, name: Any, quiet: bool, behaviour: str) -> None:
+        pid = proc.pid
         with self._lock:
             if name is not None:
                 self._check_name_free(name)
@@ -341,20 +430,6 @@ class Runtime:
                 )
             if name is not None:
                 self._register_locked(proc, name)
-        _set_current(proc)
-        reason: Any = NORMAL
-        try:
-            yield proc
-        except ExitSignal as signal:
-            reason = signal.reason
-            raise
-        except BaseException as exc:
-            reason = Crash(exc)
-            raise
-        finally:
-            _set_current(None)
-            if proc.alive:
-                self._die(proc, reason)
 
     # ---------------------------------------------------------------- sending
 
@@ -430,6 +505,7 @@ class Runtime:
         clock = self.clock
         box = proc.mailbox
         wake = proc.wake
+        sim = self._sim
         scanned = 0
         while True:
             if not proc.alive:
@@ -448,18 +524,28 @@ class Runtime:
                 scanned = end
             if deadline is not None and self.now() >= deadline:
                 return TIMEOUT
-            _await_token(wake, clock.wall_timeout(deadline))
+            if sim is not None:
+                sim.wait(proc.seat, deadline)
+            else:
+                _await_token(wake, clock.wall_timeout(deadline))
 
     def sleep(self, seconds: float) -> None:
         """Interruptible sleep in runtime seconds (``Process.sleep``): a cancellation point."""
         wait = duration("sleep(seconds)", seconds, none_ok=False)
         proc = current_process()
         deadline = None if wait is None else self.now() + wait
+        sim = self._sim
         if proc is None or proc.runtime is not self:
+            if sim is not None and deadline is not None:
+                sim.run_until_time(sim.driver_seat(), deadline)  # time moves for the caller
+                return
             self._plain_sleep(deadline)
             return
         while proc.alive and (deadline is None or self.now() < deadline):
-            _await_token(proc.wake, self.clock.wall_timeout(deadline))
+            if sim is not None:
+                sim.wait(proc.seat, deadline)
+            else:
+                _await_token(proc.wake, self.clock.wall_timeout(deadline))
         if not proc.alive:
             raise ExitSignal(proc.reason)
 
@@ -816,6 +902,8 @@ class Runtime:
         if self._closed:
             return self.leaked_threads()
         deadline = time.monotonic() + timeout
+        sim = self._sim
+        seat = sim.enter() if sim is not None and not sim.holds() else None
         for _ in range(100):  # processes may spawn while dying; bounded
             with self._lock:
                 victims = [p for p in self._procs.values() if not p.adopted]
@@ -823,11 +911,15 @@ class Runtime:
                 break
             for proc in sorted(victims, key=lambda p: -p.pid.serial):
                 self._signal(proc.pid, None, KILL, via_link=False)
+            if seat is not None:
+                sim.settle(seat)  # type: ignore[union-attr]  # the dying unwind, in turn
         with self._lock:
             adopted = [p for p in self._procs.values() if p.adopted]
         for proc in adopted:
             self._die(proc, KILLED)
         self._closed = True
+        if sim is not None:
+            sim.close()  # from here on, threads still unwinding run freely
         leaked: list[threading.Thread] = []
         with self._lock:
             pending = list(self._threads.values())
@@ -860,7 +952,9 @@ class Runtime:
         with self._lock:
             mine = [p.thread for p in self._threads.values() if p.thread is not None]
         mine += [self.events.thread, self.timers.thread]
-        return [t for t in mine if t.is_alive()]
+        if self._sim is not None:
+            mine += self._sim.threads
+        return [t for t in mine if t is not None and t.is_alive()]
 
 
 class Shell:

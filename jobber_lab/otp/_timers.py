@@ -35,9 +35,22 @@ class _Entry:
 
 
 class TimerService:
-    """A heap of deadlines served by one daemon thread."""
+    """A heap of deadlines served by one daemon thread.
 
-    def __init__(self, clock: Clock, name: str = "timers") -> None:
+    With ``threaded=False`` (simulated time) there is no thread: the simulation's
+    scheduler asks for :meth:`next_deadline`, moves the clock there and runs what
+    :meth:`pop_due` hands it, holding the baton, so timers fire in a fixed order.
+    ``on_schedule`` is called after every new timer (the scheduler may be idle).
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        name: str = "timers",
+        *,
+        threaded: bool = True,
+        on_schedule: Callable[[], None] | None = None,
+    ) -> None:
         self._clock = clock
         self._cond = threading.Condition(threading.Lock())
         self._heap: list[tuple[float, int, _Entry]] = []
@@ -47,11 +60,15 @@ class TimerService:
         self._counter = itertools.count()
         self._cancelled = 0  # cancelled entries still in the heap
         self._stopped = False
-        self._thread = threading.Thread(target=self._run, name=f"{name}-scheduler", daemon=True)
-        self._thread.start()
+        self._on_schedule = on_schedule
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name=f"{name}-scheduler", daemon=True)
+            self._thread.start()
 
     @property
-    def thread(self) -> threading.Thread:
+    def thread(self) -> threading.Thread | None:
+        """The scheduler thread (None in simulated time, where the simulation fires timers)."""
         return self._thread
 
     def schedule(
@@ -75,6 +92,8 @@ class TimerService:
             heapq.heappush(self._heap, (entry.deadline, next(self._counter), entry))
             if self._heap[0][2] is entry:
                 self._cond.notify()
+        if self._on_schedule is not None:
+            self._on_schedule()
 
     def cancel(self, key: Any) -> float | None:
         """Cancel by key; remaining runtime seconds, or None if unknown or already fired."""
@@ -138,7 +157,7 @@ class TimerService:
             self._by_owner.clear()
             self._cancelled = 0
             self._cond.notify()
-        if threading.current_thread() is not self._thread:
+        if self._thread is not None and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -173,14 +192,38 @@ class TimerService:
                     self._clock.wait(self._cond, self._heap[0][0] if self._heap else None)
                 if self._stopped:
                     return None
-                _, _, entry = heapq.heappop(self._heap)
-                if entry.cancelled:
-                    self._cancelled = max(0, self._cancelled - 1)
-                    continue
-                if entry.key is not None:
-                    self._by_key.pop(entry.key, None)
-                    self._forget_owned(entry)
-                return entry
+                entry = self._pop_locked()
+                if entry is not None:
+                    return entry
+
+    def _pop_locked(self) -> _Entry | None:
+        """Pop the head entry; None if it was a cancelled one (lock held, heap not empty)."""
+        _, _, entry = heapq.heappop(self._heap)
+        if entry.cancelled:
+            self._cancelled = max(0, self._cancelled - 1)
+            return None
+        if entry.key is not None:
+            self._by_key.pop(entry.key, None)
+            self._forget_owned(entry)
+        return entry
+
+    def next_deadline(self) -> float | None:
+        """The earliest live deadline (runtime seconds), or None: for simulated time."""
+        with self._cond:
+            while self._heap and self._heap[0][2].cancelled:
+                heapq.heappop(self._heap)
+                self._cancelled = max(0, self._cancelled - 1)
+            return self._heap[0][0] if self._heap and not self._stopped else None
+
+    def pop_due(self, now: float) -> Callable[[], Any] | None:
+        """The action of the earliest timer due at ``now`` (removed), or None: for simulated
+        time, where the caller runs it.  Equal deadlines come out in scheduling order."""
+        with self._cond:
+            while not self._stopped and self._heap and self._heap[0][0] <= now:
+                entry = self._pop_locked()
+                if entry is not None:
+                    return entry.action
+            return None
 
     def _pause(self) -> None:
         """A short plain wait after a failure, so a broken clock cannot spin a core."""

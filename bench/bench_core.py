@@ -46,7 +46,7 @@ from bench._stats import (
     with_ratio,
 )
 from jobber_lab import otp
-from jobber_lab.otp import DOWN, GenServer, InitOk, NoReply, Reply, Runtime
+from jobber_lab.otp import GenServer, InitOk, NoReply, Reply, Runtime
 
 CALLS = 5_000
 CASTS = 20_000
@@ -289,7 +289,7 @@ def spawn_floor(pair: tuple[int, int], n: int = SPAWNS) -> float:
 
 
 def _is_down(ref: otp.Ref) -> Any:
-    return lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] is ref
+    return lambda m: otp.is_down(m, ref)
 
 
 def spawn_ours(pair: tuple[int, int], n: int = SPAWNS) -> float:

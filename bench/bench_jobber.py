@@ -26,7 +26,7 @@ from typing import Any
 from bench._stats import REPS, cpus, interleaved, placement, rss_kib, stat, with_ratio
 from jobber_lab import otp
 from jobber_lab.jobber import Jobber, good_job
-from jobber_lab.otp import DOWN, Runtime
+from jobber_lab.otp import Runtime
 from jobber_lab.trace import Tracer
 
 JOBS = 2_000
@@ -86,7 +86,7 @@ def jobs_round() -> dict[str, float]:
 
 
 def _is_down(ref: otp.Ref) -> Any:
-    return lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] is ref
+    return lambda m: otp.is_down(m, ref)
 
 
 def spawn_exit(traced: bool, n: int = SPAWNS) -> float:

@@ -24,7 +24,7 @@ from typing import Any
 
 from bench._stats import REPS, interleaved, stat, with_ratio
 from jobber_lab import jobber, otp
-from jobber_lab.otp import DOWN, Event, Runtime
+from jobber_lab.otp import Event, Runtime
 
 SCALE = 0.02
 CALLS = 2_000
@@ -125,7 +125,7 @@ def send_rate(simulated: bool) -> float:
 
 
 def _is_down(ref: otp.Ref) -> Callable[[Any], bool]:
-    return lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] is ref
+    return lambda m: otp.is_down(m, ref)
 
 
 def spawn_rate(simulated: bool) -> float:

@@ -143,7 +143,7 @@ def _await(rt: Runtime, match: Callable[[Any], bool], wall: float = WAIT) -> Any
 
 
 def _down_of(ref: otp.Ref) -> Callable[[Any], bool]:
-    return lambda m: type(m) is tuple and len(m) == 5 and m[0] is DOWN and m[1] is ref
+    return lambda m: otp.is_down(m, ref)
 
 
 # ------------------------------------------------------------------------ notebook 01

@@ -77,6 +77,7 @@ from ._results import (
     reason_kind,
 )
 from ._runtime import AsyncKill, Runtime, Shell, current_runtime, default_runtime
+from ._signals import Down, Exit, is_down, is_exit
 from ._supervisor import (
     Supervisor,
     SupervisorInit,
@@ -128,10 +129,12 @@ __all__ = [
     "Clock",
     "Continue",
     "Crash",
+    "Down",
     "Error",
     "Event",
     "EventBus",
     "EventKind",
+    "Exit",
     "ExitError",
     "ExitSignal",
     "From",
@@ -168,6 +171,8 @@ __all__ = [
     "format_reason",
     "is_alive",
     "is_clean",
+    "is_down",
+    "is_exit",
     "link",
     "make_ref",
     "monitor",

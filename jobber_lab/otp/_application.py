@@ -18,8 +18,6 @@ from typing import Any, ClassVar
 from ._atoms import (
     ALREADY_STARTED,
     BAD_RETURN,
-    DOWN,
-    EXIT,
     KILL,
     NORMAL,
     NOT_STARTED,
@@ -31,6 +29,7 @@ from ._pid import Pid
 from ._process import current_process
 from ._results import OK, Crash, Error, Ok, format_reason
 from ._runtime import Runtime, current_runtime
+from ._signals import is_down, is_exit
 
 __all__ = [
     "NORMAL_START",
@@ -178,14 +177,11 @@ def _start_master(rt: Runtime, app: Application, args: Any) -> Any:
         )
         ref = rt.monitor(master)
         msg = rt.receive(
-            lambda m: (
-                type(m) is tuple
-                and ((m[0] is _STARTED and m[1] == master) or (m[0] is DOWN and m[1] is ref))
-            )
+            lambda m: (type(m) is tuple and m[0] is _STARTED and m[1] == master) or is_down(m, ref)
         )
         rt.demonitor(ref, flush=True)
-    if msg[0] is not _STARTED:
-        return Error(msg[4])
+    if is_down(msg, ref):
+        return Error(msg.reason)
     return (OK, master) if msg[2] is OK else msg[2]
 
 
@@ -200,7 +196,7 @@ def app_stop(app: Application | str) -> Any:
     with rt.calling_process():
         ref = rt.monitor(master)
         rt.send(master, (_STOP,))
-        rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is ref)
+        rt.receive(lambda m: is_down(m, ref))
     with _running_lock:
         if _running.get(rt, {}).get(name) == master:
             del _running[rt][name]
@@ -231,16 +227,14 @@ def _master(app: Application, start_type: Any, args: Any, starter: Pid) -> None:
         return
     rt.emit(EventKind.APP_STARTED, top, app=name)
     rt.send(starter, (_STARTED, proc.pid, OK))
-    msg = rt.receive(
-        lambda m: type(m) is tuple and (m[0] is _STOP or (m[0] is EXIT and m[1] == top))
-    )
-    if msg[0] is _STOP:
+    msg = rt.receive(lambda m: (type(m) is tuple and m[0] is _STOP) or is_exit(m, top))
+    if not is_exit(msg, top):  # (_STOP,)
         state = app.prep_stop(state)
         rt.exit(top, SHUTDOWN)
-        rt.receive(lambda m: type(m) is tuple and m[0] is EXIT and m[1] == top)
+        rt.receive(lambda m: is_exit(m, top))
         reason: Any = "stopped"
     else:  # A3: the top supervisor died on its own
-        reason = msg[2]
+        _, _, reason = msg
         state = app.prep_stop(state)
         log.info("application %s exited: %s (type: temporary)", name, format_reason(reason))
     try:
@@ -271,5 +265,5 @@ def _kill_strays(rt: Runtime, group: Pid) -> None:
     for pid in strays:
         rt.exit(pid, KILL)
     while refs:
-        msg = rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] in refs)
-        refs.discard(msg[1])
+        msg = rt.receive(lambda m: is_down(m) and m[1] in refs)
+        refs.discard(msg.ref)

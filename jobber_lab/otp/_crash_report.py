@@ -44,7 +44,7 @@ def inspect(term: Any) -> str:
         return repr(term)
     if isinstance(term, str):
         return '"' + term.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if type(term) is tuple:
+    if isinstance(term, tuple):  # a Pid is handled above; a Down or Exit is a tuple too
         return "{" + ", ".join(inspect(t) for t in term) + "}"
     if type(term) is list:
         return "[" + ", ".join(inspect(t) for t in term) + "]"

@@ -22,8 +22,6 @@ from ._atoms import (
     ALREADY_STARTED,
     BAD_RETURN_VALUE,
     CALLING_SELF,
-    DOWN,
-    EXIT,
     HIBERNATE,
     INFINITY,
     KILL,
@@ -49,6 +47,7 @@ from ._results import (
     is_clean,
 )
 from ._runtime import Runtime, _check_timeout, _short, current_runtime, remove_first
+from ._signals import is_down, is_exit
 from ._via import Via
 
 __all__ = [
@@ -266,10 +265,7 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
             role=type(server).role,
         )
         msg = rt.receive(
-            lambda m: (
-                type(m) is tuple
-                and ((m[0] is _ACK and m[1] == pid) or (m[0] is DOWN and m[1] is mref))
-            ),
+            lambda m: (type(m) is tuple and m[0] is _ACK and m[1] == pid) or is_down(m, mref),
             timeout,
         )
         if msg is TIMEOUT:
@@ -277,19 +273,18 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
             if do_link:
                 rt.unlink(pid)
             rt.exit(pid, KILL)
-            rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
+            rt.receive(lambda m: is_down(m, mref))
             _flush_exit(rt, caller, pid)
             return Error(TIMEOUT)
-        if msg[0] is DOWN:  # died before acking (killed, or by a link)
+        if is_down(msg, mref):  # died before acking (killed, or by a link)
             _flush_exit(rt, caller, pid)
-            reason = msg[4]
-            return Error(reason)
+            return Error(msg.reason)
         result = msg[2]
         if isinstance(result, Ok):
             rt.demonitor(mref, flush=True)
             return result
         # A failed start: wait until it is gone so the EXIT can be flushed (G2).
-        rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
+        rt.receive(lambda m: is_down(m, mref))
         _flush_exit(rt, caller, pid)
         return result
 
@@ -340,7 +335,7 @@ def _check_via(name: Via) -> None:
 
 def _flush_exit(rt: Runtime, caller: Process, pid: Pid) -> None:
     if caller.trap_exit:
-        rt.receive(lambda m: type(m) is tuple and m[0] is EXIT and m[1] == pid, 0)
+        rt.receive(lambda m: is_exit(m, pid), 0)
 
 
 def _ack(rt: Runtime, starter: Pid, result: Any) -> None:
@@ -452,8 +447,9 @@ def _loop(
             state, action = _handle_result(rt, server, state, result, None)
         elif kind is GEN_STOP:
             _terminate(rt, server, msg[1], state)
-        elif kind is EXIT and parent is not None and msg[1] == parent and proc.trap_exit:
-            _terminate(rt, server, msg[2], state)
+        elif parent is not None and proc.trap_exit and is_exit(msg, parent):
+            _, _, reason = msg  # unpacked: a hand-sent {:EXIT, parent, reason} counts too
+            _terminate(rt, server, reason, state)
         else:
             last.message, last.client = msg, None
             result = _callback(rt, server, state, server.handle_info, msg, state)
@@ -590,7 +586,7 @@ def _call(
     rt._deliver(pid, (GEN_CALL, (caller.pid, ref), request), caller, "call")
 
     def answer(m: Any) -> bool:
-        return type(m) is tuple and len(m) >= 2 and (m[0] is ref or (m[0] is DOWN and m[1] is ref))
+        return (type(m) is tuple and len(m) >= 2 and m[0] is ref) or is_down(m, ref)
 
     msg = rt._receive(caller, answer, None if wait is None else rt.now() + wait)
     with caller.lock:
@@ -600,8 +596,8 @@ def _call(
     if msg is TIMEOUT:
         rt._demonitor(caller, ref, True)
         raise ExitError((TIMEOUT, ("GenServer", "call", (server, request, timeout))))
-    if msg[0] is DOWN:
-        raise ExitError((msg[4], ("GenServer", "call", (server, request, timeout))))
+    if is_down(msg, ref):
+        raise ExitError((msg.reason, ("GenServer", "call", (server, request, timeout))))
     rt._demonitor(caller, ref, True)
     return msg[1]
 
@@ -659,14 +655,14 @@ def stop(server: Any, reason: Any = NORMAL, timeout: float | Atom | None = INFIN
             raise ExitError((CALLING_SELF, where))
         ref = rt.monitor(pid)
         rt._deliver(pid, (GEN_STOP, reason), caller, "info")
-        msg = rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is ref, wait)
+        msg = rt.receive(lambda m: is_down(m, ref), wait)
         if msg is TIMEOUT:
             rt.demonitor(ref, flush=True)
             raise ExitError((TIMEOUT, where))
-        if msg[4] is NOPROC:
+        if msg.reason is NOPROC:
             raise ExitError((NOPROC, where))
-        if msg[4] != reason:
-            raise ExitError((msg[4], where))
+        if msg.reason != reason:
+            raise ExitError((msg.reason, where))
         return OK
 
 

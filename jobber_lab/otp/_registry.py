@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ._atoms import ALREADY_REGISTERED, EXIT, UNDEFINED, Atom
+from ._atoms import ALREADY_REGISTERED, UNDEFINED, Atom
 from ._childspec import ChildSpec, child_spec
 from ._events import EventKind, plain
 from ._genserver import GenServer, InitOk, NoReply, Reply, call
@@ -27,6 +27,7 @@ from ._pid import Pid
 from ._process import current_process
 from ._results import OK, ArgumentError, Error, Ok
 from ._runtime import Runtime, current_runtime
+from ._signals import is_exit
 from ._via import Via
 
 __all__ = ["Registry"]
@@ -86,11 +87,12 @@ class _Partition(GenServer):
         return super().handle_call(request, from_, state)
 
     def handle_info(self, message: Any, state: dict[str, Any]) -> Any:
-        if type(message) is tuple and len(message) == 3 and message[0] is EXIT:
+        if is_exit(message):
+            _, pid, _reason = message  # unpacked: whoever sent it, the shape decides (as OTP)
             if state["suspended"]:
-                state["deferred"].append(message[1])
+                state["deferred"].append(pid)
             else:
-                _cleanup(state["table"], message[1])
+                _cleanup(state["table"], pid)
             return NoReply(state)
         return super().handle_info(message, state)
 

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._atoms import DOWN, EXIT, KILL, KILLED, NOPROC, NORMAL, PROCESS, TIMEOUT, Atom
+from ._atoms import KILL, KILLED, NOPROC, NORMAL, TIMEOUT, Atom
 from ._baton import Baton
 from ._clock import Clock, ScaledClock, VirtualClock
 from ._durations import MAX_WALL_WAIT, duration
@@ -45,6 +45,7 @@ from ._results import (
     is_clean,
     reason_kind,
 )
+from ._signals import Down, DownNotice, Exit, LinkSignal, Pending, is_down, is_exit
 from ._sim import SimulationControls, guard_entry_points
 from ._timers import TimerService
 from ._via import Via
@@ -599,7 +600,7 @@ class Runtime(SimulationControls):
                 return True
         if not proc.trap_exit:
             raise NoProcError(NOPROC)
-        self._deliver(proc.pid, (EXIT, pid, NOPROC))
+        self._deliver(proc.pid, Exit.of(pid, NOPROC))
         return True
 
     def unlink(self, pid: Pid) -> bool:
@@ -630,7 +631,7 @@ class Runtime(SimulationControls):
                 proc.monitors[ref] = other.pid
                 other.monitored_by[ref] = proc.pid
                 return ref
-        self._deliver(proc.pid, (DOWN, ref, PROCESS, pid if pid is not None else target, NOPROC))
+        self._deliver(proc.pid, Down.of(ref, pid if pid is not None else target, NOPROC))
         return ref
 
     def demonitor(self, ref: Ref, *, flush: bool = False) -> bool:
@@ -647,7 +648,7 @@ class Runtime(SimulationControls):
                 if other is not None:
                     other.monitored_by.pop(ref, None)
         if flush:
-            remove_first(proc.mailbox, lambda m: _is_down_for(m, ref))
+            remove_first(proc.mailbox, lambda m: is_down(m, ref))
         return True
 
     # ----------------------------------------------------------------- names
@@ -730,9 +731,9 @@ class Runtime(SimulationControls):
 
     def _signal(self, target: Pid, sender: Pid | None, reason: Any, *, via_link: bool) -> None:
         """Deliver one exit signal, and whatever deaths it causes (P2 table)."""
-        self._propagate(deque([("signal", target, sender, reason, via_link)]))
+        self._propagate(deque([LinkSignal(target, sender, reason, via_link)]))
 
-    def _propagate(self, work: deque[tuple[Any, ...]]) -> None:
+    def _propagate(self, work: deque[Pending]) -> None:
         """Run exit signals and DOWNs to completion, iteratively and depth-first.
 
         A dying process's link signals, and every death they cause in turn, are
@@ -742,17 +743,17 @@ class Runtime(SimulationControls):
         """
         while work:
             item = work.popleft()
-            if item[0] == "down":
-                self._deliver(item[1], item[2], tag="DOWN")
+            if isinstance(item, DownNotice):
+                self._deliver(item.watcher, item.down, tag="DOWN")
                 continue
-            _, target, sender, reason, via_link = item
+            target, sender, reason, via_link = item
             proc = self._procs.get(target)
             if proc is None:
                 continue
             if reason is KILL and not via_link:
                 new_reason = KILLED
             elif proc.trap_exit:
-                self._deliver(target, (EXIT, sender, reason), tag="EXIT")
+                self._deliver(target, Exit.of(sender, reason), tag="EXIT")
                 continue
             elif reason is NORMAL:
                 if sender != target:
@@ -762,19 +763,11 @@ class Runtime(SimulationControls):
                 new_reason = reason
             work.extendleft(reversed(self._mark_dead(proc, new_reason)))
 
-    def _die(self, proc: Process, reason: Any, *, cascade: bool = True) -> list[Any]:
-        """Make ``proc`` logically dead now: release everything, tell links then monitors.
+    def _die(self, proc: Process, reason: Any) -> None:
+        """Make ``proc`` logically dead now: release everything, tell links then monitors."""
+        self._propagate(deque(self._mark_dead(proc, reason)))
 
-        With ``cascade`` False the signals and DOWNs still to deliver are returned
-        (for :meth:`_propagate`) instead of delivered.
-        """
-        items = self._mark_dead(proc, reason)
-        if cascade:
-            self._propagate(deque(items))
-            return []
-        return items
-
-    def _mark_dead(self, proc: Process, reason: Any) -> list[tuple[Any, ...]]:
+    def _mark_dead(self, proc: Process, reason: Any) -> list[Pending]:
         """The logical death itself; returns the link signals, then the DOWNs, to deliver."""
         with self._lock:
             if not proc.alive:
@@ -815,12 +808,11 @@ class Runtime(SimulationControls):
         thread = proc.thread
         if thread is not None and thread is not threading.current_thread() and not proc.adopted:
             self._schedule_escalation(proc)
-        items: list[tuple[Any, ...]] = [
-            ("signal", other, proc.pid, reason, True) for other in sorted(links, key=_serial)
+        items: list[Pending] = [
+            LinkSignal(other, proc.pid, reason, True) for other in sorted(links, key=_serial)
         ]
         items += [
-            ("down", watcher, (DOWN, ref, PROCESS, proc.pid, reason))
-            for ref, watcher in watchers.items()
+            DownNotice(watcher, Down.of(ref, proc.pid, reason)) for ref, watcher in watchers.items()
         ]
         return items
 
@@ -1063,10 +1055,6 @@ def remove_first(box: Any, predicate: Callable[[Any], bool]) -> bool:
     return False
 
 
-def _is_down_for(message: Any, ref: Ref) -> bool:
-    return type(message) is tuple and len(message) == 5 and message[0] is DOWN and message[1] is ref
-
-
 #: Characters of a traced message kept in its ``message_sent`` event: enough for the whole
 #: term of any message in the course (a sequence diagram shows it on hover), while a
 #: megabyte payload still costs the trace only this much.
@@ -1079,12 +1067,12 @@ def _short(message: Any, limit: int = MESSAGE_TEXT_LIMIT) -> str:
 
 
 def _tag_of(message: Any) -> str:
+    if is_exit(message):
+        return "EXIT"
+    if is_down(message):
+        return "DOWN"
     if type(message) is tuple and message:
         head = message[0]
-        if head is EXIT:
-            return "EXIT"
-        if head is DOWN:
-            return "DOWN"
         tag = getattr(head, "name", None)
         if tag == "$gen_call":
             return "call"

@@ -14,15 +14,17 @@ import heapq
 import logging
 import math
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
-from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, Atom
+from ._atoms import BRUTAL_KILL, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, TIMEOUT, Atom
 from ._childspec import ChildSpec, ChildType, Restart
 from ._events import EventKind, plain
 from ._pid import Pid
 from ._process import current_process
 from ._results import format_reason, is_clean
 from ._runtime import Runtime
+from ._signals import is_down, is_exit
 
 __all__ = [
     "Intensity",
@@ -120,31 +122,27 @@ def shutdown_children(
                     heapq.heappush(deadlines, (rt.now() + float(value), ref.serial, ref))
 
     def relevant(m: Any) -> bool:
-        return type(m) is tuple and (
-            (len(m) == 5 and m[0] is DOWN and m[1] in pending)
-            or (len(m) == 3 and m[0] is EXIT and m[1] in by_pid)
-        )
+        return (is_down(m) and m[1] in pending) or (is_exit(m) and m[1] in by_pid)
 
     launch()
     while pending:
         wait = _kill_the_late(rt, deadlines, pending)
         msg = rt.receive(relevant, wait)
-        if type(msg) is not tuple:
+        if msg is TIMEOUT:
             continue  # a deadline passed
-        if msg[0] is EXIT:
-            exits[msg[1]] = msg[2]
+        if is_exit(msg):
+            _, sender, exit_reason = msg  # unpacked: a hand-sent EXIT counts too, as in OTP
+            exits[sender] = exit_reason
             continue
-        ref, reason = msg[1], msg[4]
+        ref, reason = msg.ref, msg.reason
         pid, spec = pending.pop(ref)
         del by_pid[pid]
         if pid in exits:
             exit_reason = exits.pop(pid)
         else:  # not linked, or it died unlinked: look once more, then forget it
             rt.unlink(pid)
-            flushed = rt.receive(
-                lambda m, p=pid: type(m) is tuple and m[0] is EXIT and m[1] == p, 0
-            )
-            exit_reason = flushed[2] if type(flushed) is tuple else reason
+            flushed = rt.receive(partial(is_exit, pid=pid), 0)
+            exit_reason = reason if flushed is TIMEOUT else flushed[2]
         if reason is NOPROC:
             reason = exit_reason  # it was already dead: its EXIT holds the real reason
         reasons[pid] = reason

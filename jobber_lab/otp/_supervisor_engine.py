@@ -24,7 +24,6 @@ from ._atoms import (
     ALREADY_STARTED,
     BAD_RETURN,
     DUPLICATE_CHILD_NAME,
-    EXIT,
     FAILED_TO_START_CHILD,
     INFINITY,
     INVALID_MAX_CHILDREN,
@@ -55,6 +54,7 @@ from ._results import (
     format_reason,
     reason_kind,
 )
+from ._signals import is_exit
 from ._supervision import (
     TRY_AGAIN,
     Intensity,
@@ -471,8 +471,8 @@ class SupervisorServer(GenServer):
     # ------------------------------------------------------------ exits (S5-S9, D5)
 
     def handle_info(self, message: Any, state: SupState) -> Any:
-        if type(message) is tuple and message and message[0] is EXIT:
-            _, pid, reason = message
+        if is_exit(message):
+            _, pid, reason = message  # unpacked: a hand-sent EXIT is handled alike (S5)
             child = state.store.by_pid(pid)
             if child is None:
                 return NoReply(state)  # an EXIT from a stranger is ignored (S5)

@@ -26,6 +26,7 @@ from jobber_lab.otp import (
     Stop,
     count_children,
     exit,
+    is_exit,
     monitor,
     send,
     sleep,
@@ -89,8 +90,8 @@ class Sup1Child(GenServer):
             return Stop(NORMAL, state)
         if type(message) is tuple and message[0] == "exit":  # supervisor_deadlock's exit
             return Stop(message[1], state)
-        if type(message) is tuple and len(message) == 3 and message[0] is EXIT:
-            reason = message[2]
+        if is_exit(message):
+            reason = message.reason
             if reason is SHUTDOWN or (type(reason) is tuple and reason[0] is SHUTDOWN):
                 return Stop(reason, state)
         if type(message) is tuple and message[0] == "sleep":

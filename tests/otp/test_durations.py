@@ -324,5 +324,5 @@ def test_thousands_of_microsecond_waits_never_block_forever(runtime, me):
     into "wait forever"; before the fix 2 of these 12 processes froze on every run."""
     refs = [otp.spawn_monitor(_tiny_waits)[1] for _ in range(12)]
     for finished in range(len(refs)):
-        down = otp.receive(lambda m: type(m) is tuple and m[0] is DOWN, 20.0)
+        down = otp.receive(otp.is_down, 20.0)
         assert down is not TIMEOUT, f"a process froze in a short wait ({finished} of 12 done)"

@@ -21,8 +21,6 @@ from typing import Any
 
 from jobber_lab import otp
 from jobber_lab.otp import (
-    DOWN,
-    EXIT,
     KILL,
     NOPROC,
     NORMAL,
@@ -161,7 +159,7 @@ def observer() -> None:
     got: list[tuple[str, Any]] = []
     while True:
         message = otp.receive()
-        if type(message) is not tuple:
+        if not isinstance(message, tuple) or isinstance(message, otp.Pid):
             continue
         if message[0] == "monitor":
             monitors[otp.monitor(message[1])] = message[1]
@@ -170,10 +168,10 @@ def observer() -> None:
             otp.link(message[1])  # trapping: a pid already dead gives an EXIT noproc
             linked[message[1]] += 1
             otp.send(message[2], ("watching", message[1]))
-        elif message[0] is DOWN:
-            got.append(("DOWN", message[1] if message[1] in monitors else Stranger(message[1])))
-        elif message[0] is EXIT:
-            got.append(("EXIT", (message[1], message[2] is NOPROC)))
+        elif otp.is_down(message):
+            got.append(("DOWN", message.ref if message.ref in monitors else Stranger(message.ref)))
+        elif otp.is_exit(message):
+            got.append(("EXIT", (message.pid, message.reason is NOPROC)))
         elif message[0] == "report":
             otp.send(message[1], ("report", dict(monitors), Counter(linked), list(got)))
 
@@ -297,7 +295,7 @@ def _torment(
     stop_time = rt.now()
     ref = otp.monitor(top)
     otp.exit(top, SHUTDOWN)
-    _await(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is ref, wall_deadline, "top DOWN")
+    _await(lambda m: otp.is_down(m, ref), wall_deadline, "top DOWN")
     reports = []
     for watcher in watchers:
         # Dead before we ask: its DOWN/EXIT is already in the watcher's mailbox (deaths are

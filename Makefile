@@ -29,13 +29,16 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/jobber-lab demo
 
-# The full suite: unit, property, stress, notebook and browser (e2e) tests.
+# The full suite: unit, property, stress, notebook and browser (e2e) tests, after the lint.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+# ruff, then mypy (its settings, strict on the core, are in pyproject.toml).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The reliability suite at full size (about 5-10 minutes on 2 cores): 5,000 job lifecycles
 # per variant and 400 chaos scenarios. `make test` runs the same tests, smaller.

@@ -156,12 +156,17 @@ def test_ci_runs_make_test() -> None:
     assert "make test" in commands, ".ci/run must run `make test` on a line of its own"
 
 
-def test_makefile_test_target_runs_ruff_and_pytest() -> None:
+def test_makefile_test_target_runs_ruff_mypy_and_pytest() -> None:
     text = (REPO / "Makefile").read_text()
-    target = re.search(r"^test:.*\n((?:\t.*\n)+)", text, re.MULTILINE)
-    assert target, "Makefile has no `test:` target"
-    assert "ruff check" in target.group(1)
-    assert "-m pytest" in target.group(1)
+    for name in ("test", "lint"):
+        target = re.search(rf"^{name}:.*\n((?:\t.*\n)+)", text, re.MULTILINE)
+        assert target, f"Makefile has no `{name}:` target"
+        assert "ruff check" in target.group(1)
+        assert "mypy" in target.group(1)  # settings in [tool.mypy]: strict on the core
+    assert "-m pytest" in re.search(r"^test:.*\n((?:\t.*\n)+)", text, re.MULTILINE).group(1)
+    assert any(
+        dep.startswith("mypy>=") for dep in pyproject()["project"]["optional-dependencies"]["test"]
+    )
 
 
 def test_readme_quick_start_is_make_demo_and_make_test() -> None:

@@ -118,7 +118,7 @@ class _Reader:
             return self.string(j, s[j])  # b'..', r'..': read as the string they hold
         if j < len(s) and s[j] == "(" and name.replace(".", "").replace("_", "").isalnum():
             args, end, cut = self.sequence(j + 1, ")")
-            return Term("call", name, args, cut), end
+            return Term("call", name, tuple(args), cut), end
         return Term("scalar", name), j
 
     def angle(self, i: int) -> tuple[Term, int]:

@@ -57,16 +57,17 @@ class PointsCollection(PathCollection):
         points = fig.dpi / 72.0
         where = self.get_offset_transform().transform(offsets)
         sizes = np.sqrt(np.atleast_1d(self.get_sizes())) * points
-        widths = np.atleast_1d(self.get_linewidths()) * points / 2
+        widths = np.atleast_1d(self.get_linewidth()) * points / 2
         boxes = []
         for i, (x, y) in enumerate(where):
             path = paths[i % len(paths)]
-            if not len(path.vertices):
+            vertices = np.asarray(path.vertices)
+            if not len(vertices):
                 continue
             scale = sizes[i % len(sizes)]
             pad = widths[i % len(widths)]
-            lo = path.vertices.min(axis=0) * scale - pad
-            hi = path.vertices.max(axis=0) * scale + pad
+            lo = vertices.min(axis=0) * scale - pad
+            hi = vertices.max(axis=0) * scale + pad
             boxes.append(Bbox([[x + lo[0], y + lo[1]], [x + hi[0], y + hi[1]]]))
         return Bbox.union(boxes) if boxes else Bbox.null()
 
@@ -91,8 +92,7 @@ def _glyph(ch: str, weight: str) -> tuple[np.ndarray, np.ndarray, float]:
     if ch != " " and font.get_char_index(ord(ch)) == 0:
         ch = "?"  # no glyph in the font: say so visibly rather than draw nothing
     font.set_size(100, 72)
-    advance = font.load_char(ord(ch), flags=LoadFlags.NO_HINTING).linearHoriAdvance
-    advance = advance / 65536 / 100
+    advance = font.load_char(ord(ch), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
     if ch.isspace():
         return np.empty((0, 2)), np.empty(0, dtype=np.uint8), advance
     path = TextPath((0, 0), ch, size=1, prop=prop)
@@ -165,11 +165,15 @@ def path_labels(
     """
     if not paths:
         return None
+    if anchor_transform is None:
+        if not isinstance(ax, Axes):
+            raise TypeError("path_labels(anchor_transform): required when ax is a Figure")
+        anchor_transform = ax.transData
     collection = PointsCollection(
         list(paths),
         sizes=[1.0],
         offsets=np.asarray(anchors, dtype=float),
-        offset_transform=anchor_transform if anchor_transform is not None else ax.transData,
+        offset_transform=anchor_transform,
         transform=IdentityTransform(),
         facecolors=color,
         edgecolors="none",

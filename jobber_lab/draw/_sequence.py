@@ -237,7 +237,9 @@ def _who(pid: str, names: dict[str, str]) -> str:
     return f"{name} {pid}" if name and name != pid else pid
 
 
-def _draw_message(ax: Axes, y: float, x0: int, x1: int, row: Row, names: dict[str, str]) -> None:
+def _draw_message(
+    ax: Axes, y: float, x0: float, x1: float, row: Row, names: dict[str, str]
+) -> None:
     colour = TAG_COLOURS.get(row.tag, "#333333")
     arrow: dict[str, Any] = {"arrowstyle": "-|>", "color": colour, "lw": 1.3}
     if x0 == x1:  # a message to itself (a timer, send(self(), ...)): a loop

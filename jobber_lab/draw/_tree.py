@@ -120,10 +120,11 @@ def _marker_path(marker: MarkerStyle) -> MplPath:
     flattened to a 72-gon: Agg draws the same, but matplotlib measures a curved marker's
     extent (before every stamp) in Python, about 0.6 ms a collection against 0.05 ms."""
     path = marker.get_path().transformed(marker.get_transform())
-    if path.codes is None or not any(c in (MplPath.CURVE3, MplPath.CURVE4) for c in path.codes):
+    codes = path.codes
+    if codes is None or not any(c in (MplPath.CURVE3, MplPath.CURVE4) for c in np.asarray(codes)):
         return path
     (polygon,) = path.transformed(Affine2D().scale(100)).to_polygons(closed_only=True)
-    return MplPath(polygon / 100, closed=True)
+    return MplPath(np.asarray(polygon) / 100, closed=True)
 
 
 def _markers(

@@ -79,7 +79,8 @@ class Job(GenServer):
     child_spec_overrides = {"restart": Restart.TRANSIENT}
 
     @classmethod
-    def start_link(cls, args: Any = None, **options: Any) -> Any:
+    def start_link(cls, args: Any = None, **options: Any) -> Any:  # type: ignore[override]
+        # `args`, as the book names it; positionally the same as GenServer.start_link(arg)
         """Give the job an id if it has none, and register it by ``via(id, type)``."""
         args = dict(args or {})
         args.setdefault("id", None)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from ._durations import finite_duration
 from ._pid import Pid, Ref
 from ._process import current_process
 from ._results import ExitSignal
 from ._runtime import _is_name, current_runtime
+
+if TYPE_CHECKING:
+    from ._timers import TimerService
 
 __all__ = [
     "cancel_timer",
@@ -47,19 +50,38 @@ __all__ = [
 _NO_REASON: Any = object()
 
 
-def spawn(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Pid:
-    """Start ``fn(*args)`` in a new process."""
-    return current_runtime().spawn(fn, *args, **kwargs)  # type: ignore[return-value]
+@overload
+def spawn(
+    fn: Callable[..., Any], *args: Any, monitor: Literal[False] = ..., **kwargs: Any
+) -> Pid: ...
+
+
+@overload
+def spawn(
+    fn: Callable[..., Any], *args: Any, monitor: Literal[True], **kwargs: Any
+) -> tuple[Pid, Ref]: ...
+
+
+def spawn(
+    fn: Callable[..., Any], *args: Any, monitor: bool = False, **kwargs: Any
+) -> Pid | tuple[Pid, Ref]:
+    """Start ``fn(*args)`` in a new process; with ``monitor=True``, ``(pid, ref)``."""
+    if monitor:
+        return spawn_monitor(fn, *args, **kwargs)
+    pid: Pid = current_runtime().spawn(fn, *args, **kwargs)  # kwargs hold no `monitor` here
+    return pid
 
 
 def spawn_link(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Pid:
     """Start ``fn(*args)`` linked to the caller, before it runs a line."""
-    return current_runtime().spawn(fn, *args, link=True, **kwargs)  # type: ignore[return-value]
+    pid: Pid = current_runtime().spawn(fn, *args, link=True, **kwargs)
+    return pid
 
 
 def spawn_monitor(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Pid, Ref]:
     """Start ``fn(*args)`` monitored by the caller; returns ``(pid, ref)``."""
-    return current_runtime().spawn(fn, *args, monitor=True, **kwargs)  # type: ignore[return-value]
+    pid_ref: tuple[Pid, Ref] = current_runtime().spawn(fn, *args, monitor=True, **kwargs)
+    return pid_ref
 
 
 def self() -> Pid:
@@ -112,7 +134,15 @@ def trap_exit(flag: bool) -> bool:
     return current_runtime().trap_exit(flag)
 
 
-def exit(pid_or_reason: Any, reason: Any = _NO_REASON) -> Any:
+@overload
+def exit(pid_or_reason: Any) -> NoReturn: ...
+
+
+@overload
+def exit(pid_or_reason: Pid, reason: Any) -> bool: ...
+
+
+def exit(pid_or_reason: Any, reason: Any = _NO_REASON) -> bool:
     """``exit(reason)`` ends the caller; ``exit(pid, reason)`` sends an exit signal (P2)."""
     if reason is _NO_REASON:
         checkpoint()
@@ -155,6 +185,7 @@ class TimerRef(Ref):
     (not a process) can cancel or read it whatever the default runtime is."""
 
     __slots__ = ("_timers",)
+    _timers: weakref.ref[TimerService]
 
 
 def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:

@@ -472,7 +472,7 @@ class Baton:
     def _watch(self) -> None:
         """The watchdog: a holder that makes no runtime call for ``stall_after`` wall
         seconds is blocked outside the runtime; warn, and let the world go on."""
-        seen = (-1, -1, None)
+        seen: tuple[int, int, Seat | None] = (-1, -1, None)
         since = time.monotonic()
         tick = max(0.01, min(0.25, self.stall_after / 4))
         while True:

@@ -22,7 +22,10 @@ __all__ = ["Clock", "ScaledClock", "VirtualClock"]
 class Clock(Protocol):
     """What the runtime needs from a clock."""
 
-    time_scale: float
+    @property
+    def time_scale(self) -> float:
+        """Wall seconds per runtime second."""
+        ...
 
     def now(self) -> float:
         """Runtime seconds since the clock started."""

@@ -30,7 +30,7 @@ from ._childspec import (
 from ._genserver import call
 from ._genserver import start_link as gen_start_link
 from ._pid import Pid
-from ._results import Error
+from ._results import Error, OnStart
 from ._supervisor_engine import (
     DEFAULT_MAX_RESTARTS,
     DEFAULT_MAX_SECONDS,
@@ -73,7 +73,7 @@ class DynamicSupervisor:
         )
 
     @classmethod
-    def start_link(cls, arg: Any = _UNSET, *, name: Any = None, **options: Any) -> Any:
+    def start_link(cls, arg: Any = _UNSET, *, name: Any = None, **options: Any) -> OnStart:
         """Start linked to the caller (D1).  Bad or unknown options are returned as
         ``Error((SUPERVISOR_DATA, ...))``; a subclass passes ``arg`` to its ``init``."""
         if cls is DynamicSupervisor:
@@ -89,7 +89,9 @@ class DynamicSupervisor:
             behaviour = "DynamicSupervisor"
         else:
             if options:  # flags belong in init's DynamicSupervisor.init(...)
-                return unknown_options(options, frozenset())
+                bad = unknown_options(options, frozenset())
+                assert bad is not None  # every option is unknown here
+                return bad
             module = cls()
             behaviour = cls.__name__
         extra = {"name": name} if name is not None else {}
@@ -118,7 +120,7 @@ class DynamicSupervisor:
         )
 
     @staticmethod
-    def start_child(sup: Any, spec: Any) -> Any:
+    def start_child(sup: Any, spec: Any) -> OnStart:
         """Start a child (D2): the spec is checked here, before the supervisor is touched.
 
         A spec without ``id`` or ``start`` is ``(invalid_child_spec, spec)`` as given, as
@@ -132,7 +134,8 @@ class DynamicSupervisor:
             error = (Atom("invalid_significant"), True)
         if error is not None:
             return Error(error)
-        return call(sup, ("start_child", spec), INFINITY)
+        started: OnStart = call(sup, ("start_child", spec), INFINITY)
+        return started
 
     @staticmethod
     def terminate_child(sup: Any, pid: Pid) -> Any:
@@ -143,11 +146,14 @@ class DynamicSupervisor:
     @staticmethod
     def which_children(sup: Any) -> list[tuple[Any, Any, Any, Any]]:
         """``[(UNDEFINED, pid | RESTARTING, type, modules)]`` (D4)."""
-        return call(sup, ("which_children", None), INFINITY)
+        children: list[tuple[Any, Any, Any, Any]]
+        children = call(sup, ("which_children", None), INFINITY)
+        return children
 
     @staticmethod
     def count_children(sup: Any) -> dict[str, int]:
-        return call(sup, ("count_children", None), INFINITY)
+        counts: dict[str, int] = call(sup, ("count_children", None), INFINITY)
+        return counts
 
 
 class _Inline:

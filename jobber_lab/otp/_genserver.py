@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from ._atoms import (
     ALREADY_STARTED,
@@ -43,6 +43,7 @@ from ._results import (
     ExitError,
     ExitSignal,
     Ok,
+    OnStart,
     format_reason,
     is_clean,
 )
@@ -211,12 +212,12 @@ class GenServer:
     # Elixir's generated helpers -------------------------------------------
 
     @classmethod
-    def start_link(cls, arg: Any = None, **options: Any) -> Any:
+    def start_link(cls, arg: Any = None, **options: Any) -> OnStart:
         """``GenServer.start_link(__MODULE__, arg, opts)``."""
         return start_link(cls, arg, **options)
 
     @classmethod
-    def start(cls, arg: Any = None, **options: Any) -> Any:
+    def start(cls, arg: Any = None, **options: Any) -> OnStart:
         return start(cls, arg, **options)
 
     @classmethod
@@ -236,22 +237,22 @@ def _me() -> Any:
 _START_OPTIONS = frozenset({"name", "timeout", "trap_exit"})
 
 
-def start_link(module: Any, arg: Any = None, **options: Any) -> Any:
+def start_link(module: Any, arg: Any = None, **options: Any) -> OnStart:
     """Start a server linked to the caller; blocks until ``init`` is done (G1, G2)."""
     return _start(module, arg, options, link=True)
 
 
-def start(module: Any, arg: Any = None, **options: Any) -> Any:
+def start(module: Any, arg: Any = None, **options: Any) -> OnStart:
     """Start a server without a link."""
     return _start(module, arg, options, link=False)
 
 
-def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any:
+def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> OnStart:
     server, name, timeout = _start_arguments(module, options)
     rt = current_runtime()
     with rt.calling_process() as caller:
         do_link = link and not caller.quiet
-        pid, mref = rt.spawn(  # type: ignore[misc]
+        pid, mref = rt.spawn(
             _server_main,
             server,
             arg,
@@ -279,7 +280,7 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
         if is_down(msg, mref):  # died before acking (killed, or by a link)
             _flush_exit(rt, caller, pid)
             return Error(msg.reason)
-        result = msg[2]
+        result: OnStart = msg[2]  # what init's ack carried
         if isinstance(result, Ok):
             rt.demonitor(mref, flush=True)
             return result
@@ -468,10 +469,8 @@ def _callback(rt: Runtime, server: GenServer, state: Any, fn: Any, *args: Any) -
         raise
     except ExitError as exc:  # e.g. a call that failed inside the callback: exit with it
         _terminate(rt, server, exc.reason, state)
-        raise AssertionError("unreachable") from None
     except Exception as exc:
         _terminate(rt, server, Crash(exc), state)
-        raise AssertionError("unreachable") from None
 
 
 def _handle_result(
@@ -494,7 +493,6 @@ def _handle_result(
     elif isinstance(result, Stop):
         _terminate(rt, server, result.reason, result.state, from_, result.reply)
     _terminate(rt, server, (BAD_RETURN_VALUE, result), state)
-    raise AssertionError("unreachable")
 
 
 def _terminate(
@@ -504,7 +502,7 @@ def _terminate(
     state: Any,
     from_: From | None = None,
     reply_value: Any = NO_REPLY,
-) -> None:
+) -> NoReturn:
     """Run ``terminate`` first, then reply, then exit with ``reason`` (G8, G9).
 
     If ``terminate`` raises or exits, the server exits with that instead, but a
@@ -592,7 +590,7 @@ def _call(
     with caller.lock:
         caller.aliases.discard(ref)
         if msg is TIMEOUT:  # a reply that raced the timeout is dropped here
-            remove_first(caller.mailbox, lambda m: type(m) is tuple and m and m[0] is ref)
+            remove_first(caller.mailbox, lambda m: type(m) is tuple and bool(m) and m[0] is ref)
     if msg is TIMEOUT:
         rt._demonitor(caller, ref, True)
         raise ExitError((TIMEOUT, ("GenServer", "call", (server, request, timeout))))

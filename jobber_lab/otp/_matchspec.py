@@ -19,7 +19,7 @@ from ._results import ArgumentError
 __all__ = ["compile_spec"]
 
 _VAR = re.compile(r"^\$\d+$")
-_BINARY = {
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "=:=": operator.eq,
@@ -32,7 +32,7 @@ _BINARY = {
     "andalso": lambda a, b: bool(a) and bool(b),
     "orelse": lambda a, b: bool(a) or bool(b),
 }
-_UNARY = {
+_UNARY: dict[str, Callable[[Any], Any]] = {
     "is_atom": lambda a: isinstance(a, Atom),
     "is_binary": lambda a: isinstance(a, str),
     "is_integer": lambda a: isinstance(a, int) and not isinstance(a, bool),
@@ -61,7 +61,7 @@ def _match(pattern: Any, value: Any, bound: dict[str, Any]) -> bool:
         return True
     if _is_var(pattern):
         if pattern in bound:
-            return bound[pattern] == value
+            return bool(bound[pattern] == value)
         bound[pattern] = value
         return True
     if type(pattern) is tuple or type(pattern) is list:  # a Pid is a tuple, but a literal
@@ -76,7 +76,7 @@ def _match(pattern: Any, value: Any, bound: dict[str, Any]) -> bool:
         )
     if _number(pattern) and _number(value) and type(pattern) is not type(value):
         return False  # matching is exact (=:=): 1.0 does not match 1
-    return pattern == value
+    return bool(pattern == value)
 
 
 def _number(term: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = ["Pid", "Ref"]
 
 
-class Pid(tuple):
+class Pid(tuple[int, int, str]):
     """A process identifier; never reused within a runtime.
 
     The middle number is a per-runtime serial; the first is the runtime's number,

@@ -25,7 +25,7 @@ from ._genserver import start_link as gen_start_link
 from ._matchspec import compile_spec
 from ._pid import Pid
 from ._process import current_process
-from ._results import OK, ArgumentError, Error, Ok
+from ._results import OK, ArgumentError, Error, Ok, OnStart
 from ._runtime import Runtime, current_runtime
 from ._signals import is_exit
 from ._via import Via
@@ -99,10 +99,11 @@ class _Partition(GenServer):
     def terminate(self, _reason: Any, state: Any) -> Any:
         proc = current_process()
         if proc is not None and isinstance(state, dict):
+            table: _Table = state["table"]
             with _tables_lock:
                 tables = _tables.get(proc.runtime, {})
-                if tables.get(state["table"].name) is state["table"]:
-                    del tables[state["table"].name]
+                if tables.get(table.name) is table:
+                    del tables[table.name]
         return OK
 
 
@@ -130,7 +131,7 @@ class Registry:
     """Elixir's ``Registry`` (unique keys only), as functions on the registry's name."""
 
     @staticmethod
-    def start_link(*, keys: Any = None, name: Any = None) -> Any:
+    def start_link(*, keys: Any = None, name: Any = None) -> OnStart:
         """Start a registry (R1); ``keys="unique"`` and a ``name`` are required."""
         if keys not in ("unique", Atom("unique")):
             raise ArgumentError(
@@ -152,7 +153,7 @@ class Registry:
     # -------------------------------------------------------------- writes
 
     @staticmethod
-    def register(registry: Any, key: Any, value: Any = None) -> Any:
+    def register(registry: Any, key: Any, value: Any = None) -> Ok[Pid] | Error:
         """Register the *calling* process under ``key`` (R2); links it to the registry.
 
         ``Ok(owner_pid)`` or ``Error((ALREADY_REGISTERED, holder))``.  A key held by a
@@ -250,7 +251,7 @@ class Registry:
         table = _table(registry)
         with table.lock:
             entry = table.entries.get(key)
-        if entry is None or not run(entry[1])[0]:  # type: ignore[arg-type]
+        if entry is None or not run(entry[1])[0]:
             return []
         return [entry]
 

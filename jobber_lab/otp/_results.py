@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ._atoms import KILL, KILLED, NORMAL, SHUTDOWN, Atom
+from ._pid import Pid
 
 __all__ = [
     "IGNORE",
@@ -24,17 +25,24 @@ __all__ = [
     "ExitSignal",
     "NoProcError",
     "Ok",
+    "OnStart",
     "format_reason",
     "is_clean",
     "reason_kind",
 ]
 
 
-@dataclass(frozen=True)
-class Ok:
-    """``{:ok, value}`` (or ``{:ok, value, info}`` when ``info`` is given)."""
+T = TypeVar("T", covariant=True)
 
-    value: Any
+
+@dataclass(frozen=True)
+class Ok(Generic[T]):
+    """``{:ok, value}`` (or ``{:ok, value, info}`` when ``info`` is given).
+
+    Generic in the value: a start function returns ``Ok[Pid]``, so after
+    ``isinstance(result, Ok)`` the checker knows ``result.value`` is a pid."""
+
+    value: T
     info: Any = None
 
 
@@ -44,6 +52,10 @@ class Error:
 
     reason: Any
 
+
+OnStart = Ok[Pid] | Error | Atom
+"""What a start function returns, Elixir's ``on_start``: ``{:ok, pid}`` (``Ok[Pid]``, with
+``info`` for a child that gave one), ``:ignore`` (``IGNORE``) or ``{:error, reason}``."""
 
 OK = Atom("ok")
 """The bare ``:ok``."""

@@ -25,7 +25,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from ._atoms import KILL, KILLED, NOPROC, NORMAL, TIMEOUT, Atom
 from ._baton import Baton
@@ -222,6 +222,34 @@ class Runtime(SimulationControls):
 
     # --------------------------------------------------------------- spawning
 
+    @overload
+    def spawn(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        link: bool = ...,
+        monitor: Literal[False] = ...,
+        trap_exit: bool = ...,
+        name: Any = ...,
+        behaviour: str | None = ...,
+        role: str = ...,
+        **kwargs: Any,
+    ) -> Pid: ...
+
+    @overload
+    def spawn(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        link: bool = ...,
+        monitor: Literal[True],
+        trap_exit: bool = ...,
+        name: Any = ...,
+        behaviour: str | None = ...,
+        role: str = ...,
+        **kwargs: Any,
+    ) -> tuple[Pid, Ref]: ...
+
     def spawn(
         self,
         fn: Callable[..., Any],
@@ -233,7 +261,7 @@ class Runtime(SimulationControls):
         behaviour: str | None = None,
         role: str = "worker",
         **kwargs: Any,
-    ) -> Pid | tuple[Pid, Ref]:
+    ) -> Pid | tuple[Pid, Ref | None]:
         """Start ``fn(*args, **kwargs)`` in a new process; link/monitor atomically."""
         if not callable(fn):
             raise TypeError(f"spawn(fn): expected a callable, got {fn!r}")
@@ -247,13 +275,13 @@ class Runtime(SimulationControls):
             self,
             pid,
             parent=caller.pid if caller is not None and caller.runtime is self else None,
-            behaviour=behaviour or getattr(fn, "__qualname__", type(fn).__name__),
+            behaviour=behaviour or str(getattr(fn, "__qualname__", type(fn).__name__)),
             role=role,
         )
         proc.trap_exit = trap_exit
         if caller is not None and caller.runtime is self:
             proc.group = caller.group  # processes belong to their spawner's application
-        ref = None
+        ref: Ref | None = None  # None: spawned from plain code, which nothing can monitor from
         thread = threading.Thread(
             target=self._thread_main,
             args=(proc, fn, args, kwargs),
@@ -288,7 +316,7 @@ class Runtime(SimulationControls):
         if self._sim is not None:
             self._sim.attach(proc)  # runnable, behind those already runnable
         thread.start()
-        return (pid, ref) if monitor else pid  # type: ignore[return-value]
+        return (pid, ref) if monitor else pid
 
     def _thread_main(
         self, proc: Process, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -449,6 +477,7 @@ class Runtime(SimulationControls):
     def send(self, dest: Any, message: Any) -> Any:
         """``send(dest, msg)``: to a dead pid it is a silent no-op; an unknown name raises."""
         caller = self._caller()
+        pid: Pid | None
         if isinstance(dest, Pid):
             pid = dest
         else:
@@ -464,7 +493,9 @@ class Runtime(SimulationControls):
         self._deliver(pid, message, sender=caller)
         return message
 
-    def _deliver(self, pid: Pid, message: Any, sender: Process | None = None, tag: str = "info"):
+    def _deliver(
+        self, pid: Pid, message: Any, sender: Process | None = None, tag: str = "info"
+    ) -> None:
         proc = self._procs.get(pid)
         if self.trace_messages:
             self.events.emit(
@@ -942,7 +973,7 @@ class Runtime(SimulationControls):
     def threads(self) -> list[threading.Thread]:
         """Every thread this runtime owns that is still running (for leak checks)."""
         with self._lock:
-            mine = [p.thread for p in self._threads.values() if p.thread is not None]
+            mine: list[threading.Thread | None] = [p.thread for p in self._threads.values()]
         mine += [self.events.thread, self.timers.thread]
         if self._sim is not None:
             mine += self._sim.threads
@@ -953,7 +984,7 @@ class Shell:
     """A thread adopted as a process until :meth:`exit` (see :meth:`Runtime.shell`)."""
 
     def __init__(self, adoption: contextlib.AbstractContextManager[Process]) -> None:
-        self._adoption = adoption
+        self._adoption: contextlib.AbstractContextManager[Process] | None = adoption
         self._process = adoption.__enter__()
         self.pid = self._process.pid
 

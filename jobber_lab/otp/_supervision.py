@@ -170,10 +170,11 @@ def report(rt: Runtime, context: str, reason: Any, pid: Any, spec: ChildSpec | N
     if not log.isEnabledFor(logging.ERROR):
         return  # building the offender costs more than a restart when nobody reads it
     offender = {"pid": str(pid), **(spec.describe() if spec is not None else {})}
-    me = rt.process(_self_pid())
+    self_pid = _self_pid()
+    me = rt.process(self_pid) if self_pid is not None else None
     log.error(
         "supervisor report: supervisor=%s errorContext=%s reason=%s offender=%s",
-        me.name if me is not None and me.name is not None else _self_pid(),
+        me.name if me is not None and me.name is not None else self_pid,
         context,
         format_reason(reason),
         offender,

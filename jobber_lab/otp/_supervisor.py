@@ -18,7 +18,7 @@ from ._atoms import INFINITY
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Strategy, child_spec
 from ._genserver import call
 from ._genserver import start_link as gen_start_link
-from ._results import ArgumentError
+from ._results import ArgumentError, OnStart
 from ._supervisor_engine import (
     DEFAULT_MAX_RESTARTS,
     DEFAULT_MAX_SECONDS,
@@ -72,7 +72,7 @@ class Supervisor:
         )
 
     @classmethod
-    def start_link(cls, arg: Any = None, *, name: Any = None, **flags: Any) -> Any:
+    def start_link(cls, arg: Any = None, *, name: Any = None, **flags: Any) -> OnStart:
         """Start linked to the caller; ``Ok(pid)``, ``IGNORE`` or ``Error(...)`` (S3, S4).
 
         An option no supervisor knows is ``Error((SUPERVISOR_DATA, (UNKNOWN_OPTIONS,
@@ -86,7 +86,9 @@ class Supervisor:
             behaviour = "Supervisor"
         else:
             if flags:  # flags belong in init's supervisor_init(...), not here
-                return unknown_options(flags, frozenset())
+                bad = unknown_options(flags, frozenset())
+                assert bad is not None  # every flag is unknown here
+                return bad
             module = cls()
             behaviour = cls.__name__
         options = {"name": name} if name is not None else {}
@@ -119,9 +121,10 @@ class _Inline(Supervisor):
 # ------------------------------------------------------------ client API (S12)
 
 
-def start_child(sup: Any, spec: Any) -> Any:
+def start_child(sup: Any, spec: Any) -> OnStart:
     """Add and start a child after the existing ones (S12)."""
-    return call(sup, ("start_child", spec), INFINITY)
+    started: OnStart = call(sup, ("start_child", spec), INFINITY)
+    return started
 
 
 def terminate_child(sup: Any, child_id: Any) -> Any:
@@ -129,8 +132,9 @@ def terminate_child(sup: Any, child_id: Any) -> Any:
     return call(sup, ("terminate_child", child_id), INFINITY)
 
 
-def restart_child(sup: Any, child_id: Any) -> Any:
-    return call(sup, ("restart_child", child_id), INFINITY)
+def restart_child(sup: Any, child_id: Any) -> OnStart:
+    started: OnStart = call(sup, ("restart_child", child_id), INFINITY)
+    return started
 
 
 def delete_child(sup: Any, child_id: Any) -> Any:
@@ -139,9 +143,11 @@ def delete_child(sup: Any, child_id: Any) -> Any:
 
 def which_children(sup: Any) -> list[tuple[Any, Any, Any, Any]]:
     """``[(id, pid | RESTARTING | UNDEFINED, type, modules)]``, newest first (S13)."""
-    return call(sup, ("which_children", None), INFINITY)
+    children: list[tuple[Any, Any, Any, Any]] = call(sup, ("which_children", None), INFINITY)
+    return children
 
 
 def count_children(sup: Any) -> dict[str, int]:
     """``{specs, active, supervisors, workers}`` (S13)."""
-    return call(sup, ("count_children", None), INFINITY)
+    counts: dict[str, int] = call(sup, ("count_children", None), INFINITY)
+    return counts

@@ -360,6 +360,7 @@ class SupervisorServer(GenServer):
             return InitStop((BAD_RETURN, (self.term, "init", result)))
         if isinstance(result, DynamicInit):
             return self._init_dynamic(result)
+        assert isinstance(result, SupervisorInit)  # the one other class `expects` can be
         return self._init_static(result)
 
     def _init_static(self, flags: SupervisorInit) -> Any:

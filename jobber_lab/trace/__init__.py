@@ -25,6 +25,7 @@ from ._graph import (
     node_label,
     process_name,
 )
+from ._node import NodeAttrs
 from ._store import TraceFormatError, event_from_dict, read_events, write_events
 from ._summaries import DEFAULT_WINDOW, job_rows, log_lines, replay, supervisor_rows
 from ._text import text_tree
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_WINDOW",
     "GHOST_SECONDS",
     "GraphState",
+    "NodeAttrs",
     "Snapshot",
     "TraceFormatError",
     "Tracer",

@@ -22,7 +22,6 @@ remembered about it but never bring it back into the live graph; only a ``zombie
 
 from __future__ import annotations
 
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,8 +29,18 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.jobber import JobEventKind, JobStatus
+from jobber_lab.jobber import JobEventKind
 from jobber_lab.otp import Event, EventKind
+
+from ._node import (
+    APP_PREFIX,
+    NodeAttrs,
+    app_node,
+    default_attrs,
+    name_of,
+    node_label,
+    process_name,
+)
 
 __all__ = [
     "APP_PREFIX",
@@ -47,8 +56,6 @@ __all__ = [
     "process_name",
 ]
 
-APP_PREFIX = "app:"
-
 #: How many exited processes are remembered (for late events and zombies). Bounded so a long
 #: run does not keep every dead process's attributes; late events arrive within a few events.
 MAX_REMEMBERED_DEAD = 10_000
@@ -57,67 +64,6 @@ MAX_REMEMBERED_DEAD = 10_000
 GHOST_SECONDS = 10.0
 #: At most this many ghosts at once: a crash storm must not fill the picture with the dead.
 MAX_GHOSTS = 64
-
-_UNDEFINED_IDS = (None, "undefined", ":undefined")
-
-
-def app_node(app: str) -> str:
-    """The graph key of an application's node (``"app:jobber"``): not a pid, so never clashes."""
-    return f"{APP_PREFIX}{app}"
-
-
-def process_name(
-    pid: Any,
-    name: Any = None,
-    *,
-    job_id: Any = None,
-    child_id: Any = None,
-    behaviour: Any = None,
-) -> str:
-    """What a reader calls a process: THE naming rule of the course, kept only here.
-
-    Registered name (``Jobber.Supervisor``, ``JobRunner``, ``JobRegistry``), else the job id
-    for the app's processes (a Job, and the JobSupervisor that runs it, are called by the id
-    of their job, so ``doomed-3`` can be found in every picture), else the child id the
-    supervisor gave it, else its behaviour (``Job``), else the pid. The tree, the timeline,
-    the sequence diagram, the job table and the log all name processes through this (via
-    :func:`name_of`, the graph's ``label`` attribute or ``Tracer.label_of``).
-    """
-    for value in (name, job_id):
-        if value not in (None, ""):
-            return str(value)
-    if child_id not in _UNDEFINED_IDS and child_id != "":
-        return str(child_id)
-    if behaviour:
-        return str(behaviour)
-    return str(pid)
-
-
-def name_of(attrs: Mapping[str, Any]) -> str:
-    """:func:`process_name` of a graph node's (or a ghost's) attributes."""
-    return process_name(
-        attrs.get("pid"),
-        attrs.get("name"),
-        job_id=attrs.get("job_id"),
-        child_id=attrs.get("child_id"),
-        behaviour=attrs.get("behaviour"),
-    )
-
-
-def node_label(pid: str, name: Any, child_id: Any, behaviour: Any, job_id: Any = None) -> str:
-    """Deprecated: :func:`process_name` with positional arguments, the older spelling.
-
-    Kept working because it is public; a second name for the one rule is a second place to
-    look, so new code calls :func:`process_name` (or :func:`name_of` on a node's attributes).
-    """
-    warnings.warn(
-        "jobber_lab.trace.node_label is deprecated: call process_name(pid, name, job_id=..., "
-        "child_id=..., behaviour=...)",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return process_name(pid, name, job_id=job_id, child_id=child_id, behaviour=behaviour)
-
 
 def ghosts(graph: nx.DiGraph) -> Mapping[str, Mapping[str, Any]]:
     """The processes that exited in the last :data:`GHOST_SECONDS` (see the module doc)."""
@@ -142,7 +88,7 @@ class GraphState:
     reason, and each job's attempts counted across the processes that ran it.
     """
 
-    dead: OrderedDict[str, tuple[dict[str, Any], str | None]] = field(default_factory=OrderedDict)
+    dead: OrderedDict[str, tuple[NodeAttrs, str | None]] = field(default_factory=OrderedDict)
     labels: dict[str, str] = field(default_factory=dict)
     restarted: dict[str, int] = field(default_factory=dict)
     #: Application master pid -> its ``app:<name>`` node, which stands for it in the tree.
@@ -161,7 +107,7 @@ class GraphState:
 
     def copy(self) -> GraphState:
         """An independent copy, so a replay can start from a checkpoint without touching it."""
-        dead = OrderedDict((pid, (dict(attrs), up)) for pid, (attrs, up) in self.dead.items())
+        dead = OrderedDict((pid, (attrs.copy(), up)) for pid, (attrs, up) in self.dead.items())
         return GraphState(
             dead,
             dict(self.labels),
@@ -177,34 +123,6 @@ class GraphState:
         )
 
 
-def _defaults(pid: str, time: float | None) -> dict[str, Any]:
-    # Every node carries every attribute, so the draw layer never needs .get() fallbacks.
-    return {
-        "label": pid,
-        "pid": pid,
-        "name": None,
-        "role": "worker",
-        "behaviour": "",
-        "status": JobStatus.RUNNING,
-        "restarts": 0,
-        "window_restarts": 0,
-        "job_id": None,
-        "job_type": None,
-        "retries": None,
-        "attempt": None,
-        "child_id": None,
-        "restart": None,
-        "dynamic": False,
-        "zombie": False,
-        "started": time,
-        "times_restarted": 0,
-        "restarts_performed": 0,
-        "attempts": 0,
-        "replaced": None,
-        "last_exit": None,
-    }
-
-
 def _node(
     graph: nx.DiGraph,
     state: GraphState,
@@ -212,7 +130,7 @@ def _node(
     time: float | None,
     create: bool = True,
     role: str = "worker",
-) -> dict[str, Any] | None:
+) -> NodeAttrs | None:
     """The attribute dict to update for ``pid``: live node, remembered dead one, or a new node.
 
     A pid never seen before is created (a tracer attached mid-run still learns the tree from
@@ -226,15 +144,15 @@ def _node(
         return state.dead[pid][0]
     if not create:
         return None
-    graph.add_node(pid, **_defaults(pid, time))
+    graph.add_node(pid, **default_attrs(pid, time))
     attrs = graph.nodes[pid]
     attrs["role"] = role
-    attrs["times_restarted"] = state.restarted.get(pid, 0)
+    attrs["restarts"] = state.restarted.get(pid, 0)
     _refresh(attrs, state)
     return attrs
 
 
-def _refresh(attrs: dict[str, Any], state: GraphState) -> None:
+def _refresh(attrs: NodeAttrs, state: GraphState) -> None:
     """Recompute the derived attributes (label, restarts) after any change.
 
     ``restarts`` has one meaning on every node: how many times this child was restarted
@@ -242,7 +160,6 @@ def _refresh(attrs: dict[str, Any], state: GraphState) -> None:
     """
     pid = attrs["pid"]
     attrs["label"] = name_of(attrs)
-    attrs["restarts"] = attrs["times_restarted"]
     if pid is not None:
         state.labels[pid] = attrs["label"]
 
@@ -325,7 +242,7 @@ def _exit_kind(event: Event, parent: str | None, state: GraphState) -> str | Non
 
 
 def _add_ghost(
-    graph: nx.DiGraph, event: Event, attrs: dict[str, Any], parent: str | None, kind: str
+    graph: nx.DiGraph, event: Event, attrs: NodeAttrs, parent: str | None, kind: str
 ) -> None:
     ghost = dict(attrs)
     ghost.update(ghost=kind, exited=event.time, reason=event.get("reason"), parent=parent)
@@ -371,11 +288,11 @@ def _child(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
         sup = _node(graph, state, supervisor, event.time, role="supervisor")
         if sup is not None:
             sup["restarts_performed"] += 1
-            sup["window_restarts"] = int(event.get("restarts") or 0)
+            sup["restarts_in_window"] = int(event.get("restarts") or 0)
             _refresh(sup, state)
     attrs = _node(graph, state, pid, event.time)
     assert attrs is not None
-    attrs["times_restarted"] = state.restarted.get(pid, 0)
+    attrs["restarts"] = state.restarted.get(pid, 0)
     if restarted:
         old = event.get("old_pid")
         attrs["replaced"] = None if old is None else str(old)  # the pid just replaced
@@ -508,8 +425,9 @@ def _app_started(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
         master = next(
             (p for p in graph.predecessors(top) if graph.nodes[p]["role"] == "application"), None
         )
-    attrs = _defaults(key, event.time)
-    attrs.update(label=app, pid=master, name=app, role="application", behaviour="application")
+    attrs = default_attrs(key, event.time)
+    attrs["label"], attrs["pid"], attrs["name"] = app, master, app
+    attrs["role"] = attrs["behaviour"] = "application"
     graph.add_node(key, **attrs)
     if master is not None:
         for child in list(graph.successors(master)):
@@ -542,7 +460,7 @@ def _gave_up(_graph: nx.DiGraph, event: Event, state: GraphState) -> None:
 def _intensity_reached(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     sup = _node(graph, state, event.get("supervisor", event.pid), event.time, create=False)
     if sup is not None and event.get("restarts") is not None:
-        sup["window_restarts"] = int(event.get("restarts"))
+        sup["restarts_in_window"] = int(event.get("restarts"))
 
 
 _HANDLERS = {

@@ -17,6 +17,7 @@ from jobber_lab.otp import Event, EventKind
 
 from ._describe import describe
 from ._graph import GraphState, apply_event, new_graph
+from ._node import NodeAttrs
 
 __all__ = ["DEFAULT_WINDOW", "job_rows", "log_lines", "replay", "supervisor_rows"]
 
@@ -43,7 +44,7 @@ def replay(
         yield event, graph, state
 
 
-def _attrs(graph: nx.DiGraph, state: GraphState, pid: str | None) -> dict[str, Any] | None:
+def _attrs(graph: nx.DiGraph, state: GraphState, pid: str | None) -> NodeAttrs | None:
     if pid is None:
         return None
     if pid in graph:
@@ -158,7 +159,7 @@ def supervisor_rows(
         kind = event.kind
         if kind in (EventKind.SPAWNED, EventKind.CHILD_STARTED, EventKind.CHILD_RESTARTED):
             attrs = _attrs(graph, state, event.get("pid", event.pid))
-            if attrs is not None and attrs["role"] == "supervisor":
+            if attrs is not None and attrs["role"] == "supervisor" and attrs["pid"] is not None:
                 row_of(attrs["pid"])
         sup = event.get("supervisor")
         if kind in (EventKind.CHILD_RESTARTED, EventKind.RESTART_FAILED) and sup is not None:

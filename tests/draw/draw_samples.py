@@ -47,7 +47,7 @@ def jobber_tree(jobs: int = 3, *, zombie: bool = False) -> nx.DiGraph:
             role="supervisor",
             dynamic=True,
             started=1.0 + j,
-            window_restarts=j,
+            restarts_in_window=j,
         )
         g.add_node(
             job,

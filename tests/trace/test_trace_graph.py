@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trace_story import Story, jobber_direct, jobber_isolated
 
-from jobber_lab.trace import Tracer, app_node, build_graph
+from jobber_lab.trace import NodeAttrs, Tracer, app_node, build_graph
 
 CONTRACT = {
     "label",
@@ -14,7 +14,7 @@ CONTRACT = {
     "behaviour",
     "status",
     "restarts",
-    "window_restarts",
+    "restarts_in_window",
     "job_id",
     "job_type",
     "retries",
@@ -88,6 +88,7 @@ def test_isolated_tree_has_the_books_shape() -> None:
 
     for node, attrs in graph.nodes(data=True):
         assert set(attrs) >= CONTRACT, node
+        assert set(attrs) == set(NodeAttrs.__annotations__), node  # the TypedDict is the truth
         assert graph.in_degree(node) <= 1  # a tree: one parent at most
         if node != root:
             assert attrs["pid"] == node
@@ -108,7 +109,7 @@ def test_restarts_carry_from_old_pid_to_new_pid() -> None:
             sup = graph.nodes[doomed_sup]
             assert sup["restarts_performed"] == len(seen)  # what the supervisor did
             assert sup["restarts"] == 0  # `restarts`: how often this node itself was restarted
-            assert sup["window_restarts"] == event.get("restarts")
+            assert sup["restarts_in_window"] == event.get("restarts")
     assert list(seen.values()) == [1, 2, 3]
     # A doomed job without an explicit id gets a new id per start; its JobSupervisor takes
     # the latest.
@@ -128,12 +129,11 @@ def test_direct_variant_replaces_jobrunner_with_a_new_pid() -> None:
     assert p["old_runner"] not in graph
     new = graph.nodes[p["new_runner"]]
     assert (new["label"], new["name"], new["role"]) == ("JobRunner", "JobRunner", "supervisor")
-    assert new["times_restarted"] == 1
     assert new["restarts"] == 1  # one meaning everywhere: this child was restarted once
     assert new["replaced"] == p["old_runner"]
     assert graph.nodes[app.top]["restarts"] == 0
     assert graph.nodes[app.top]["restarts_performed"] == 1
-    assert graph.nodes[app.top]["window_restarts"] == 1
+    assert graph.nodes[app.top]["restarts_in_window"] == 1
     assert set(graph.successors(app.top)) == {app.registry, p["new_runner"]}
     assert not any(pid in graph for pid in p["jobs"])
 

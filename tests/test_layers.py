@@ -100,9 +100,6 @@ ALLOWED_PRIVATE: dict[tuple[str, str], str] = {
     ("tests/reliability/test_hostile_files.py", "jobber_lab.trace._tracer"): (
         "fault injection: graph code that raises, to show a replay still names the line"
     ),
-    ("tests/otp/test_durations.py", "jobber_lab.otp._timers"): (
-        "pending the simulation-time merge: the TimerService tests move to test_timers.py"
-    ),
 }
 
 

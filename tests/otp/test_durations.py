@@ -11,7 +11,6 @@ import logging
 import math
 import sys
 import threading
-import time
 
 import pytest
 
@@ -29,7 +28,6 @@ from jobber_lab.otp import (
     ScaledClock,
 )
 from jobber_lab.otp._durations import MAX_WALL_WAIT, duration, finite_duration, time_scale
-from jobber_lab.otp._timers import TimerService
 from jobber_lab.testing import assert_receive, refute_receive
 
 NAN = math.nan
@@ -215,52 +213,6 @@ def test_the_scheduler_survives_an_action_that_raises(runtime, me, caplog):
     assert_receive("after the explosions", WAIT)
     assert runtime.timers.thread.is_alive()
     assert caplog.text.count("timer action failed") == 2
-
-
-class BrokenClock:
-    """A clock whose wait computation fails a few times, as an overflow would."""
-
-    def __init__(self, failures: int) -> None:
-        self.time_scale = 0.01
-        self.failures = failures
-        self._origin = time.monotonic()
-
-    def now(self) -> float:
-        return (time.monotonic() - self._origin) / self.time_scale
-
-    def wall_timeout(self, deadline):
-        return None if deadline is None else max(0.0, (deadline - self.now()) * self.time_scale)
-
-    def wait(self, cond, deadline):
-        if deadline is not None and self.failures > 0:
-            self.failures -= 1
-            raise OverflowError("timestamp out of range")
-        timeout = self.wall_timeout(deadline)
-        cond.wait(timeout if timeout is None else min(timeout, 0.05))
-
-
-def test_the_scheduler_survives_a_clock_that_fails(caplog):
-    caplog.set_level(logging.ERROR, logger="jobber_lab.otp.timers")
-    clock = BrokenClock(failures=3)
-    timers = TimerService(clock, name="broken")
-    fired = threading.Event()
-    try:
-        timers.schedule(100.0, fired.set)  # 1 s of wall time: room for three failures
-        assert fired.wait(5.0), "the timer never fired: the scheduler died"
-        assert timers.thread.is_alive()
-        assert caplog.text.count("computing the next wait failed") == 3
-    finally:
-        timers.stop()
-    assert not timers.thread.is_alive()
-
-
-def test_a_nan_delay_cannot_enter_the_heap():
-    timers = TimerService(BrokenClock(failures=0), name="nan")
-    try:
-        with pytest.raises(ValueError, match=r"schedule\(delay\)"):
-            timers.schedule(NAN, lambda: None)
-    finally:
-        timers.stop()
 
 
 def test_the_clock_caps_every_wall_wait():

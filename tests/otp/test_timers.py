@@ -6,11 +6,14 @@ Durations are runtime seconds; the fixture's time_scale 0.01 makes 100 s a 1 s w
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 
 import pytest
 
 from jobber_lab import otp
-from jobber_lab.otp import DOWN, KILL, PROCESS, TimerRef
+from jobber_lab.otp import DOWN, KILL, PROCESS, Runtime, TimerRef
 from jobber_lab.testing import assert_receive, refute_receive
 
 WAIT = 100.0
@@ -156,3 +159,56 @@ def test_timer_ref_is_cancelled_in_its_own_runtime_from_plain_code() -> None:
         assert isinstance(left, float) and left > 0
         assert otp.read_timer(ref) is False
         rt.exit(waiter, otp.KILL)
+
+
+# ------------------------------------------------- the scheduler against a failing clock
+
+
+class BrokenClock:
+    """A clock whose wait computation fails a few times, as an overflow would. Only the
+    timer thread calls ``wait``, so every failure lands in the scheduler."""
+
+    def __init__(self, failures: int) -> None:
+        self.time_scale = 0.01
+        self.failures = failures
+        self._origin = time.monotonic()
+
+    def now(self) -> float:
+        return (time.monotonic() - self._origin) / self.time_scale
+
+    def wall_timeout(self, deadline):
+        return None if deadline is None else max(0.0, (deadline - self.now()) * self.time_scale)
+
+    def wait(self, cond, deadline):
+        if deadline is not None and self.failures > 0:
+            self.failures -= 1
+            raise OverflowError("timestamp out of range")
+        timeout = self.wall_timeout(deadline)
+        cond.wait(timeout if timeout is None else min(timeout, 0.05))
+
+
+def _shut_down(rt: Runtime) -> None:
+    leaked = rt.shutdown()
+    assert not leaked and not rt.threads(), f"leaked threads: {leaked or rt.threads()}"
+
+
+def test_the_scheduler_survives_a_clock_that_fails(caplog):
+    caplog.set_level(logging.ERROR, logger="jobber_lab.otp.timers")
+    rt = Runtime(clock=BrokenClock(failures=3), name="broken")
+    fired = threading.Event()
+    try:
+        rt.timers.schedule(100.0, fired.set)  # 1 s of wall time: room for three failures
+        assert fired.wait(5.0), "the timer never fired: the scheduler died"
+        assert rt.timers.thread.is_alive()
+        assert caplog.text.count("computing the next wait failed") == 3
+    finally:
+        _shut_down(rt)
+
+
+def test_a_nan_delay_cannot_enter_the_heap():
+    rt = Runtime(clock=BrokenClock(failures=0), name="nan")
+    try:
+        with pytest.raises(ValueError, match=r"schedule\(delay\)"):
+            rt.timers.schedule(math.nan, lambda: None)
+    finally:
+        _shut_down(rt)

@@ -12,8 +12,6 @@ are out of scope, otp-semantics §8), so the tree shows a single node.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +23,7 @@ from ._genserver import start_link as gen_start_link
 from ._matchspec import compile_spec
 from ._pid import Pid
 from ._process import current_process
+from ._registry_tables import Table
 from ._results import OK, ArgumentError, Error, Ok, OnStart
 from ._runtime import Runtime, current_runtime
 from ._signals import is_exit
@@ -33,25 +32,9 @@ from ._via import Via
 __all__ = ["Registry"]
 
 
-class _Table:
-    """The shared table: key -> (pid, value); pid -> keys.  Guarded by ``lock``."""
-
-    def __init__(self, name: Any, owner: Pid) -> None:
-        self.name = name
-        self.owner = owner
-        self.lock = threading.Lock()
-        self.entries: dict[Any, tuple[Pid, Any]] = {}
-        self.keys_of: dict[Pid, set[Any]] = {}
-
-
-_tables: weakref.WeakKeyDictionary[Runtime, dict[Any, _Table]] = weakref.WeakKeyDictionary()
-_tables_lock = threading.Lock()
-
-
-def _table(registry: Any, rt: Runtime | None = None) -> _Table:
+def _table(registry: Any, rt: Runtime | None = None) -> Table:
     rt = rt or current_runtime()
-    with _tables_lock:
-        table = _tables.get(rt, {}).get(registry)
+    table = rt.registries.get(registry)
     if table is None or not rt.is_alive(table.owner):
         raise ArgumentError(f"unknown registry: {registry!r} (is it started?)")
     return table
@@ -67,9 +50,8 @@ class _Partition(GenServer):
         proc = current_process()
         assert proc is not None
         proc.runtime.trap_exit(True)
-        table = _Table(name, proc.pid)
-        with _tables_lock:
-            _tables.setdefault(proc.runtime, {})[name] = table
+        table = Table(name, proc.pid)
+        proc.runtime.registries.add(table)
         return InitOk({"table": table, "suspended": False, "deferred": []})
 
     def handle_call(self, request: Any, from_: Any, state: dict[str, Any]) -> Any:
@@ -99,15 +81,11 @@ class _Partition(GenServer):
     def terminate(self, _reason: Any, state: Any) -> Any:
         proc = current_process()
         if proc is not None and isinstance(state, dict):
-            table: _Table = state["table"]
-            with _tables_lock:
-                tables = _tables.get(proc.runtime, {})
-                if tables.get(table.name) is table:
-                    del tables[table.name]
+            proc.runtime.registries.remove(state["table"])
         return OK
 
 
-def _cleanup(table: _Table, pid: Pid) -> None:
+def _cleanup(table: Table, pid: Pid) -> None:
     """Drop every key ``pid`` still holds (it may have been replaced meanwhile, R2)."""
     removed = []
     with table.lock:

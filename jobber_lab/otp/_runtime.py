@@ -32,9 +32,10 @@ from ._baton import Baton
 from ._clock import Clock, ScaledClock, VirtualClock
 from ._durations import MAX_WALL_WAIT, duration
 from ._durations import time_scale as _check_time_scale
-from ._events import EventBus, EventKind, Subscription
+from ._events import EventBus, EventKind, Subscription, plain
 from ._pid import Pid, Ref
 from ._process import Process, _set_current, current_process
+from ._registry_tables import RegistryTables
 from ._results import (
     ArgumentError,
     Crash,
@@ -144,6 +145,8 @@ class Runtime(SimulationControls):
         self._zombie_count = 0
         self._closed = False
         self.events = EventBus(self.clock.now, name=self.name)
+        #: The tables of this runtime's Registry processes (read directly, as Elixir reads ETS).
+        self.registries = RegistryTables()
         if self._sim is not None:
             self.timers = TimerService(
                 self.clock, name=self.name, threaded=False, on_schedule=self._sim.kick
@@ -299,7 +302,7 @@ class Runtime(SimulationControls):
                 EventKind.SPAWNED,
                 pid,
                 parent=None if proc.parent is None else str(proc.parent),
-                name=None if name is None else _name_text(name),
+                name=None if name is None else plain(name),
                 behaviour=proc.behaviour,
                 role=role,
                 linked=bool(link and caller is not None),
@@ -452,7 +455,7 @@ class Runtime(SimulationControls):
                     EventKind.SPAWNED,
                     pid,
                     parent=None,
-                    name=None if name is None else _name_text(name),
+                    name=None if name is None else plain(name),
                     behaviour=behaviour,
                     role="worker",
                     linked=False,
@@ -709,7 +712,7 @@ class Runtime(SimulationControls):
             raise ArgumentError(f"register: {proc.pid} already has the name {proc.name!r}")
         self._names[name] = proc.pid
         proc.name = name
-        self.events.emit(EventKind.NAMED, proc.pid, name=_name_text(name))
+        self.events.emit(EventKind.NAMED, proc.pid, name=plain(name))
 
     def try_register(self, name: Any, pid: Pid) -> Pid | None:
         """Register unless taken; returns the current holder when taken (G1's race-free path)."""
@@ -731,7 +734,7 @@ class Runtime(SimulationControls):
             proc = self._procs.get(pid)
             if proc is not None:
                 proc.name = None
-        self.events.emit(EventKind.UNNAMED, pid, name=_name_text(name))
+        self.events.emit(EventKind.UNNAMED, pid, name=plain(name))
         return True
 
     def whereis(self, name: Any) -> Pid | None:
@@ -835,7 +838,7 @@ class Runtime(SimulationControls):
                 exception=format_reason(reason) if isinstance(reason, Crash) else None,
             )
         if name is not None:
-            self.events.emit(EventKind.UNNAMED, proc.pid, name=_name_text(name))
+            self.events.emit(EventKind.UNNAMED, proc.pid, name=plain(name))
         thread = proc.thread
         if thread is not None and thread is not threading.current_thread() and not proc.adopted:
             self._schedule_escalation(proc)
@@ -896,7 +899,7 @@ class Runtime(SimulationControls):
         self.events.emit(
             EventKind.ZOMBIE,
             proc.pid,
-            name=_name_text(proc.name) if proc.name is not None else proc.behaviour,
+            name=plain(proc.name) if proc.name is not None else proc.behaviour,
             reason=format_reason(proc.reason),
             seconds=round(seconds, 3),
         )
@@ -1054,12 +1057,6 @@ def _is_name(x: Any) -> bool:
 def _via_module(dest: Any) -> Any:
     """The registry-like module behind a via-name, if ``dest`` is one."""
     return dest.module if type(dest) is Via else None
-
-
-def _name_text(name: Any) -> str:
-    if isinstance(name, Atom):
-        return name.name
-    return name if isinstance(name, str) else repr(name)
 
 
 def _serial(pid: Pid) -> int:

@@ -109,7 +109,7 @@ def _view(
     return view
 
 
-# ---------------------------------------------------------------------------- the tree
+# ------------------------------------------------------------------- sizes and positions
 
 
 def _label_below(lab: _Label | None, half: float) -> float:

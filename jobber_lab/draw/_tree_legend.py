@@ -46,8 +46,6 @@ from ._tree_look import (
     _role,
 )
 
-# ---------------------------------------------------------------------------- the legend
-
 _LEGEND_ROW = 13.0  # points between legend rows
 _LEGEND_FONT = 8.0
 _STRIP_ROW = 12.0  # points between the lines of a legend strip under the tree

@@ -28,8 +28,6 @@ from ._tree_look import (
     node_caption,
 )
 
-# ---------------------------------------------------------------------------- output
-
 
 def _remember_tips(
     fig: Figure,

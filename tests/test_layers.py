@@ -73,7 +73,9 @@ RULES: dict[str, Rule] = {
         frozenset({"pytest", "_pytest", "pluggy", "hypothesis"}),
     ),
     "top": Rule(
-        ALL_LAYERS | {"cli", "demo", "__main__", "testing", "exercises", "course", "solutions"}, ANY
+        ALL_LAYERS
+        | {"cli", "demo", "_story", "__main__", "testing", "exercises", "course", "solutions"},
+        ANY,
     ),
 }
 
@@ -81,6 +83,7 @@ LAYER_OF_FILE = {
     "__init__.py": "__init__",
     "cli.py": "top",
     "demo.py": "top",
+    "_story.py": "top",  # the demo's narrator
     "__main__.py": "top",
     "testing.py": "testing",
     "exercises.py": "top",

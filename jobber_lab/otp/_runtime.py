@@ -405,7 +405,9 @@ class Runtime(SimulationControls):
         finally:
             _set_current(None)
             if proc.alive:
-                seat = sim.enter() if sim is not None and not sim.holds() else None
+                # urgent: its death is news from outside, and must not wait on a busy world
+                busy = sim is not None and not sim.holds()
+                seat = sim.enter(urgent=True) if busy else None  # type: ignore[union-attr]
                 try:
                     self._die(proc, reason)
                 finally:
@@ -506,6 +508,8 @@ class Runtime(SimulationControls):
         box = proc.mailbox
         wake = proc.wake
         sim = self._sim
+        if sim is not None:
+            sim.tick(proc.seat)  # a receive is a reduction: a fair, counted hand-off
         scanned = 0
         while True:
             if not proc.alive:
@@ -903,7 +907,7 @@ class Runtime(SimulationControls):
             return self.leaked_threads()
         deadline = time.monotonic() + timeout
         sim = self._sim
-        seat = sim.enter() if sim is not None and not sim.holds() else None
+        seat = sim.enter(urgent=True) if sim is not None and not sim.holds() else None
         for _ in range(100):  # processes may spawn while dying; bounded
             with self._lock:
                 victims = [p for p in self._procs.values() if not p.adopted]

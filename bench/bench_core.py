@@ -74,10 +74,10 @@ class Echo(GenServer):
         pin_thread(cpu)
         return InitOk(0)
 
-    def handle_call(self, request: Any, from_: Any, state: int) -> Any:
+    def handle_call(self, request: Any, _from: Any, state: int) -> Any:
         return Reply(state if request == "count" else request, state)
 
-    def handle_cast(self, request: Any, state: int) -> Any:
+    def handle_cast(self, _request: Any, state: int) -> Any:
         return NoReply(state + 1)
 
 
@@ -325,75 +325,89 @@ def spawn_pykka(pair: tuple[int, int], n: int = SPAWNS) -> float:
 def _rss_child(kind: str, n: int) -> None:
     """In a fresh interpreter: KiB of RSS per idle thread / process / actor, printed as JSON."""
     logging.disable(logging.CRITICAL)
-    if kind == "threads":
-        gate = threading.Event()
-        ready = threading.Semaphore(0)
+    measures = {"threads": _rss_threads, "otp": _rss_otp, "pykka": _rss_pykka}
+    if kind not in measures:
+        raise ValueError(kind)
+    before, after = measures[kind](n)
+    print(json.dumps((after - before) / n))
 
-        def idle() -> None:
-            ready.release()
-            gate.wait()
 
-        def start(k: int) -> list[threading.Thread]:
-            ts = [threading.Thread(target=idle, daemon=True) for _ in range(k)]
-            for t in ts:
-                t.start()
-            for _ in ts:
-                ready.acquire()
-            return ts
+def _rss_threads(n: int) -> tuple[int, int]:
+    """RSS (KiB) before and after starting ``n`` bare threads that wait on an event."""
+    gate = threading.Event()
+    ready = threading.Semaphore(0)
 
-        start(1)  # warm-up: first-thread allocations
+    def idle() -> None:
+        ready.release()
+        gate.wait()
+
+    def start(k: int) -> list[threading.Thread]:
+        ts = [threading.Thread(target=idle, daemon=True) for _ in range(k)]
+        for t in ts:
+            t.start()
+        for _ in ts:
+            ready.acquire()
+        return ts
+
+    start(1)  # warm-up: first-thread allocations
+    gc.collect()
+    before = rss_kib()
+    start(n)
+    gc.collect()
+    time.sleep(0.1)
+    after = rss_kib()
+    gate.set()
+    return before, after
+
+
+def _rss_otp(n: int) -> tuple[int, int]:
+    """RSS (KiB) before and after spawning ``n`` processes blocked in ``receive``."""
+    rt = Runtime()
+
+    def idle(parent: otp.Pid) -> None:
+        otp.send(parent, "up")
+        otp.receive()
+
+    with rt.test_process() as me:
+
+        def start(k: int) -> None:
+            for _ in range(k):
+                otp.spawn(idle, me)
+            for _ in range(k):
+                otp.receive(lambda m: m == "up")
+
+        start(1)
+        rt.flush_events()
         gc.collect()
         before = rss_kib()
         start(n)
+        rt.flush_events()
         gc.collect()
         time.sleep(0.1)
         after = rss_kib()
-        gate.set()
-    elif kind == "otp":
-        rt = Runtime()
+    rt.shutdown()
+    return before, after
 
-        def idle(parent: otp.Pid) -> None:
-            otp.send(parent, "up")
-            otp.receive()
 
-        with rt.test_process() as me:
+def _rss_pykka(n: int) -> tuple[int, int]:
+    """RSS (KiB) before and after starting ``n`` idle Pykka actors."""
 
-            def start(k: int) -> None:
-                for _ in range(k):
-                    otp.spawn(idle, me)
-                for _ in range(k):
-                    otp.receive(lambda m: m == "up")
+    def start_actors(k: int) -> list[Any]:
+        refs = [PykkaEcho.start(0) for _ in range(k)]
+        for r in refs:
+            r.ask("count")
+        return refs
 
-            start(1)
-            rt.flush_events()
-            gc.collect()
-            before = rss_kib()
-            start(n)
-            rt.flush_events()
-            gc.collect()
-            time.sleep(0.1)
-            after = rss_kib()
-        rt.shutdown()
-    elif kind == "pykka":
-
-        def start_actors(k: int) -> list[Any]:
-            refs = [PykkaEcho.start(0) for _ in range(k)]
-            for r in refs:
-                r.ask("count")
-            return refs
-
-        os.sched_setaffinity(0, set(cpus()))
-        start_actors(1)
-        gc.collect()
-        before = rss_kib()
-        start_actors(n)
-        gc.collect()
-        time.sleep(0.1)
-        after = rss_kib()
-        pykka.ActorRegistry.stop_all()
-    else:
-        raise ValueError(kind)
-    print(json.dumps((after - before) / n))
+    os.sched_setaffinity(0, set(cpus()))
+    start_actors(1)
+    gc.collect()
+    before = rss_kib()
+    start_actors(n)
+    gc.collect()
+    time.sleep(0.1)
+    after = rss_kib()
+    pykka.ActorRegistry.stop_all()
+    return before, after
 
 
 def rss_per_idle(kind: str, n: int = IDLE) -> float:

@@ -21,7 +21,8 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.draw import CoalescingRenderer, tree_png, tree_svg
+from jobber_lab.draw import tree_png, tree_svg
+from jobber_lab.widgets import CoalescingRenderer
 
 REPS = 5
 SIZES = (10, 100, 500, 2000)

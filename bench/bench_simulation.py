@@ -74,7 +74,7 @@ class _Echo(otp.GenServer):
     def init(self, arg: Any) -> Any:
         return otp.InitOk(arg)
 
-    def handle_call(self, request: Any, from_: Any, state: Any) -> Any:
+    def handle_call(self, request: Any, _from: Any, state: Any) -> Any:
         return otp.Reply(request, state)
 
 

@@ -55,11 +55,11 @@ class Crasher(GenServer):
     def init(self, stamps: queue.SimpleQueue[Any]) -> Any:
         return InitOk(stamps, continue_="up")
 
-    def handle_continue(self, arg: Any, stamps: queue.SimpleQueue[Any]) -> Any:
+    def handle_continue(self, _arg: Any, stamps: queue.SimpleQueue[Any]) -> Any:
         stamps.put((otp.self(), time.perf_counter()))
         return NoReply(stamps)
 
-    def handle_cast(self, request: Any, stamps: Any) -> Any:
+    def handle_cast(self, _request: Any, _stamps: Any) -> Any:
         raise RuntimeError("boom (benchmark crash)")
 
 

@@ -19,7 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jobber_lab.course import DEFAULT_WORKING_COPY
+from jobber_lab.course import DEFAULT_WORKING_COPY, CourseNotFoundError, prepare_working_copy
+from jobber_lab.otp import time_scale
 
 __all__ = ["lab_command", "main"]
 
@@ -27,8 +28,6 @@ __all__ = ["lab_command", "main"]
 def _time_scale(text: str) -> float:
     """``--time-scale``: parsed here and checked by the runtime's own validator, so ``inf``,
     ``nan`` or ``1e-30`` is a usage error (exit 2) rather than a traceback from the clock."""
-    from jobber_lab.otp._durations import time_scale
-
     try:
         value = float(text)
     except ValueError:
@@ -155,8 +154,6 @@ def lab_command(folder: Path, *, port: int, token: str, open_browser: bool) -> l
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from jobber_lab.course import CourseNotFoundError, prepare_working_copy
-
     try:
         copy = prepare_working_copy(args.dir, reset=args.reset)
     except (CourseNotFoundError, OSError) as exc:
@@ -195,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--out: the folder {str(Path(out).parent)!r} does not exist, got {out!r}")
     logging.basicConfig(level=logging.CRITICAL)  # crash reports are the story's point, not noise
     if args.command == "demo":
-        from jobber_lab.demo import main_demo
+        from jobber_lab.demo import main_demo  # noqa: PLC0415 - only demo/tree need networkx
 
         # The seed's README tells the direct story first, then the isolated variant's fix.
         variants = ["direct", "isolated"] if args.variant == "both" else [args.variant]
@@ -210,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "tree":
         if args.crashes < 0:
             parser.error(f"--crashes: expected a count >= 0, got {args.crashes}")
-        from jobber_lab.demo import write_tree_picture
+        from jobber_lab.demo import write_tree_picture  # noqa: PLC0415 - as main_demo
 
         out = write_tree_picture(
             args.out, variant=args.variant, time_scale=args.time_scale, crashes=args.crashes

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jobber_lab import jobber, otp
+from jobber_lab.jobber import JobEventKind, JobStatus
 from jobber_lab.otp import Event, Runtime
 from jobber_lab.trace import Tracer, text_tree
 
@@ -58,8 +60,8 @@ def _wait(tracer: Tracer, predicate: Callable[[Event], bool], what: str) -> Even
 def _wait_for(tracer: Tracer, predicate: Callable[[Event], bool]) -> Event | None:
     """The first event matching ``predicate``: on a simulated runtime, time is let pass
     (deadline by deadline) until it comes; on a scaled one, wall time passes by itself."""
-    rt = getattr(tracer, "_runtime", None)
-    if isinstance(rt, Runtime) and rt.simulated:
+    rt = _RUNTIMES.get(tracer)
+    if rt is not None and rt.simulated:
         found: list[Event] = []
         checked = [0]  # like Tracer.wait_for: each event is looked at once, when it is new
 
@@ -75,6 +77,16 @@ def _wait_for(tracer: Tracer, predicate: Callable[[Event], bool]) -> Event | Non
         rt.run_until(seen, timeout=SIM_WAIT)
         return found[0] if found else None
     return tracer.wait_for(predicate, WAIT)
+
+
+# The runtime each of the demo's tracers follows (so a wait knows whether to move time).
+_RUNTIMES: weakref.WeakKeyDictionary[Tracer, Runtime] = weakref.WeakKeyDictionary()
+
+
+def _traced(rt: Runtime) -> Tracer:
+    tracer = Tracer(rt)
+    _RUNTIMES[tracer] = rt
+    return tracer
 
 
 def _runtime(name: str, time_scale: float, simulated: bool) -> Runtime:
@@ -123,7 +135,7 @@ def run_story(
     """
     result = StoryResult(variant)
     rt = _runtime(f"demo-{variant}", time_scale, simulated)
-    tracer = Tracer(rt)
+    tracer = _traced(rt)
     teller = _StoryTeller(tracer, say, result, verbose=verbose, explain=number in (None, 1))
     tracer.on_change(teller.collect)
     app = jobber.Jobber(variant=variant, runtime=rt)
@@ -135,29 +147,8 @@ def run_story(
         result.job_runner_before = str(before)
         teller.name(before, "JobRunner")
         say(f"Process.whereis(JobRunner) = {before}")
-        good = app.start_job(work=jobber.good_job(seconds))
-        teller.role(_job_pid(app, tracer, good), "good job")
-        bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
-        bad_pid = _job_pid(app, tracer, bad)
-        teller.role(bad_pid, "bad job")
-        doomed = app.start_job(work=jobber.doomed_job(seconds))
-        teller.role(_job_pid(app, tracer, doomed), "doomed job")
-        if variant == "isolated":
-            teller.name(doomed.value, "the doomed job's JobSupervisor", short="its JobSupervisor")
-        gave_up = str(doomed.value) if variant == "isolated" else str(before)
-        _wait(
-            tracer,
-            lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == gave_up,
-            "the doomed job's supervisor to give up",
-        )
-        if variant == "direct":
-            _wait(
-                tracer,
-                lambda e: e.kind == "child_restarted" and e.get("old_pid") == gave_up,
-                "JobRunner's restart",
-            )
-        else:
-            _wait(tracer, _exit_of(bad_pid), "the bad job")
+        bad_pid, doomed = _start_three_jobs(app, tracer, teller, variant, seconds)
+        _wait_for_the_give_up(tracer, variant, str(before), bad_pid, doomed)
         after = app.job_runner
         result.job_runner_after = str(after)
         say(
@@ -169,18 +160,7 @@ def run_story(
             )
         )
         if quota:
-            say("-- four import jobs against the quota of 3 --")
-            # Long imports: all three are still running when the 4th asks and when
-            # running_imports() is read, however slow the machine (the app stops them after).
-            imports = [app.start_job(work=jobber.good_job(3600), type="import") for _ in range(4)]
-            result.refused_imports = sum(1 for r in imports if isinstance(r, otp.Error))
-            for i, r in enumerate(imports, 1):
-                say(f'start_job(type: "import") #{i} -> {_as_term(r)}')
-            result.running_imports = app.running_imports()
-            say(
-                f"running_imports() -> {len(result.running_imports)} running: "
-                + ", ".join(row["id"] for row in result.running_imports)
-            )
+            _run_imports(app, say, result)
         tracer.flush()
         result.tree = text_tree(tracer.graph)
         if verbose:
@@ -195,6 +175,61 @@ def run_story(
         tracer.detach()
         result.events = len(tracer.history)
     return result
+
+
+def _start_three_jobs(
+    app: jobber.Jobber, tracer: Tracer, teller: _StoryTeller, variant: str, seconds: float
+) -> tuple[str, Any]:
+    """The good, the bad (three retries) and the doomed job, each named by its part in the
+    story.  Returns the bad job's pid and the doomed job's ``start_job`` result."""
+    good = app.start_job(work=jobber.good_job(seconds))
+    teller.role(_job_pid(app, tracer, good), "good job")
+    bad = app.start_job(work=jobber.bad_job(seconds), max_retries=3)
+    bad_pid = _job_pid(app, tracer, bad)
+    teller.role(bad_pid, "bad job")
+    doomed = app.start_job(work=jobber.doomed_job(seconds))
+    teller.role(_job_pid(app, tracer, doomed), "doomed job")
+    if variant == "isolated":
+        teller.name(doomed.value, "the doomed job's JobSupervisor", short="its JobSupervisor")
+    return bad_pid, doomed
+
+
+def _wait_for_the_give_up(
+    tracer: Tracer, variant: str, job_runner: str, bad_pid: str, doomed: Any
+) -> None:
+    """Until the doomed job's supervisor gave up (its JobSupervisor, or in the direct
+    variant JobRunner itself) and what follows it: JobRunner's restart (direct), or the
+    bad job's end (isolated)."""
+    gave_up = str(doomed.value) if variant == "isolated" else job_runner
+    _wait(
+        tracer,
+        lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == gave_up,
+        "the doomed job's supervisor to give up",
+    )
+    if variant == "direct":
+        _wait(
+            tracer,
+            lambda e: e.kind == "child_restarted" and e.get("old_pid") == gave_up,
+            "JobRunner's restart",
+        )
+    else:
+        _wait(tracer, _exit_of(bad_pid), "the bad job")
+
+
+def _run_imports(app: jobber.Jobber, say: Print, result: StoryResult) -> None:
+    """Four import jobs against the quota of three: the fourth is refused."""
+    say("-- four import jobs against the quota of 3 --")
+    # Long imports: all three are still running when the 4th asks and when
+    # running_imports() is read, however slow the machine (the app stops them after).
+    imports = [app.start_job(work=jobber.good_job(3600), type="import") for _ in range(4)]
+    result.refused_imports = sum(1 for r in imports if isinstance(r, otp.Error))
+    for i, r in enumerate(imports, 1):
+        say(f'start_job(type: "import") #{i} -> {_as_term(r)}')
+    result.running_imports = app.running_imports()
+    say(
+        f"running_imports() -> {len(result.running_imports)} running: "
+        + ", ".join(row["id"] for row in result.running_imports)
+    )
 
 
 def _as_term(result: Any) -> str:
@@ -285,7 +320,7 @@ class _StoryTeller:
         if self._verbose:
             return self._tracer.describe(event)
         kind = event.kind
-        if kind == "job_status":
+        if kind == JobEventKind.JOB_STATUS:
             return self._job_status(event)
         if kind == "exited":
             return self._exited(event)
@@ -309,16 +344,16 @@ class _StoryTeller:
             self._ids[pid] = str(job_id)  # for any pid: a restarted job's part is learnt later
             if role == "doomed job":
                 self._result.doomed_ids.append(str(job_id))
-        if role is None or status == "new":
+        if role is None or status == JobStatus.NEW:
             return None
         who = self._who(pid)
-        if status == "running" and event.get("attempt") in (None, 1):
+        if status == JobStatus.RUNNING and event.get("attempt") in (None, 1):
             return f"{who} started"
-        if status == "done":
+        if status == JobStatus.DONE:
             return f"{who} completed"
-        if status == "errored":
+        if status == JobStatus.ERRORED:
             return f"{who} errored (retry {event.get('retries')} of {event.get('max_retries')})"
-        if status == "failed":
+        if status == JobStatus.FAILED:
             return f"{who} failed: no retries left"
         return None  # a retry's "running" line: --verbose shows it
 
@@ -327,7 +362,7 @@ class _StoryTeller:
         kind = event.get("reason_kind")
         if kind == "crash" and (pid in self._roles or pid in self._names):
             return f"{self._who(pid)} crashed: {event.get('exception') or event.get('reason')}"
-        unfinished = self._status.get(pid) not in (None, "done", "failed")
+        unfinished = self._status.get(pid) not in (None, JobStatus.DONE, JobStatus.FAILED)
         if kind in ("shutdown", "killed") and pid in self._roles and unfinished:
             by = self._who(self._giving_up) if self._giving_up else "its supervisor"
             self._result.lost.append(self._who(pid))
@@ -409,7 +444,7 @@ def live_tree(
     The caller owns the result: draw from ``tracer.graph``, then ``app.stop()``.
     """
     rt = _runtime(f"tree-{variant}", time_scale, simulated)
-    tracer = Tracer(rt)
+    tracer = _traced(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     long = 3600  # runtime seconds: they stay alive while we draw
     app.start_job(work=jobber.good_job(long))
@@ -418,7 +453,7 @@ def live_tree(
     done = app.start_job(work=jobber.good_job(settle))  # ends: its JobSupervisor lingers
     _wait(
         tracer,
-        lambda e: e.kind == "job_status" and e.get("status") == "done",
+        lambda e: e.kind == JobEventKind.JOB_STATUS and e.get("status") == JobStatus.DONE,
         "the short job to finish",
     )
     _ = done
@@ -441,10 +476,10 @@ def write_tree_picture(
     times: the picture shows each job by its id, status and try, the crashed attempts as
     ghosts and the restarted job's ``↻n`` -- what a student looks for first.
     """
-    from jobber_lab.draw import save_tree
+    from jobber_lab.draw import save_tree  # noqa: PLC0415 - matplotlib only for a picture
 
     rt = _runtime(f"tree-{variant}", time_scale, simulated)
-    tracer = Tracer(rt)
+    tracer = _traced(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     try:
         app.start_job(work=jobber.good_job(3600), id="good-1")
@@ -453,9 +488,9 @@ def write_tree_picture(
         seen = _wait_for(
             tracer,
             lambda e: (
-                e.kind == "job_status"
+                e.kind == JobEventKind.JOB_STATUS
                 and e.get("job_id") == "doomed-3"
-                and e.get("status") == "running"
+                and e.get("status") == JobStatus.RUNNING
                 and _crashes(tracer, "doomed-3") >= crashes
             ),
         )

@@ -1,4 +1,4 @@
-"""Automatic checks for the course's exercises (notebooks 01-06).
+"""Automatic checks for the course's exercises (notebooks 01-07).
 
 Each ``check_*`` function runs the student's code on a fresh runtime at a fast time scale,
 compares what happened with what OTP (or the book) says should happen, and returns a
@@ -11,7 +11,10 @@ what was expected.  Every runtime a checker starts is shut down before it return
 from __future__ import annotations
 
 import functools
+import math
+import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobber_lab import otp
-from jobber_lab.jobber import JOB_RUNNER, Jobber, doomed_job, good_job
+from jobber_lab.jobber import (
+    JOB_RUNNER,
+    Jobber,
+    JobStatus,
+    JobSupervisor,
+    doomed_job,
+    good_job,
+)
 from jobber_lab.otp import (
     DOWN,
     KILL,
@@ -40,14 +50,18 @@ from jobber_lab.trace import Tracer
 
 __all__ = [
     "CheckResult",
-    "check_crash_times",
     "check_exit_reasons",
+    "check_flush_on_shutdown",
     "check_job_supervisor",
+    "check_killable",
     "check_max_retries_zero",
     "check_ping_server",
     "check_restart_choice",
+    "check_restart_what_if",
+    "check_slow_crashes",
     "check_start_job",
     "check_strategy_choice",
+    "check_window_filled",
 ]
 
 FAST = 0.002  # wall seconds per runtime second inside the checkers: 5 s become 10 ms
@@ -229,12 +243,95 @@ def check_exit_reasons(answers: dict[str, bool]) -> CheckResult:
     return result
 
 
+# ------------------------------------------------------------ notebook 07 (appendix to 01)
+
+
+KILLABLE_N = 10**12  # a sum no test ever finishes: the kill always lands mid-loop
+
+
+@_isolated
+def check_killable(body: Callable[[Any, int], Any]) -> CheckResult:
+    """Exercise 07.1: ``body(parent, n)`` sums ``i * i`` for ``i`` below ``n``, sends
+    ``("sum", total)`` to ``parent``, and a kill in the middle of the sum unwinds its thread
+    at once, by itself.
+
+    The runtime here never injects an exception (``grace=math.inf``), so the only way the
+    killed thread can end is a cancellation point inside the loop: an answer that is killable
+    only by the ladder's last resort fails, and the runtime's shutdown cleans it up.
+    """
+    result = CheckResult("a killable sum")
+    if not callable(body):
+        result.wrong(f"expected a function body(parent, n) to spawn, got {body!r}")
+        return result
+    rt = Runtime(time_scale=FAST, name="checker", grace=math.inf)
+    try:
+        with rt.test_process() as me:
+            if not _check_sum(rt, me, body, result):
+                return result
+            _check_unwinds(rt, me, body, result)
+    finally:
+        rt.shutdown(timeout=0.5)  # a thread that never unwinds gets the injection here
+    return result
+
+
+def _check_sum(rt: Runtime, me: otp.Pid, body: Callable[..., Any], result: CheckResult) -> bool:
+    """The work itself: a small sum arrives, right."""
+    n = 1000
+    _pid, ref = otp.spawn_monitor(body, me, n)
+    is_sum = lambda m: type(m) is tuple and len(m) == 2 and m[0] == "sum"  # noqa: E731
+    got = _await(rt, lambda m: is_sum(m) or _down_of(ref)(m))
+    if got is TIMEOUT:
+        result.wrong(f"body(parent, {n}) sent no ('sum', total) within {WAIT:.0f} s")
+        return False
+    if got[0] is DOWN:
+        result.wrong(f"body(parent, {n}) ended ({otp.format_reason(got[4])}) without a sum")
+        return False
+    want = sum(i * i for i in range(n))
+    return result.expect(
+        got[1] == want,
+        f"body(parent, {n}) sent ('sum', {want})",
+        f"body(parent, {n}) sent {got!r}, expected ('sum', {want})",
+    )
+
+
+def _check_unwinds(rt: Runtime, me: otp.Pid, body: Callable[..., Any], result: CheckResult) -> None:
+    """Kill it inside the body's own code, then see whether its thread ends without help."""
+    pid = otp.spawn(body, me, KILLABLE_N)
+    proc = rt.process(pid)
+    thread = proc.thread if proc is not None else None
+    if thread is None:
+        result.wrong(f"body(parent, {KILLABLE_N}) ended at once: it cannot have summed anything")
+        return
+    code = getattr(body, "__code__", None)
+    deadline = time.monotonic() + WAIT
+    while code is not None and not _runs(thread, code) and time.monotonic() < deadline:
+        time.sleep(0.001)  # wait for a condition (the body is on the thread's stack)
+    otp.exit(pid, KILL)
+    thread.join(1.0)  # a cancellation point in the loop unwinds it in microseconds
+    result.expect(
+        not thread.is_alive(),
+        "killed in the middle of the sum, its thread unwound at once (a cancellation point)",
+        "killed in the middle of the sum, its thread still runs: the loop reaches no "
+        "cancellation point (time.sleep is not one); call otp.checkpoint() inside the loop",
+    )
+
+
+def _runs(thread: threading.Thread, code: Any) -> bool:
+    """Is ``code`` on ``thread``'s stack right now?"""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
+
+
 # ------------------------------------------------------------------------ notebook 02
 
 
 @_isolated
 def check_max_retries_zero(job_class: type) -> CheckResult:
-    """Exercise 02: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
+    """Exercise 02.2: a Job GenServer (init takes ``{"work", "id", "max_retries"}``) whose
     ``max_retries=0`` means *no* retries, and ``max_retries=2`` means 3 attempts in all."""
     result = CheckResult("max_retries")
     if not (isinstance(job_class, type) and issubclass(job_class, GenServer)):
@@ -250,7 +347,7 @@ def check_max_retries_zero(job_class: type) -> CheckResult:
                 f"max_retries={max_retries}: the job published no status: keep publish(...) "
                 "in handle_continue so the checker can see how it ended"
             )
-        elif stopped and count == expected and status != "failed":
+        elif stopped and count == expected and status != JobStatus.FAILED:
             result.wrong(
                 f"max_retries={max_retries}: {count} attempt(s), but the job's last status was "
                 f"{status!r}: every attempt failed, so it must end 'failed'"
@@ -305,6 +402,68 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
         return len(calls), exited is not None, status
 
 
+FLUSH_LINES = ("first", "second")
+
+
+@_isolated
+def check_flush_on_shutdown(server_class: type) -> CheckResult:
+    """Exercise 02.1: a server (``init(sink)``; each cast is a line it buffers; ``terminate``
+    writes the buffer to ``sink``) whose ``terminate`` runs when its supervisor shuts it down.
+
+    The checker watches ``terminate`` itself (a subclass records its reason), so a server that
+    writes each line at once, without trapping exits, does not pass for one that cleans up.
+    """
+    result = CheckResult("flush on shutdown")
+    if not (isinstance(server_class, type) and issubclass(server_class, GenServer)):
+        result.wrong(f"expected a GenServer subclass, got {server_class!r}")
+        return result
+    seen: list[Any] = []
+
+    class Watched(server_class):  # type: ignore[valid-type, misc]
+        def terminate(self, reason: Any, state: Any) -> Any:
+            seen.append(reason)
+            return super().terminate(reason, state)
+
+    sink: list[Any] = []
+    with _runtime() as rt, rt.test_process():
+        sup = DynamicSupervisor.start_link(strategy=Strategy.ONE_FOR_ONE).value
+        spec = Watched.child_spec(sink, restart=Restart.TEMPORARY)
+        started = DynamicSupervisor.start_child(sup, spec)
+        if not isinstance(started, Ok):
+            result.wrong(f"starting your server under a supervisor returned {started!r}")
+            return result
+        pid = started.value
+        ref = otp.monitor(pid)
+        for line in FLUSH_LINES:
+            otp.cast(pid, line)
+        DynamicSupervisor.terminate_child(sup, pid)
+        down = _await(rt, _down_of(ref))
+    if down is TIMEOUT:
+        result.wrong("your server did not exit after its supervisor shut it down")
+        return result
+    reason = down[4]
+    if not result.expect(
+        seen == [SHUTDOWN],
+        "terminate/2 ran, with reason :shutdown",
+        "terminate/2 did not run: the supervisor's :shutdown exit signal ended the process "
+        "before any more of its code ran (see the table's 'its supervisor shuts it down' row)"
+        if not seen
+        else f"terminate/2 ran with {otp.format_reason(seen[0])}, expected :shutdown",
+    ):
+        return result
+    result.expect(
+        list(sink) == list(FLUSH_LINES),
+        f"the sink got the buffered lines {list(FLUSH_LINES)}",
+        f"terminate/2 ran, but the sink holds {list(sink)!r}, expected {list(FLUSH_LINES)!r}",
+    )
+    result.expect(
+        reason is SHUTDOWN,
+        "the server exited :shutdown, in time (no :kill needed)",
+        f"the server exited {otp.format_reason(reason)}, expected :shutdown",
+    )
+    return result
+
+
 # ------------------------------------------------------------------------ notebook 03
 
 
@@ -316,7 +475,7 @@ class _Worker(GenServer):
             return Stop(otp.NORMAL, state)
         raise RuntimeError("Boom!")
 
-    def handle_call(self, request: Any, from_: Any, state: Any) -> Any:
+    def handle_call(self, _request: Any, _from: Any, state: Any) -> Any:
         return otp.Reply(state, state)
 
 
@@ -401,6 +560,97 @@ def check_strategy_choice(strategy: Any) -> CheckResult:
                 f"{name}: {'restarted' if changed else 'kept its pid'}, but it should "
                 f"{'restart' if want[name] else 'keep its pid'}",
             )
+    return result
+
+
+SLOW_SPACING = 11  # runtime seconds between the slow doomed job's crashes (exercise 03.3)
+SLOW_CRASHES = 6  # how many of them the checker watches: the typical answer says 4 is the end
+
+
+def _bool_answer(result: CheckResult, name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    result.wrong(f"{name}: answer True or False, not {value!r}")
+    return False
+
+
+def _count_answer(result: CheckResult, name: str, value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return True
+    result.wrong(f"{name}: answer a whole number of restarts (0, 1, 2, ...), not {value!r}")
+    return False
+
+
+def _slow_crasher() -> tuple[bool, list[float], list[int]]:
+    """Run a doomed job that crashes every ``SLOW_SPACING`` s straight under JobRunner (the
+    direct variant, the book's limits: 3 restarts in 30 s) for ``SLOW_CRASHES`` crashes.
+
+    Returns (JobRunner gave up, the crash times from the job's start, JobRunner's count of
+    the restarts in its window at each restart, as the runtime's events report it).
+    """
+    # 6 crashes = 66 runtime s = 1.3 wall s. Late wake-ups only lengthen the gaps: to keep
+    # 3 restarts (22 s apart) out of one 30 s window they would need 8 s = 160 ms together.
+    with _runtime(0.02) as rt:
+        tracer = Tracer(rt)
+        app = Jobber(variant="direct", runtime=rt)
+        try:
+            runner = str(app.job_runner)
+            start = rt.now()
+            app.start_job(work=doomed_job(SLOW_SPACING), id="slow")
+            is_crash = lambda e: e.kind == "exited" and e.get("reason_kind") == "crash"  # noqa: E731
+            enough = _nth(SLOW_CRASHES, is_crash)
+            gave_up = lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == runner  # noqa: E731
+            tracer.wait_for(lambda e: gave_up(e) or enough(e), 3 * WAIT)
+            tracer.flush()
+        finally:
+            app.stop()
+            tracer.detach()
+    history = [e for e in tracer.history if e.kind != "app_stopped"]
+    crashes = [e.time - start for e in history if is_crash(e)]
+    counts = [
+        int(e.get("restarts"))
+        for e in history
+        if e.kind == "child_restarted" and e.get("supervisor") == runner
+    ]
+    return any(gave_up(e) for e in history), crashes, counts
+
+
+@_isolated
+def check_slow_crashes(gives_up: Any, most_in_window: Any) -> CheckResult:
+    """Exercise 03.3 ("what if"): a doomed job whose crashes come 11 s apart, straight under
+    JobRunner (``max_seconds: 30``, 3 restarts).  ``gives_up``: does JobRunner ever give
+    up?  ``most_in_window``: the most restarts its 30 s window ever holds.
+
+    The checker runs it and compares: the typical wrong answer reads ``max_restarts: 3`` as
+    "3 restarts in total" and says JobRunner gives up at the 4th crash (44 s)."""
+    result = CheckResult(f"gives_up={gives_up!r}, most_in_window={most_in_window!r}")
+    answered = _bool_answer(result, "gives_up", gives_up)
+    answered = _count_answer(result, "most_in_window", most_in_window) and answered
+    if not answered:
+        return result
+    gave_up, crashes, counts = _slow_crasher()
+    s = SLOW_SPACING
+    when = ", ".join(f"{t:.0f}" for t in crashes)
+    most = max(counts, default=0)
+    result.expect(
+        gives_up == gave_up,
+        f"gives_up={gives_up}: {len(crashes)} crashes (at {when} s) and JobRunner "
+        f"{'gave up' if gave_up else 'never gave up'}",
+        f"gives_up={gives_up}, but in the runtime JobRunner "
+        f"{'gave up' if gave_up else 'never gave up'} over {len(crashes)} crashes (at {when} s): "
+        "max_restarts counts the restarts inside the last 30 s, not all of them, and 4 "
+        f"restarts {SLOW_SPACING} s apart span {3 * SLOW_SPACING} s > 30 s",
+    )
+    result.expect(
+        most_in_window == most,
+        f"most_in_window={most_in_window}: JobRunner's window held at most {most} restarts "
+        f"(those at {s}, {2 * s} and {3 * s} s fit: {2 * s} s apart; a 4th is {3 * s} s after "
+        "the first)",
+        f"most_in_window={most_in_window}, but the runtime counted at most {most} restarts in "
+        "JobRunner's window (its count at each restart: "
+        f"{', '.join(map(str, counts))}): the window ends at the newest restart and reaches "
+        "30 s back, so restarts 22 s apart share it",
+    )
     return result
 
 
@@ -514,7 +764,9 @@ def _check_contained(
     sup = str(started.value)
     done = tracer.wait_for(
         lambda e: (
-            e.kind == "job_status" and e.get("job_id") == "good" and e.get("status") == "done"
+            e.kind == "job_status"
+            and e.get("job_id") == "good"
+            and e.get("status") == JobStatus.DONE
         ),
         WAIT,
     )
@@ -547,6 +799,75 @@ def _check_contained(
         f"JobRunner kept its pid {runner}: the crash was contained",
         f"JobRunner changed from {runner} to {app.job_runner}: the crash escaped",
     )
+
+
+WHAT_IF_RESTARTS = ("permanent", "transient", "temporary")
+WHAT_IF_ENDINGS = ("doomed", "killed")
+
+#: Why JobRunner did what it did, for the line of a wrong answer: (restart, restarted) -> why.
+_WHAT_IF_WHY = {
+    ("permanent", True): "a permanent child is restarted whatever its exit reason",
+    ("transient", True): "a transient child is restarted after an abnormal exit, "
+    "and :killed is one",
+    ("transient", False): "for a transient child :normal, :shutdown and {:shutdown, _} are "
+    "clean exits: a supervisor that gives up exits :shutdown",
+    ("temporary", False): "a temporary child is never restarted, whatever its exit reason",
+}
+
+
+@_isolated
+def check_restart_what_if(answers: dict[str, dict[str, bool]]) -> CheckResult:
+    """Exercise 04.1: the JobSupervisor as permanent, transient or temporary, its job doomed
+    (it gives up) or the JobSupervisor killed: does JobRunner start a new JobSupervisor?
+    ``answers[restart][ending]`` is True (it does) or False (it lets it go); each of the six
+    cases is run live on a fresh app."""
+    result = CheckResult("what if the JobSupervisor were ...")
+    if not isinstance(answers, dict):
+        result.wrong(f"expected a dict of dicts of answers (True = restarted), got {answers!r}")
+        return result
+    for restart in WHAT_IF_RESTARTS:
+        row = answers.get(restart)
+        for ending in WHAT_IF_ENDINGS:
+            said = row.get(ending) if isinstance(row, dict) else None
+            case = f"{restart}, {ending}"
+            if said is None or said is Ellipsis:
+                result.wrong(f"{case}: no answer (True = JobRunner restarts it, False = not)")
+                continue
+            if not isinstance(said, bool):
+                result.wrong(f"{case}: answer True or False, not {said!r}")
+                continue
+            restarted, reason = _runner_after(Restart(restart), ending)
+            did = "JobRunner started a new one" if restarted else "JobRunner let it go"
+            why = _WHAT_IF_WHY[(restart, restarted)]
+            result.expect(
+                said == restarted,
+                f"{case}: it exited {reason}, {did}",
+                f"{case}: you said JobRunner {'restarts it' if said else 'lets it go'}; it "
+                f"exited {reason} and {did}: {why}",
+            )
+    return result
+
+
+def _runner_after(restart: Restart, ending: str) -> tuple[bool, str]:
+    """Live: a JobSupervisor with ``restart`` under a fresh JobRunner ends ``ending``; did
+    JobRunner start another?  (Its exit reason, as Elixir prints it, comes too.)"""
+    work = doomed_job() if ending == "doomed" else good_job(1000)
+    with _runtime() as rt:
+        app = Jobber(runtime=rt)
+        try:
+            with rt.calling_process():
+                spec = JobSupervisor.child_spec({"work": work}, restart=restart)
+                sup = DynamicSupervisor.start_child(JOB_RUNNER, spec).value
+                ref = otp.monitor(sup)
+                if ending == "killed":
+                    otp.exit(sup, KILL)
+                down = _await(rt, _down_of(ref))
+                # JobRunner got the EXIT before our DOWN: this call is answered after it acted
+                active = DynamicSupervisor.count_children(JOB_RUNNER)["active"]
+        finally:
+            app.stop()
+    reason = "(never)" if down is TIMEOUT else otp.format_reason(down[4])
+    return active == 1, reason
 
 
 # ------------------------------------------------------------------------ notebook 05
@@ -690,13 +1011,6 @@ def _check_quota_frees(
     )
 
 
-def _times(values: list[Any]) -> str:
-    try:
-        return ", ".join(f"{float(v):.1f}" for v in values) or "nothing"
-    except (TypeError, ValueError):
-        return repr(values)
-
-
 def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
@@ -706,42 +1020,181 @@ def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 # ------------------------------------------------------------------------ notebook 06
 
+DECISION_EVENTS = ("intensity_reached", "supervisor_gave_up")
+"""The events in which a supervisor announces its own decision to give up.  Exercise 06 hides
+them: the student works the decision out from the exits, as OTP's ``add_restart`` does."""
 
-@_isolated
-def check_crash_times(crash_times: Callable[[list[Any]], Any]) -> CheckResult:
-    """Exercise 06: ``crash_times(events)`` returns the runtime times at which a process
-    crashed, in order, from a recorded history (a doomed job: about 5, 10, 15, 20 s)."""
-    result = CheckResult("crash_times")
-    if not callable(crash_times):
-        result.wrong(f"expected a function crash_times(events), got {crash_times!r}")
-        return result
-    with _runtime(0.01) as rt:
+
+@dataclass(frozen=True)
+class _WindowCase:
+    """One recorded story of a doomed job under JobRunner (direct variant), and its truth."""
+
+    title: str
+    max_restarts: int
+    max_seconds: int
+    events: list[Any]  # the history without DECISION_EVENTS: what the student's code reads
+    crashes: list[Any]  # the `exited` events of JobRunner's children, up to its decision
+    reached: Any  # JobRunner's `intensity_reached` event: the moment it gave up
+    after: dict[str, float]  # later moments a wrong answer may pick, by what they are
+
+
+def _record_window_case(
+    title: str, *, time_scale: float, work: float, phase: float, max_restarts: int, max_seconds: int
+) -> _WindowCase | None:
+    """Run the direct variant with one doomed job crashing every ``work`` seconds until
+    JobRunner gives up; the job starts ``phase`` s after a whole runtime second, so where its
+    crashes fall between whole seconds (what OTP's window counts) is the same every run."""
+    with _runtime(time_scale) as rt:
         tracer = Tracer(rt)
-        app = Jobber(runtime=rt)
+        app = Jobber(
+            variant="direct",
+            runtime=rt,
+            runner_max_restarts=max_restarts,
+            runner_max_seconds=max_seconds,
+        )
         try:
-            sup = str(app.start_job(work=doomed_job(5)).value)
-            tracer.wait_for(lambda e: e.kind == "exited" and e.pid == sup, WAIT)
+            runner = str(app.job_runner)
+            with rt.calling_process():
+                now = rt.now()
+                otp.sleep(int(now) + 1 + phase - now)
+            app.start_job(work=doomed_job(work), id="doomed")
+            tracer.wait_for(
+                lambda e: e.kind == "child_restarted" and e.get("old_pid") == runner, WAIT
+            )
             tracer.flush()
         finally:
             app.stop()
             tracer.detach()
-    events = [e for e in tracer.history if e.kind != "app_stopped"]
-    truth = [e.time for e in events if e.kind == "exited" and e.get("reason_kind") == "crash"]
-    try:
-        got = list(crash_times(events))
-    except Exception as exc:
-        result.wrong(f"crash_times(events) raised {_crash_text(exc)}")
+    history = [e for e in tracer.history if e.kind != "app_stopped"]
+    reached = next(
+        (e for e in history if e.kind == "intensity_reached" and e.get("supervisor") == runner),
+        None,
+    )
+    if reached is None:
+        return None
+    children = {e.pid for e in history if e.kind == "spawned" and e.get("parent") == runner}
+    crashes = [
+        e
+        for e in history
+        if e.kind == "exited" and e.pid in children and e.seq < reached.seq
+        if e.get("reason_kind") == "crash"
+    ]
+    after: dict[str, float] = {}
+    for e in history:
+        if e.kind == "exited" and e.pid == runner:
+            after["the moment JobRunner itself exited :shutdown"] = e.time
+        if e.kind == "child_restarted" and e.get("old_pid") == runner:
+            after["the moment JobRunner's replacement started (child_restarted)"] = e.time
+    events = [e for e in history if e.kind not in DECISION_EVENTS]
+    return _WindowCase(title, max_restarts, max_seconds, events, crashes, reached, after)
+
+
+def _window_cases() -> list[_WindowCase | str]:
+    """The lesson's story, then one where OTP's whole seconds decide: 3 crashes about 1.73 s
+    apart span 3.45 s, more than max_seconds=3, so a window in fractional seconds never
+    fills; but the first falls early in its second (phase) and the third late in its own,
+    5 - 2 = 3 whole seconds apart, so OTP's window holds all 3 restarts and gives up."""
+    cases: list[_WindowCase | str] = []
+    for title, options in (
+        (
+            "the lesson's story (a doomed job, JobRunner max_restarts=3, max_seconds=30)",
+            {"time_scale": 0.01, "work": 5, "phase": 0.5, "max_restarts": 3, "max_seconds": 30},
+        ),
+        (
+            "crashes 1.7 s apart against max_restarts=2, max_seconds=3",
+            {"time_scale": 0.05, "work": 1.7, "phase": 0.55, "max_restarts": 2, "max_seconds": 3},
+        ),
+    ):
+        case = _record_window_case(title, **options)  # type: ignore[arg-type]
+        cases.append(case if case is not None else f"{title}: JobRunner never gave up")
+    return cases
+
+
+def _judge_window(case: _WindowCase, said: Any, result: CheckResult) -> None:
+    n = len(case.crashes)
+    last = case.crashes[-1]
+    truth = f"restart {n} (crash {n} at {last.time:.2f} s)"
+    name = case.title
+    if said is None:
+        result.wrong(
+            f"{name}: you found no restart one too many, but JobRunner gave up at {truth}. "
+            + _whole_seconds_note(case)
+        )
+        return
+    if not (isinstance(said, tuple | list) and len(said) == 2):
+        result.wrong(f"{name}: expected (time, restart number) or None, got {said!r}")
+        return
+    when, which = said
+    if isinstance(when, bool) or not isinstance(when, int | float):
+        result.wrong(f"{name}: the time must be a number of runtime seconds, got {when!r}")
+        return
+    if isinstance(which, bool) or not isinstance(which, int):
+        result.wrong(f"{name}: the restart number must be an int, got {which!r}")
+        return
+    when = float(when)
+    on_time = last.time - 1e-9 <= when <= case.reached.time + 1e-9
+    if on_time and which == n:
+        result.ok(f"{name}: the window filled at {truth}, restart {n} was one too many")
+        return
+    earlier = [i for i, e in enumerate(case.crashes, 1) if abs(e.time - when) < 1e-9 and i < n]
+    later = [what for what, t in case.after.items() if abs(t - when) < 1e-9]
+    if earlier:
+        why = (
+            f"{when:.2f} s is crash {earlier[0]}, after which JobRunner still restarted the job "
+            f"(restart {earlier[0]} was within max_restarts={case.max_restarts}). Did you count "
+            "the first start as a restart? OTP's add_restart runs only for restarts"
+        )
+    elif later or when > case.reached.time:
+        what = later[0] if later else "after JobRunner had given up"
+        why = (
+            f"{when:.2f} s is {what}: the window filled earlier, when JobRunner handled crash "
+            f"{n} and add_restart counted {case.max_restarts + 1} restarts"
+        )
+    elif not on_time:
+        why = f"{when:.2f} s is not the time of crash {n}"
+    else:
+        why = (
+            f"the time is right but you said restart {which}: crash k is restart k (the first "
+            "start is not a restart)"
+        )
+    result.wrong(f"{name}: expected {truth}; {why}")
+
+
+def _whole_seconds_note(case: _WindowCase) -> str:
+    window = case.crashes[-(case.max_restarts + 1) :]
+    first, last = window[0].time, window[-1].time
+    if last - first <= case.max_seconds:
+        return "Count JobRunner's crashes, and drop only those older than max_seconds."
+    return (
+        f"OTP counts whole seconds (erlang:monotonic_time(1)): restarts at {first:.2f} and "
+        f"{last:.2f} s are seconds {int(first)} and {int(last)}, {int(last) - int(first)} <= "
+        f"{case.max_seconds} apart, so they share the window; in fractional seconds they are "
+        f"{last - first:.2f} s apart and would not"
+    )
+
+
+@_isolated
+def check_window_filled(window_filled: Callable[..., Any]) -> CheckResult:
+    """Exercise 06: ``window_filled(events, max_restarts, max_seconds)`` reads a trace of the
+    direct variant (without the supervisor's own decision events) and returns
+    ``(time, n)``: when JobRunner's restart window overflowed and which restart was one too
+    many, as OTP's ``add_restart`` decides it (``None`` if it never did).  Checked against
+    the runtime's ``intensity_reached`` event on two fresh recordings."""
+    result = CheckResult("window_filled")
+    if not callable(window_filled):
+        result.wrong(
+            f"expected a function window_filled(events, max_restarts, max_seconds), "
+            f"got {window_filled!r}"
+        )
         return result
-    shown = ", ".join(f"{t:.1f}" for t in truth)
-    result.expect(
-        len(got) == len(truth),
-        f"{len(got)} crashes found (a doomed job runs 1 + 3 times)",
-        f"{len(got)} crash time(s) returned, expected {len(truth)} (at {shown} s)",
-    )
-    result.expect(
-        len(got) == len(truth)
-        and all(abs(float(a) - b) < 1e-9 for a, b in zip(got, truth, strict=True)),
-        f"at the right moments, in order: {shown} s",
-        f"the times differ: got {_times(got)}, expected {shown} (event.time of each crash)",
-    )
+    for case in _window_cases():
+        if isinstance(case, str):
+            result.wrong(f"the checker could not record its trace: {case}")
+            continue
+        try:
+            said = window_filled(list(case.events), case.max_restarts, case.max_seconds)
+        except Exception as exc:
+            result.wrong(f"{case.title}: window_filled raised {_crash_text(exc)}")
+            continue
+        _judge_window(case, said, result)
     return result

@@ -33,7 +33,36 @@ def ping_server():
 
 check_ping_server(ping_server)
 """,
+    "07-1": """\
+def sum_of_squares(parent, n):
+    total = 0
+    for i in range(n):
+        total += i * i
+        if i % 10_000 == 0:
+            otp.checkpoint()          # a cancellation point: a kill unwinds the thread here
+    otp.send(parent, ("sum", total))
+
+check_killable(sum_of_squares)
+""",
     "02-1": """\
+class Flusher(GenServer):
+    \"\"\"Buffers lines; writes them to its sink in terminate/2.\"\"\"
+
+    def init(self, sink):
+        otp.trap_exit(True)  # Process.flag(:trap_exit, true): a shutdown is now a message
+        return InitOk((sink, []))
+
+    def handle_cast(self, line, state):
+        sink, lines = state
+        return NoReply((sink, [*lines, line]))
+
+    def terminate(self, reason, state):
+        sink, lines = state
+        sink.extend(lines)
+
+check_flush_on_shutdown(Flusher)
+""",
+    "02-2": """\
 def handle_job_result(result, state):
     match result, state.status:
         case ("ok", _data), _:
@@ -58,7 +87,23 @@ check_restart_choice(my_restart)
 my_strategy = Strategy.REST_FOR_ONE  # restarts the crashed child and those started after it
 check_strategy_choice(my_strategy)
 """,
+    "03-3": """\
+# 4 restarts 11 s apart span 33 s, more than the 30 s window: at most 3 ever share it
+# (those at 11, 22 and 33 s, 22 s apart), so max_restarts: 3 is never exceeded.
+# Whole seconds change nothing: stamps of times 33 s apart differ by at least 33.
+gives_up = False
+most_in_window = 3
+check_slow_crashes(gives_up, most_in_window)
+""",
     "04-1": """\
+what_if = {                                   # True: JobRunner starts a new JobSupervisor
+    "permanent": {"doomed": True, "killed": True},    # restarted whatever the reason
+    "transient": {"doomed": False, "killed": True},   # giving up exits :shutdown, clean
+    "temporary": {"doomed": False, "killed": False},  # never restarted: the book's choice
+}
+check_restart_what_if(what_if)
+""",
+    "04-2": """\
 class MyJobSupervisor(Supervisor):
     def init(self, args):
         job = Job.child_spec(args, significant=True)  # its end may end us
@@ -93,10 +138,24 @@ def start_job(app, **args):
 check_start_job(start_job, server=Quota)
 """,
     "06-1": """\
-def crash_times(events):
-    return [e.time for e in events if e.kind == "exited" and e.get("reason_kind") == "crash"]
+import math
 
-check_crash_times(crash_times)
+def window_filled(events, max_restarts, max_seconds):
+    runner = next(e.pid for e in events
+                  if e.kind == "child_started" and e.get("child_id") == "JobRunner")
+    children = {e.pid for e in events if e.kind == "spawned" and e.get("parent") == runner}
+    restarts = []  # the whole seconds of the restarts still in the window, as OTP keeps them
+    n = 0
+    for e in events:
+        if e.kind == "exited" and e.pid in children and e.get("reason_kind") == "crash":
+            n += 1                               # crash n asks for restart n
+            now = math.floor(e.time)             # erlang:monotonic_time(1): whole seconds
+            restarts = [t for t in restarts if t >= now - max_seconds] + [now]
+            if len(restarts) > max_restarts:     # one too many: JobRunner gives up here
+                return e.time, n
+    return None                                  # the window never overflowed
+
+check_window_filled(window_filled)
 """,
 }
 

@@ -7,7 +7,9 @@ theirs is left behind.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -19,9 +21,16 @@ from jobber_lab import otp
 from jobber_lab.exercises import (
     CheckResult,
     check_exit_reasons,
+    check_flush_on_shutdown,
     check_job_supervisor,
+    check_killable,
     check_max_retries_zero,
+    check_restart_choice,
+    check_restart_what_if,
+    check_slow_crashes,
     check_start_job,
+    check_strategy_choice,
+    check_window_filled,
 )
 from jobber_lab.jobber import FunctionClauseError, Job
 from jobber_lab.otp import (
@@ -36,6 +45,7 @@ from jobber_lab.otp import (
     Supervisor,
     supervisor_init,
 )
+from jobber_lab.solutions import SOLUTIONS, solution_code
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +76,124 @@ def test_exit_reasons_refuses_no_as_an_answer() -> None:
     assert not result
     assert any("answer True or False, not 'no'" in line for line in wrong_lines(result))
     assert any("not 'yes'" in line for line in wrong_lines(result))
+
+
+# ------------------------------------------------------------------ 07.1 a killable loop
+
+
+def killable_sum(parent: otp.Pid, n: int) -> None:
+    total = 0
+    for i in range(n):
+        total += i * i
+        if i % 10_000 == 0:
+            otp.checkpoint()
+    otp.send(parent, ("sum", total))
+
+
+def plain_sum(parent: otp.Pid, n: int) -> None:
+    """The lesson's starting point: pure Python, no cancellation point in the loop."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    otp.send(parent, ("sum", total))
+
+
+def napping_sum(parent: otp.Pid, n: int) -> None:
+    """The typical wrong fix: time.sleep in the loop (C code, not a runtime call)."""
+    total = 0
+    for i in range(n):
+        total += i * i
+        if i % 10_000 == 0:
+            time.sleep(0.0001)
+    otp.send(parent, ("sum", total))
+
+
+def sum_off_by_one(parent: otp.Pid, n: int) -> None:
+    total = 0
+    for i in range(1, n + 1):
+        total += i * i
+        otp.checkpoint()
+    otp.send(parent, ("sum", total))
+
+
+def test_killable_solution_passes() -> None:
+    result = check_killable(killable_sum)
+    assert result, result
+
+
+@pytest.mark.parametrize("body", [plain_sum, napping_sum], ids=["no checkpoint", "time.sleep"])
+def test_a_loop_without_a_cancellation_point_fails(body: Callable[..., None]) -> None:
+    result = check_killable(body)
+    assert not result
+    [line] = wrong_lines(result)
+    assert "its thread still runs" in line and "otp.checkpoint()" in line
+
+
+def test_a_wrong_sum_fails_before_any_kill() -> None:
+    result = check_killable(sum_off_by_one)
+    assert not result
+    assert "expected ('sum', 332833500)" in wrong_lines(result)[0]
+
+
+# ------------------------------------------------------------------ 02.1 flush on shutdown
+
+
+def make_flusher(trap_in: str) -> type:
+    """The notebook's Flusher, trapping exits in ``init``, in ``terminate`` (too late), or
+    nowhere (``""``, as the notebook gives it)."""
+
+    class Flusher(GenServer):
+        def init(self, sink: list[Any]) -> Any:
+            if trap_in == "init":
+                otp.trap_exit(True)
+            return InitOk((sink, []))
+
+        def handle_cast(self, line: Any, state: Any) -> Any:
+            sink, lines = state
+            return NoReply((sink, [*lines, line]))
+
+        def terminate(self, reason: Any, state: Any) -> Any:
+            if trap_in == "terminate":
+                otp.trap_exit(True)
+            sink, lines = state
+            sink.extend(lines)
+
+    return Flusher
+
+
+class EagerFlusher(GenServer):
+    """Writes each line at once and never traps: the sink is right, terminate never runs."""
+
+    def init(self, sink: list[Any]) -> Any:
+        return InitOk(sink)
+
+    def handle_cast(self, line: Any, sink: list[Any]) -> Any:
+        sink.append(line)
+        return NoReply(sink)
+
+
+def test_flush_solution_passes() -> None:
+    assert check_flush_on_shutdown(make_flusher("init"))
+
+
+@pytest.mark.parametrize("trap_in", ["", "terminate"])
+def test_flush_without_trapping_in_init_fails(trap_in: str) -> None:
+    result = check_flush_on_shutdown(make_flusher(trap_in))
+    assert not result
+    [line] = wrong_lines(result)
+    assert "terminate/2 did not run" in line
+
+
+def test_flush_that_writes_eagerly_without_terminate_fails() -> None:
+    result = check_flush_on_shutdown(EagerFlusher)
+    assert not result
+    assert any("terminate/2 did not run" in line for line in wrong_lines(result))
+
+
+def test_flush_refuses_a_non_genserver() -> None:
+    result = check_flush_on_shutdown(object)
+    assert not result
+    assert "expected a GenServer subclass" in wrong_lines(result)[0]
 
 
 # ------------------------------------------------------------------ 02 max_retries: 0
@@ -135,6 +263,66 @@ def test_max_retries_fix_that_ends_done_fails() -> None:
     assert "max_retries=0" in line and "'done'" in line and "'failed'" in line
 
 
+# ------------------------------------------------------------------ 03 supervisors
+
+
+def test_restart_choice_solution_passes() -> None:
+    assert check_restart_choice(Restart.TRANSIENT)
+
+
+@pytest.mark.parametrize("wrong", [Restart.PERMANENT, Restart.TEMPORARY])
+def test_restart_choice_wrong_types_fail(wrong: Restart) -> None:
+    result = check_restart_choice(wrong)
+    assert not result
+    [line] = wrong_lines(result)
+    expected = "would run twice" if wrong is Restart.PERMANENT else "work is lost"
+    assert expected in line
+
+
+def test_strategy_choice_solution_passes() -> None:
+    assert check_strategy_choice(Strategy.REST_FOR_ONE)
+
+
+def test_strategy_one_for_all_fails_on_a() -> None:
+    result = check_strategy_choice(Strategy.ONE_FOR_ALL)
+    assert not result
+    assert wrong_lines(result) == ["A: restarted, but it should keep its pid"]
+
+
+def test_slow_crashes_solution_passes() -> None:
+    # the notebook's solution text, answers as a student would copy them
+    namespace: dict[str, Any] = {"check_slow_crashes": check_slow_crashes}
+    exec(SOLUTIONS["03-3"], namespace)
+    assert (namespace["gives_up"], namespace["most_in_window"]) == (False, 3)
+    result = check_slow_crashes(False, 3)
+    assert result, result
+
+
+def test_slow_crashes_gives_up_at_the_fourth_crash_fails() -> None:
+    # the typical wrong answer: max_restarts read as "3 restarts in total"
+    result = check_slow_crashes(True, 3)
+    assert not result
+    [line] = wrong_lines(result)
+    assert "never gave up" in line and "not all of them" in line
+
+
+@pytest.mark.parametrize("most", [2, 4])
+def test_slow_crashes_wrong_window_count_fails(most: int) -> None:
+    result = check_slow_crashes(False, most)
+    assert not result
+    [line] = wrong_lines(result)
+    assert f"most_in_window={most}, but the runtime counted at most 3" in line
+
+
+def test_slow_crashes_refuses_strings_and_floats() -> None:
+    result = check_slow_crashes("no", 3.0)
+    assert not result
+    assert wrong_lines(result) == [
+        "gives_up: answer True or False, not 'no'",
+        "most_in_window: answer a whole number of restarts (0, 1, 2, ...), not 3.0",
+    ]
+
+
 # ------------------------------------------------------------------ 04 JobSupervisor
 
 
@@ -183,6 +371,44 @@ def test_a_permanent_job_supervisor_fails_when_killed() -> None:
     result = check_job_supervisor(PermanentSupervisor)
     assert not result
     assert any("killed, it was started again" in line for line in wrong_lines(result))
+
+
+WHAT_IF = {
+    "permanent": {"doomed": True, "killed": True},
+    "transient": {"doomed": False, "killed": True},
+    "temporary": {"doomed": False, "killed": False},
+}
+
+
+def test_what_if_solution_passes() -> None:
+    result = check_restart_what_if(WHAT_IF)
+    assert result, result
+    assert len(result.lines) == 6
+
+
+def test_what_if_transient_is_enough_fails_on_the_shutdown_of_giving_up() -> None:
+    # the typical wrong model: "a JobSupervisor that gave up failed, so transient restarts it"
+    answers = {**WHAT_IF, "transient": {"doomed": True, "killed": True}}
+    result = check_restart_what_if(answers)
+    assert not result
+    [line] = wrong_lines(result)
+    assert line.startswith("transient, doomed") and "exited :shutdown" in line
+    assert "clean exits" in line
+
+
+def test_what_if_transient_like_temporary_fails_when_killed() -> None:
+    answers = {**WHAT_IF, "transient": {"doomed": False, "killed": False}}
+    [line] = wrong_lines(check_restart_what_if(answers))
+    assert line.startswith("transient, killed") and ":killed is one" in line
+
+
+def test_what_if_refuses_non_bool_and_missing_answers() -> None:
+    answers = {**WHAT_IF, "permanent": {"doomed": "yes"}}
+    lines = wrong_lines(check_restart_what_if(answers))
+    assert lines == [
+        "permanent, doomed: answer True or False, not 'yes'",
+        "permanent, killed: no answer (True = JobRunner restarts it, False = not)",
+    ]
 
 
 # ------------------------------------------------------------------ 05 the import quota
@@ -263,3 +489,108 @@ def test_a_quota_that_never_frees_fails() -> None:
     assert not result
     [line] = wrong_lines(result)
     assert "finished, a new import was refused" in line
+
+
+# ------------------------------------------------------------------ 06 JobRunner's window
+
+
+def _runner_children(events: list[Any]) -> set[Any]:
+    runner = next(
+        e.pid for e in events if e.kind == "child_started" and e.get("child_id") == "JobRunner"
+    )
+    return {e.pid for e in events if e.kind == "spawned" and e.get("parent") == runner}
+
+
+def _crashes(events: list[Any]) -> list[Any]:
+    children = _runner_children(events)
+    return [
+        e
+        for e in events
+        if e.kind == "exited" and e.pid in children and e.get("reason_kind") == "crash"
+    ]
+
+
+def _window(crashes: list[Any], max_restarts: int, max_seconds: int, stamp: Any) -> Any:
+    """add_restart over ``crashes``, with ``stamp`` turning an event into its timestamp."""
+    kept: list[float] = []
+    for n, e in enumerate(crashes, 1):
+        now = stamp(e)
+        kept = [t for t in kept if t >= now - max_seconds] + [now]
+        if len(kept) > max_restarts:
+            return e.time, n
+    return None
+
+
+def run_solution_06() -> Callable[..., Any]:
+    """The solution exactly as SOLUTIONS shows it: its definitions, and the function it checks."""
+    box: list[Any] = []
+    exec(solution_code("06-1"), {"check_window_filled": box.append})
+    [window_filled] = box
+    return window_filled
+
+
+def test_window_solution_passes() -> None:
+    result = check_window_filled(run_solution_06())
+    assert result, result
+    assert len(result.lines) == 2
+
+
+def test_a_window_in_fractional_seconds_fails_where_whole_seconds_decide() -> None:
+    def fractional(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        return _window(_crashes(events), max_restarts, max_seconds, lambda e: e.time)
+
+    result = check_window_filled(fractional)
+    assert not result
+    [line] = wrong_lines(result)  # the lesson's story has wide margins: only the second fails
+    assert "you found no restart one too many" in line and "whole seconds" in line, line
+
+
+def test_counting_the_first_start_as_a_restart_fails() -> None:
+    def with_first_start(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        children = _runner_children(events)
+        first = next(e for e in events if e.kind == "spawned" and e.pid in children)
+        kept = [math.floor(first.time)]  # the typical slip: the first start is no restart
+        for n, e in enumerate(_crashes(events), 1):
+            now = math.floor(e.time)
+            kept = [t for t in kept if t >= now - max_seconds] + [now]
+            if len(kept) > max_restarts:
+                return e.time, n
+        return None
+
+    result = check_window_filled(with_first_start)
+    assert not result
+    assert any("first start as a restart" in line for line in wrong_lines(result))
+
+
+def test_the_time_of_jobrunners_replacement_fails() -> None:
+    solution = run_solution_06()
+
+    def replacement(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        _when, n = solution(events, max_restarts, max_seconds)
+        again = next(
+            e for e in events if e.kind == "child_restarted" and e.get("child_id") == "JobRunner"
+        )
+        return again.time, n
+
+    result = check_window_filled(replacement)
+    assert not result
+    lines = wrong_lines(result)
+    assert len(lines) == 2 and all("replacement started" in line for line in lines), lines
+
+
+def test_always_the_fourth_crash_fails_against_other_limits() -> None:
+    def fourth(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        crashes = _crashes(events)
+        return (crashes[3].time, 4) if len(crashes) >= 4 else None
+
+    result = check_window_filled(fourth)
+    assert not result
+    [line] = wrong_lines(result)
+    assert "max_restarts=2" in line, line
+
+
+def test_a_wrong_shape_of_answer_is_named() -> None:
+    result = check_window_filled(lambda events, max_restarts, max_seconds: "20 s")
+    assert not result
+    assert all("expected (time, restart number)" in line for line in wrong_lines(result))
+    assert not check_window_filled("window_filled")

@@ -13,12 +13,24 @@ Top-level modules of the package that are not listed in ``LAYER_OF_FILE`` have n
 reported: a new module or subpackage is a change to the architecture and gets a rule here.
 Dynamic imports with a literal name (``importlib.import_module("x")``, ``__import__("x")``)
 are checked too. Imports under ``if TYPE_CHECKING:`` count: the direction holds for types too.
+
+No private back doors. A module whose name starts with ``_`` (``jobber_lab.otp._runtime``) is
+its layer's own business: other layers, the top-level modules, ``bench/`` and the tests use
+what the layer's ``__init__`` exports (its ``__all__``). The one rule for tests: a test file
+may import a private module of layer L only if it lives in ``tests/L/`` and its file name names
+that module, word for word (``tests/otp/test_supervisor_engine.py`` may import
+``otp._supervisor_engine``, ``tests/draw/test_draw_sequence_messages.py`` ``draw._messages``):
+it is that module's unit test. Helpers and conftest files in ``tests/L/`` are not.
+``ALLOWED_PRIVATE`` lists the few exceptions, each with its reason (fault injection: a test
+swaps a private function to prove a checker notices the bug); an entry that no longer matches
+an import fails the check, so the list only shrinks.
 """
 
 from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +86,23 @@ LAYER_OF_FILE = {
     "exercises.py": "top",
     "course.py": "top",
     "solutions.py": "top",
+}
+
+
+#: (file, private module) -> why that file may import it although the rule says no.
+ALLOWED_PRIVATE: dict[tuple[str, str], str] = {
+    ("tests/reliability/test_chaos.py", "jobber_lab.otp._supervision"): (
+        "fault injection: breaks the intensity count to prove the chaos checker catches it"
+    ),
+    ("tests/reliability/test_chaos.py", "jobber_lab.otp._supervisor_engine"): (
+        "fault injection: a supervisor that never restarts, for the chaos checker to catch"
+    ),
+    ("tests/reliability/test_hostile_files.py", "jobber_lab.trace._tracer"): (
+        "fault injection: graph code that raises, to show a replay still names the line"
+    ),
+    ("tests/otp/test_durations.py", "jobber_lab.otp._timers"): (
+        "pending the simulation-time merge: the TimerService tests move to test_timers.py"
+    ),
 }
 
 
@@ -193,6 +222,89 @@ def check_source(source: str, relpath: str) -> list[Offence]:
     return offences
 
 
+def private_imports(tree: ast.AST, relpath: str) -> Iterator[tuple[int, str, str]]:
+    """(line, private module, its layer) for every import of a layer's ``_``-module.
+
+    ``from jobber_lab.otp import _supervision`` names the module through its package, so the
+    imported names count as well as the module imported from.
+    """
+    package = package_of_path(relpath) if relpath.startswith(f"{PACKAGE}/") else []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                if node.level > len(package):
+                    continue  # reported by the layering check when it leaves the package
+                base = package[: len(package) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            candidates = [target, *(f"{target}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        elif (
+            isinstance(node, ast.Call)
+            and _is_dynamic_import(node.func)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            candidates = [node.args[0].value]
+        else:
+            continue
+        found = set()
+        for name in candidates:
+            parts = name.split(".")
+            if (
+                len(parts) >= 3
+                and parts[0] == PACKAGE
+                and parts[1] in LAYERS
+                and parts[2].startswith("_")
+                and not parts[2].startswith("__")
+            ):
+                found.add((".".join(parts[:3]), parts[1]))
+        for module, layer in sorted(found):
+            yield node.lineno, module, layer
+
+
+def may_import_private(relpath: str, module: str, layer: str) -> bool:
+    """The rule of the module doc: the owning layer, or the owning layer's test of it."""
+    parts = Path(relpath).parts
+    if parts[0] == PACKAGE:
+        return len(parts) > 2 and parts[1] == layer
+    if parts[0] == "tests" and len(parts) == 3 and parts[1] == layer:
+        stem = Path(parts[2]).stem
+        name = module.rsplit(".", 1)[1].lstrip("_")
+        return stem.startswith("test_") and f"_{name}_" in f"_{stem}_"
+    return False
+
+
+def check_private(source: str, relpath: str) -> list[Offence]:
+    """Every import in `source` of another layer's private module (see the module doc)."""
+    try:
+        tree = ast.parse(source, filename=relpath)
+    except SyntaxError as exc:
+        return [Offence(relpath, exc.lineno or 1, f"cannot parse: {exc.msg}")]
+    return [
+        Offence(
+            relpath,
+            line,
+            f"imports the private module {module}: use what jobber_lab.{layer} exports "
+            f"(add it to jobber_lab/{layer}/__init__.py's __all__ if it is missing)",
+        )
+        for line, module, layer in private_imports(tree, relpath)
+        if not may_import_private(relpath, module, layer)
+        and (relpath, module) not in ALLOWED_PRIVATE
+    ]
+
+
+def private_sources(root: Path = REPO) -> Iterator[tuple[str, str]]:
+    """(relpath, source) of every Python file the private-module rule covers."""
+    for top in (PACKAGE, "tests", "bench"):
+        for path in sorted((root / top).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                yield path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")
+
+
 def scan_package(root: Path = REPO) -> list[Offence]:
     offences: list[Offence] = []
     package_dir = root / PACKAGE
@@ -211,6 +323,10 @@ def scan_package(root: Path = REPO) -> list[Offence]:
 
 def messages(source: str, relpath: str) -> list[str]:
     return [str(o) for o in check_source(source, relpath)]
+
+
+def messages_private(source: str, relpath: str) -> list[str]:
+    return [str(o) for o in check_private(source, relpath)]
 
 
 def test_core_may_use_only_the_standard_library_and_itself() -> None:
@@ -287,6 +403,61 @@ def test_scan_of_a_synthetic_tree(tmp_path: Path) -> None:
 
 
 # --- the real package -------------------------------------------------------------------------
+
+
+def test_another_layers_private_module_is_reported_even_through_its_package() -> None:
+    source = (
+        "from jobber_lab.otp import Event\n"
+        "from jobber_lab.otp._runtime import Runtime\n"
+        "from jobber_lab.otp import _supervision\n"
+        "from ..otp._events import EventKind\n"
+        "import jobber_lab.otp._pid\n"
+    )
+    found = messages_private(source, "jobber_lab/trace/_graph.py")
+    assert [f.split(": ", 1)[0] for f in found] == [
+        "jobber_lab/trace/_graph.py:2",
+        "jobber_lab/trace/_graph.py:3",
+        "jobber_lab/trace/_graph.py:4",
+        "jobber_lab/trace/_graph.py:5",
+    ]
+    assert "private module jobber_lab.otp._runtime: use what jobber_lab.otp exports" in found[0]
+    assert messages_private(source, "jobber_lab/otp/_registry.py") == []  # its own layer
+    assert len(messages_private(source, "jobber_lab/cli.py")) == 3  # ".." leaves the package
+
+
+def test_a_test_may_import_only_the_private_module_it_is_named_after() -> None:
+    source = "from jobber_lab.otp._supervisor_engine import restart_decision\n"
+    assert messages_private(source, "tests/otp/test_supervisor_engine.py") == []
+    assert messages_private(source, "tests/otp/test_supervisor_engine_restarts.py") == []
+    assert messages_private(source, "tests/otp/test_supervisor.py")  # names another module
+    assert messages_private(source, "tests/otp/otp_support.py")  # a helper, not its test
+    assert messages_private(source, "tests/reliability/test_supervisor_engine.py")
+    assert (
+        messages_private(
+            "from jobber_lab.draw._messages import summarise\n",
+            ("tests/draw/test_draw_sequence_messages.py"),
+        )
+        == []
+    )
+    dynamic = "import importlib\nimportlib.import_module('jobber_lab.trace._tracer')\n"
+    assert messages_private(dynamic, "tests/widgets/test_dashboard.py")
+
+
+def test_no_private_back_doors() -> None:
+    offences = [o for rel, src in private_sources() for o in check_private(src, rel)]
+    assert not offences, "imports of another layer's private module:\n" + "\n".join(
+        map(str, offences)
+    )
+
+
+def test_every_allowed_private_import_is_still_made() -> None:
+    made = {
+        (rel, module)
+        for rel, src in private_sources()
+        for _, module, _ in private_imports(ast.parse(src), rel)
+    }
+    stale = sorted(set(ALLOWED_PRIVATE) - made)
+    assert not stale, f"ALLOWED_PRIVATE entries nothing needs any more (remove them): {stale}"
 
 
 def test_package_respects_the_layering() -> None:

@@ -2,14 +2,13 @@
 
 The only layer that imports matplotlib (ARCHITECTURE.md).  Everything here is a pure function
 of a tracer graph or an event list that returns a ``Figure`` or bytes, without pyplot and
-without global state, so drawings can be made from any thread and leave nothing behind.  The
-one exception is :class:`CoalescingRenderer`, the throttled redraw thread the widgets use; it
-lives here because redrawing is its job, and it imports no matplotlib itself.
+without global state, so drawings can be made from any thread and leave nothing behind.
+Nothing here starts a thread: the throttled redraw thread is ``jobber_lab.widgets``'
+:class:`~jobber_lab.widgets.CoalescingRenderer`.
 """
 
 from ._gif import tree_gif
 from ._layout import tree_layout
-from ._renderer import CoalescingRenderer
 from ._sequence import draw_sequence
 from ._style import STATUS_COLOURS, STATUS_ORDER
 from ._timeline import draw_timeline
@@ -30,7 +29,6 @@ __all__ = [
     "AUTO_LABEL_LIMIT",
     "STATUS_COLOURS",
     "STATUS_ORDER",
-    "CoalescingRenderer",
     "TreeFigure",
     "draw_sequence",
     "draw_timeline",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 from jobber_lab.trace import GraphState, apply_event, new_graph
 
 __all__ = ["EventView", "Labels", "process_names", "view"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,7 +21,7 @@ from ._tree import DEFAULT_DPI, _view, draw_tree
 
 __all__ = ["tree_gif"]
 
-Frame = nx.DiGraph | bytes | Image.Image
+Frame: TypeAlias = nx.DiGraph | bytes | Image.Image
 
 
 def _union(graphs: Sequence[nx.DiGraph]) -> nx.DiGraph:
@@ -60,6 +60,27 @@ def tree_gif(
     forever.  Writes ``path`` too when given; returns the bytes.
     """
     items = list(graphs_or_frames)
+    _check_arguments(items, titles, duration)
+    graphs = [g for g in items if isinstance(g, nx.Graph)]
+    pos, limits, size = _shared_layout(graphs, labels)
+    frames: list[Image.Image] = []
+    for i, item in enumerate(items):
+        if isinstance(item, nx.Graph):
+            title = (titles[i] if titles is not None else None) or f"step {i + 1}/{len(items)}"
+            fig = draw_tree(item, title=title, labels=labels, pos=pos, limits=limits, figsize=size)
+            fig.set_dpi(DEFAULT_DPI)
+            frames.append(_rgb(fig))
+        else:
+            frames.append(_image(item, i))
+    data = _gif_bytes(_same_size(frames), duration, loop)
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _check_arguments(
+    items: list[Frame], titles: Sequence[str | None] | None, duration: float
+) -> None:
     if not items:
         raise ValueError(
             "tree_gif(graphs_or_frames): expected at least one graph or frame, got none"
@@ -70,47 +91,55 @@ def tree_gif(
         )
     if not duration > 0:
         raise ValueError(f"tree_gif(duration): expected seconds > 0, got {duration!r}")
-    graphs = [g for g in items if isinstance(g, nx.Graph)]
-    pos: dict[Hashable, tuple[float, float]] = {}
-    limits = None
-    size = None
-    if graphs:
-        union = _union(graphs)
-        pos = tree_layout(union)
-        limits = layout_bounds(pos)
-        # The size the union's own drawing asks for (built, not rendered: cheap).
-        probe = draw_tree(union, title="step", labels=labels, pos=pos, limits=limits)
-        size = (float(probe.get_size_inches()[0]), float(probe.get_size_inches()[1]))
-    frames: list[Image.Image] = []
-    for i, item in enumerate(items):
-        if isinstance(item, nx.Graph):
-            title = titles[i] if titles is not None else None
-            fig = draw_tree(
-                item,
-                title=title or f"step {i + 1}/{len(items)}",
-                labels=labels,
-                pos=pos,
-                limits=limits,
-                figsize=size,
-            )
-            fig.set_dpi(DEFAULT_DPI)
-            frames.append(_rgb(fig))
-        elif isinstance(item, bytes | bytearray):
-            frames.append(Image.open(io.BytesIO(item)).convert("RGB"))
-        elif isinstance(item, Image.Image):
-            frames.append(item.convert("RGB"))
-        else:
-            raise TypeError(
-                f"tree_gif(graphs_or_frames): item {i} should be a networkx "
-                f"graph, PNG bytes or a PIL image, got {type(item).__name__}"
-            )
+
+
+def _shared_layout(
+    graphs: list[nx.DiGraph], labels: Any
+) -> tuple[
+    dict[Hashable, tuple[float, float]],
+    tuple[float, float, float, float] | None,
+    tuple[float, float] | None,
+]:
+    """One layout, one set of limits and one figure size for every frame, so no node jumps
+    and no frame resizes: those of the union of all the frames' trees."""
+    if not graphs:
+        return {}, None, None
+    union = _union(graphs)
+    pos = tree_layout(union)
+    limits = layout_bounds(pos)
+    # The size the union's own drawing asks for (built, not rendered: cheap).
+    probe = draw_tree(union, title="step", labels=labels, pos=pos, limits=limits)
+    size = (float(probe.get_size_inches()[0]), float(probe.get_size_inches()[1]))
+    return pos, limits, size
+
+
+def _image(item: Any, index: int) -> Image.Image:
+    """A frame given as PNG bytes or a PIL image, as RGB."""
+    if isinstance(item, bytes | bytearray):
+        return Image.open(io.BytesIO(item)).convert("RGB")
+    if isinstance(item, Image.Image):
+        return item.convert("RGB")
+    raise TypeError(
+        f"tree_gif(graphs_or_frames): item {index} should be a networkx "
+        f"graph, PNG bytes or a PIL image, got {type(item).__name__}"
+    )
+
+
+def _same_size(frames: list[Image.Image]) -> list[Image.Image]:
+    """Every frame on a white canvas of the largest frame's size (a GIF has one size)."""
     width = max(f.width for f in frames)
     height = max(f.height for f in frames)
-    for i, frame in enumerate(frames):
+    sized = []
+    for frame in frames:
         if frame.size != (width, height):
             canvas = Image.new("RGB", (width, height), "white")
             canvas.paste(frame, (0, 0))
-            frames[i] = canvas
+            frame = canvas
+        sized.append(frame)
+    return sized
+
+
+def _gif_bytes(frames: list[Image.Image], duration: float, loop: int) -> bytes:
     buf = io.BytesIO()
     frames[0].save(
         buf,
@@ -120,7 +149,4 @@ def tree_gif(
         duration=round(duration * 1000),
         loop=loop,
     )
-    data = buf.getvalue()
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
+    return buf.getvalue()

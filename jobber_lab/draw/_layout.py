@@ -61,29 +61,36 @@ def tree_children(graph: nx.DiGraph) -> tuple[list[Hashable], dict[Hashable, lis
     roots = sorted((n for n in graph.nodes if graph.in_degree(n) == 0), key=order_key.__getitem__)
     children: dict[Hashable, list[Hashable]] = {}
     seen: set[Hashable] = set()
-    order: list[Hashable] = []
-
-    def claim(start: Hashable) -> None:
-        seen.add(start)
-        stack = [start]
-        while stack:
-            node = stack.pop()
-            kids = [c for c in graph.successors(node) if c not in seen]
-            kids.sort(key=order_key.__getitem__)
-            for kid in kids:
-                seen.add(kid)
-            children[node] = kids
-            stack.extend(reversed(kids))
-
     for root in roots:
-        claim(root)
-        order.append(root)
+        _claim(graph, root, order_key, seen, children)
+    order = list(roots)
     if len(seen) < len(graph):  # only cycles are left: enter each at its smallest node
         for node in sorted(graph.nodes, key=order_key.__getitem__):
             if node not in seen:
-                claim(node)
+                _claim(graph, node, order_key, seen, children)
                 order.append(node)
     return order, children
+
+
+def _claim(
+    graph: nx.DiGraph,
+    start: Hashable,
+    order_key: Mapping[Hashable, tuple[Any, ...]],
+    seen: set[Hashable],
+    children: dict[Hashable, list[Hashable]],
+) -> None:
+    """Place ``start`` and every node below it not ``seen`` yet: each gets its unseen
+    children, in child order, in ``children``.  Iterative, so deep chains do not hit
+    Python's recursion limit."""
+    seen.add(start)
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        kids = [c for c in graph.successors(node) if c not in seen]
+        kids.sort(key=order_key.__getitem__)
+        seen.update(kids)
+        children[node] = kids
+        stack.extend(reversed(kids))
 
 
 def tree_layout(

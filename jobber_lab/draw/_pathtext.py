@@ -13,10 +13,12 @@ so labels keep their size in PNG, SVG and at any ``dpi``.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -45,7 +47,8 @@ class PointsCollection(PathCollection):
     draws it), plus half its line width, at its offset.
     """
 
-    def get_window_extent(self, renderer: Any = None) -> Bbox:
+    # matplotlib's signature: callers pass `renderer`, by name too; the extent needs none.
+    def get_window_extent(self, renderer: Any = None) -> Bbox:  # noqa: ARG002
         fig = self.get_figure(root=True) if _has_root_kw() else self.get_figure()
         paths = self.get_paths()
         offsets = np.asarray(self.get_offsets(), dtype=float)
@@ -70,10 +73,6 @@ class PointsCollection(PathCollection):
 
 @functools.cache
 def _has_root_kw() -> bool:
-    import inspect
-
-    from matplotlib.artist import Artist
-
     return "root" in inspect.signature(Artist.get_figure).parameters
 
 

@@ -102,28 +102,38 @@ def draw_sequence(
     chosen = chosen[:max_messages]
 
     fig, ax, own_figure = _figure(ax, order, chosen)
-    heading = title or "messages"
-    if hidden:
-        heading += f" (first {max_messages}; {hidden} more not drawn)"
-    ax.set_title(heading, fontsize=_TITLE, loc="left", pad=12)
+    ax.set_title(_heading(title, hidden, max_messages), fontsize=_TITLE, loc="left", pad=12)
     _draw_lifelines(ax, order, names, len(chosen))
     if not chosen:
-        ax.text(
-            0.5,
-            0.5,
-            "no message events (Runtime(trace_messages=True) records them)",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            color="#777777",
-            fontsize=_SMALL,
-        )
+        _draw_no_messages(ax)
         return fig
     for index, row in enumerate(chosen, start=1):
         _draw_message(ax, -index, column[row.sender], column[row.receiver], row, names)
     _draw_times(ax, chosen)
     _draw_legend(fig, ax, chosen, own_figure)
     return fig
+
+
+def _heading(title: str | None, hidden: int, max_messages: int) -> str:
+    """The title, saying how many messages were left out past ``max_messages``."""
+    heading = title or "messages"
+    if hidden:
+        heading += f" (first {max_messages}; {hidden} more not drawn)"
+    return heading
+
+
+def _draw_no_messages(ax: Axes) -> None:
+    """Say why the diagram is empty (and how to record messages)."""
+    ax.text(
+        0.5,
+        0.5,
+        "no message events (Runtime(trace_messages=True) records them)",
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#777777",
+        fontsize=_SMALL,
+    )
 
 
 def sequence_rows(events: Iterable[Any]) -> list[Row]:

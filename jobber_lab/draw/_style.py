@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from jobber_lab.jobber import JobStatus
+
 __all__ = [
     "GHOST_MARKS",
     "ROLE_COLOURS",
@@ -24,14 +26,14 @@ __all__ = [
 #: Job status -> face colour. ``zombie`` is not a job status but a thread that would not
 #: unwind; it gets its own colour in every role so it is never mistaken for a live process.
 STATUS_COLOURS: dict[str, str] = {
-    "new": "#c7d7ea",
-    "running": "#4c9be8",
-    "errored": "#f0a032",
-    "done": "#5cb85c",
-    "failed": "#d9534f",
+    JobStatus.NEW: "#c7d7ea",
+    JobStatus.RUNNING: "#4c9be8",
+    JobStatus.ERRORED: "#f0a032",
+    JobStatus.DONE: "#5cb85c",
+    JobStatus.FAILED: "#d9534f",
     "zombie": "#8e6bbf",
 }
-STATUS_ORDER: tuple[str, ...] = ("new", "running", "errored", "done", "failed", "zombie")
+STATUS_ORDER: tuple[str, ...] = (*JobStatus, "zombie")
 
 #: Role -> face colour for the non-worker shapes (their status is always "running").
 ROLE_COLOURS: dict[str, str] = {
@@ -79,8 +81,8 @@ def node_status(attrs: Mapping[str, Any]) -> str:
     """The colour key of a node: ``zombie`` wins over whatever status it had."""
     if attrs.get("zombie") or attrs.get("status") == "zombie":
         return "zombie"
-    status = attrs.get("status") or "running"
-    return status if status in STATUS_COLOURS else "running"
+    status = attrs.get("status") or JobStatus.RUNNING
+    return status if status in STATUS_COLOURS else JobStatus.RUNNING
 
 
 def short(text: Any, limit: int = 28) -> str:

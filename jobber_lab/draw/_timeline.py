@@ -23,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from jobber_lab.jobber import JobStatus
+
 from ._events import EventView, Labels, process_names, view
 from ._style import STATUS_COLOURS
 
@@ -40,11 +42,11 @@ WINDOW_NOTE = "intensity window (OTP counts whole seconds)"
 
 # Point markers: kind -> (marker, colour, size, legend text)
 _MARKS: dict[str, tuple[str, str, float, str]] = {
-    "new": ("o", STATUS_COLOURS["new"], 36, "new"),
+    JobStatus.NEW: ("o", STATUS_COLOURS[JobStatus.NEW], 36, "new"),
     "retry": (">", "#6a3d9a", 49, "retry"),
-    "errored": ("X", STATUS_COLOURS["errored"], 64, "errored"),
-    "done": ("o", STATUS_COLOURS["done"], 49, "done"),
-    "failed": ("s", STATUS_COLOURS["failed"], 49, "failed"),
+    JobStatus.ERRORED: ("X", STATUS_COLOURS[JobStatus.ERRORED], 64, "errored"),
+    JobStatus.DONE: ("o", STATUS_COLOURS[JobStatus.DONE], 49, "done"),
+    JobStatus.FAILED: ("s", STATUS_COLOURS[JobStatus.FAILED], 49, "failed"),
     "crash": ("*", _CRASH, 140, "crash"),
     "restart": ("^", "#2a7f62", 64, "restarted"),
     "exit": ("|", "#333333", 120, "exit"),
@@ -53,17 +55,17 @@ _MARKS: dict[str, tuple[str, str, float, str]] = {
     "zombie": ("P", STATUS_COLOURS["zombie"], 81, "zombie thread"),
 }
 _ATTEMPT_COLOURS = {  # how an attempt ended -> bar colour
-    "done": STATUS_COLOURS["done"],
-    "errored": STATUS_COLOURS["errored"],
-    "failed": STATUS_COLOURS["failed"],
+    JobStatus.DONE: STATUS_COLOURS[JobStatus.DONE],
+    JobStatus.ERRORED: STATUS_COLOURS[JobStatus.ERRORED],
+    JobStatus.FAILED: STATUS_COLOURS[JobStatus.FAILED],
     "crash": _CRASH,
-    None: STATUS_COLOURS["running"],
+    None: STATUS_COLOURS[JobStatus.RUNNING],
 }
 _ATTEMPT_LEGEND = (
     (None, "attempt (running)"),
-    ("done", "attempt → done"),
-    ("errored", "attempt → errored"),
-    ("failed", "attempt → failed"),
+    (JobStatus.DONE, "attempt → done"),
+    (JobStatus.ERRORED, "attempt → errored"),
+    (JobStatus.FAILED, "attempt → failed"),
     ("crash", "attempt → crash"),
 )
 
@@ -95,48 +97,71 @@ def timeline_lanes(
 
 
 def _lanes(evs: list[EventView], labels: Labels | None) -> tuple[list[_Lane], dict[str, int]]:
-    lanes: list[_Lane] = []
-    by_key: dict[tuple[str, str], int] = {}
-    pid_lane: dict[str, int] = {}
-
-    def lane_for(key: tuple[str, str], when: float) -> int:
-        if key not in by_key:
-            by_key[key] = len(lanes)
-            lanes.append(_Lane(key, when))
-        return by_key[key]
-
-    def attach(pid: str, index: int) -> None:
-        if pid not in pid_lane:
-            pid_lane[pid] = index
-            lanes[index].pids.append(pid)
-
+    book = _LaneBook()
     for e in evs:
+        book.read(e)
+    # A job that crashed and was restarted: the new pid's job_status joined the job's lane;
+    # a new pid seen only through child_restarted joined its old pid's lane.
+    _name_lanes(book.lanes, evs, labels)
+    return book.lanes, book.pid_lane
+
+
+#: Event kinds that give the supervisor they are about a lane.
+_SUPERVISOR_TROUBLE = ("intensity_reached", "supervisor_gave_up", "restart_failed")
+
+
+class _LaneBook:
+    """The lanes in the order they are first met, and the lane each pid is drawn on."""
+
+    def __init__(self) -> None:
+        self.lanes: list[_Lane] = []
+        self.by_key: dict[tuple[str, str], int] = {}
+        self.pid_lane: dict[str, int] = {}
+
+    def read(self, e: EventView) -> None:
+        """Give the process (or job) this event is about a lane, if it earns one."""
         if e.kind == "job_status" and e.pid is not None:
-            job = e.get("job_id")
-            key = ("job", str(job)) if job is not None else ("proc", e.pid)
-            if e.pid in pid_lane and job is None:
-                continue
-            attach(e.pid, lane_for(key, e.time))
+            self._job_status(e.pid, e.get("job_id"), e.time)
         elif e.kind == "child_restarted" and e.pid is not None:
-            old = e.get("old_pid")
-            if old is not None and str(old) in pid_lane:
-                attach(e.pid, pid_lane[str(old)])
-            sup = e.get("supervisor")
-            if sup is not None:
-                attach(str(sup), lane_for(("proc", str(sup)), e.time))
-        elif e.kind in ("intensity_reached", "supervisor_gave_up", "restart_failed"):
+            self._restarted(e.pid, e.get("old_pid"), e.get("supervisor"), e.time)
+        elif e.kind in _SUPERVISOR_TROUBLE:
             sup = e.get("supervisor") or e.pid
             if sup is not None:
-                attach(str(sup), lane_for(("proc", str(sup)), e.time))
-        elif e.kind == "exited" and e.pid is not None and e.get("reason_kind") == "crash":
-            if e.pid not in pid_lane:
-                attach(e.pid, lane_for(("proc", e.pid), e.time))
-        elif e.kind == "zombie" and e.pid is not None and e.pid not in pid_lane:
-            attach(e.pid, lane_for(("proc", e.pid), e.time))
-    # A job that crashed and was restarted: the new pid's job_status joined the job's lane
-    # above; a new pid seen only through child_restarted joined its old pid's lane.
-    _name_lanes(lanes, evs, labels)
-    return lanes, pid_lane
+                self._process(str(sup), e.time)
+        elif _crashed_or_zombie(e) and e.pid is not None and e.pid not in self.pid_lane:
+            self._process(e.pid, e.time)
+
+    def _job_status(self, pid: str, job: Any, when: float) -> None:
+        """A job's lane is its id's (all its pids); a status without a job id, its pid's."""
+        if job is not None:
+            self._attach(pid, self._lane_for(("job", str(job)), when))
+        elif pid not in self.pid_lane:
+            self._process(pid, when)
+
+    def _restarted(self, pid: str, old: Any, sup: Any, when: float) -> None:
+        """The new pid joins its old pid's lane; the supervisor that restarted it gets one."""
+        if old is not None and str(old) in self.pid_lane:
+            self._attach(pid, self.pid_lane[str(old)])
+        if sup is not None:
+            self._process(str(sup), when)
+
+    def _process(self, pid: str, when: float) -> None:
+        self._attach(pid, self._lane_for(("proc", pid), when))
+
+    def _lane_for(self, key: tuple[str, str], when: float) -> int:
+        if key not in self.by_key:
+            self.by_key[key] = len(self.lanes)
+            self.lanes.append(_Lane(key, when))
+        return self.by_key[key]
+
+    def _attach(self, pid: str, index: int) -> None:
+        if pid not in self.pid_lane:
+            self.pid_lane[pid] = index
+            self.lanes[index].pids.append(pid)
+
+
+def _crashed_or_zombie(e: EventView) -> bool:
+    return (e.kind == "exited" and e.get("reason_kind") == "crash") or e.kind == "zombie"
 
 
 def _supervisors(evs: Iterable[EventView]) -> set[str]:
@@ -214,15 +239,15 @@ class _Story:
     def job_status(self, e: EventView, pid: str) -> None:
         self.lifetimes.setdefault(pid, [e.time, self.t_end])
         status = e.get("status")
-        if status == "new":
-            self.mark("new", e.time, pid)
-        elif status == "running":
+        if status == JobStatus.NEW:
+            self.mark(JobStatus.NEW, e.time, pid)
+        elif status == JobStatus.RUNNING:
             self.close_attempt(pid, e.time, None)
             self.open_attempt[pid] = e.time
             attempt = e.get("attempt") or 0
             if (isinstance(attempt, int) and attempt > 1) or (e.get("retries") or 0) > 0:
                 self.mark("retry", e.time, pid)
-        elif status in ("done", "errored", "failed"):
+        elif status in (JobStatus.DONE, JobStatus.ERRORED, JobStatus.FAILED):
             self.close_attempt(pid, e.time, status)
             self.mark(str(status), e.time, pid)
 
@@ -364,7 +389,7 @@ def _draw_attempts(ax: Axes, story: _Story) -> None:
             max(end - start, shortest),
             left=start,
             height=0.45,
-            color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS["running"]),
+            color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS[JobStatus.RUNNING]),
             edgecolor="none",
             zorder=2,
         )

@@ -21,8 +21,8 @@ import functools
 import io
 import itertools
 import math
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,7 +41,7 @@ from PIL import Image
 from jobber_lab.trace import ghosts as graph_ghosts
 from jobber_lab.trace import name_of
 
-from ._layout import Position, layout_forest, tree_children
+from ._layout import Position, layout_bounds, layout_forest, tree_children
 from ._pathtext import HAlign, PointsCollection, VAlign, label_path, path_labels, text_width
 from ._style import (
     EDGE_COLOUR,
@@ -180,10 +180,7 @@ def node_label(key: Hashable, attrs: Mapping[str, Any]) -> str:
     label = attrs.get("label")
     if label not in (None, ""):
         return str(label)
-    if any(attrs.get(f) not in (None, "") for f in ("name", "job_id", "child_id", "behaviour")):
-        return name_of({**attrs, "pid": attrs.get("pid") or key})
-    pid = attrs.get("pid")
-    return str(pid) if pid not in (None, "") else str(key)
+    return name_of({**attrs, "pid": attrs.get("pid") or key})
 
 
 def _int(value: Any) -> int:
@@ -530,29 +527,13 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Posit
     whitespace keeps it whole, and it costs no second Axes (14 ms)."""
     points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
     words = _Labels("jl-legend")
-    groups: dict[
-        tuple[int, int, str],
-        tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]],
-    ] = {}
+    groups: dict[tuple[int, int, str], _KeyMarks] = {}
     for (text, layers, dashed), (sx, sy) in zip(rows, spots, strict=True):
         x0, y = origin[0] + sx - 10.0, origin[1] + sy
         if dashed:
-            line = LineCollection(
-                [((x0 + 3.0, y), (x0 + 17.0, y))],
-                colors=EDGE_COLOUR,
-                linestyles="--",
-                linewidths=1.0,
-                transform=points,
-            )
-            line.set_gid("jl-legend-dashed")
-            fig.add_artist(line)
-        for j, (marker, size, face, edge, lw, style) in enumerate(layers):
-            group = groups.setdefault((j, id(marker), style), (marker, [], [], [], [], []))
-            group[1].append((x0 + 10.0, y))
-            group[2].append(size * size)
-            group[3].append(face)
-            group[4].append(edge)
-            group[5].append(lw)
+            _draw_key_dash(fig, (x0, y), points)
+        for j, look in enumerate(layers):
+            _add_key_mark(groups, j, look, (x0 + 10.0, y))
         words.add((x0 + 24.0, y), text, _LEGEND_FONT, "#222222", ha="left")
     # One collection per marker, layer and line style: a dozen rows, four or five artists.
     for (layer, _, style), (marker, xy, sizes, faces, edges, lws) in groups.items():
@@ -570,6 +551,38 @@ def _draw_key(fig: Figure, rows: list[_Row], origin: Position, spots: list[Posit
             linestyles=style,
         )
     words.draw(fig, fig, points)
+
+
+#: The legend's markers of one layer, marker and line style: (marker, spots, sizes, faces,
+#: edges, line widths), drawn as one collection.
+_KeyMarks = tuple[MarkerStyle, list[Position], list[float], list[str], list[str], list[float]]
+
+
+def _draw_key_dash(fig: Figure, at: Position, points: Any) -> None:
+    """The dashed stroke that stands for a dynamic child's edge."""
+    x0, y = at
+    line = LineCollection(
+        [((x0 + 3.0, y), (x0 + 17.0, y))],
+        colors=EDGE_COLOUR,
+        linestyles="--",
+        linewidths=1.0,
+        transform=points,
+    )
+    line.set_gid("jl-legend-dashed")
+    fig.add_artist(line)
+
+
+def _add_key_mark(
+    groups: dict[tuple[int, int, str], _KeyMarks], layer_index: int, layer: _Layer, at: Position
+) -> None:
+    """Add one layer of a row's marker to its collection."""
+    marker, size, face, edge, lw, style = layer
+    group = groups.setdefault((layer_index, id(marker), style), (marker, [], [], [], [], []))
+    group[1].append(at)
+    group[2].append(size * size)
+    group[3].append(face)
+    group[4].append(edge)
+    group[5].append(lw)
 
 
 def _legend_place(legend: Any) -> str | None:
@@ -764,6 +777,68 @@ def _rows_in_points(
     return {node: (x, row_y[y]) for node, (x, y) in pos.items()}
 
 
+@dataclass(frozen=True)
+class _Extent:
+    """The layout's bounds in layout units: x counts leaf slots, y generations (root on top)."""
+
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+
+    @property
+    def slots(self) -> float:
+        return self.xmax - self.xmin + 1.0
+
+    @property
+    def depth(self) -> int:
+        return max(round(self.ymax - self.ymin), 0)
+
+
+@dataclass(frozen=True)
+class _Across:
+    """The x axis: points per layout unit and the limits (an edge pad beyond the outermost
+    slots, room for ↻n and rings)."""
+
+    pts_per_x: float
+    lo: float
+    hi: float
+
+
+@dataclass
+class _Key:
+    """The legend on its way into the figure: where it goes (``place`` None: nowhere), its
+    rows, each row's marker spot and its size in points, then (once the figure is laid out)
+    its top-left corner in points from the figure's bottom-left.  The width and height steps
+    settle ``place`` (``"auto"`` becomes ``"below"`` on a narrow pinned figure, None where
+    a given axes has no room beside it)."""
+
+    place: str | None
+    rows: list[_Row]
+    width: float
+    height: float
+    spots: list[Position] = field(default_factory=list)
+    origin: Position = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class _Shapes:
+    """What each node draws: its label (if it gets one), its shape's width and its rings'
+    extra width, in points."""
+
+    plan: list[_Label]
+    widths: dict[Hashable, float]
+    rings: dict[Hashable, float]
+
+    @property
+    def planned(self) -> dict[Hashable, _Label]:
+        return {lab.node: lab for lab in self.plan}
+
+
+#: (above the top row, below the bottom row, points per generation)
+_Vertical = tuple[float, float, float]
+
+
 def draw_tree(
     graph: nx.DiGraph,
     ax: Axes | None = None,
@@ -812,64 +887,155 @@ def draw_tree(
     """
     view = _view(graph, root, now, ghosts)
     roots, children = tree_children(view)
-    if pos is None:
-        pos = layout_forest(roots, children)
-    else:
-        missing = [n for n in view.nodes if n not in pos]
-        fallback = layout_forest(roots, children) if missing else {}
-        pos = {n: (pos[n] if n in pos else fallback[n]) for n in view.nodes}
-    if limits is not None:
-        xmin, xmax, ymin, ymax = limits
-    elif pos:
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        xmin, xmax, ymin, ymax = min(xs), max(xs), min(ys), max(ys)
-    else:
-        xmin = xmax = ymin = ymax = 0.0
-    n_slots = xmax - xmin + 1.0
-    depth = max(round(ymax - ymin), 0)
+    layout = _positions(view, roots, children, pos)
+    extent = _extent(layout, limits)
     highlighted = _as_set(highlight) & set(view.nodes)
     leaves = {n for n, kids in children.items() if not kids}
-    place = _legend_place(legend)
-    rows = _legend_rows(view, highlighted) if place else []
-    key_w, key_h = _legend_size(rows) if place else (0.0, 0.0)
-    spots: list[Position] = []
+    key = _new_key(view, highlighted, legend)
     title_pts = _TITLE_INCHES * 72 if title else 6.0
 
     # Width first (the label plan needs only the width), then the height the plan asks for.
     if ax is None:
-        if figsize is not None:
-            fig_w = figsize[0]
-            if place == "auto" and key_w + 24 > _BESIDE_SHARE * fig_w * 72:
-                place = "below"
-        else:
-            wanted = n_slots * _slot_inches(view, leaves) + (2 * _EDGE_PAD + key_w + 16) / 72
-            fig_w = min(max(wanted, _MIN_SIZE[0]), _MAX_SIZE[0])
-        if place == "below":
-            spots, key_h = _legend_spots(rows, fig_w * 72 - 16)
-            key_w = fig_w * 72 - 16
-            ax_w_pts = fig_w * 72 - 16
-        else:
-            spots, key_h = _legend_spots(rows, None)
-            ax_w_pts = fig_w * 72 - key_w - 16 - 8
-        fig = None
+        fig_w = _figure_width(view, leaves, extent, key, figsize)
+        ax_w_pts = _key_in_figure(key, fig_w)
     else:
-        fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
-        assert isinstance(fig, Figure)
-        box = ax.get_position()
-        fw, fh = fig.get_size_inches()
-        if place and key_w + 8 > box.width * fw * 72 * 0.5:
-            place, rows = None, []  # no room beside the tree: better no key than a cut one
-        spots, key_h = _legend_spots(rows, None)
-        ax_w_pts = box.width * fw * 72 - (key_w + 8 if place else 0.0)
+        ax_w_pts = _key_beside_axes(ax, key)
+    across = _across(extent, ax_w_pts)
+    shapes = _plan_shapes(view, layout, leaves, labels, highlighted, across, figsize is not None)
+    # A pinned figure spaces its rows one by one (see _rows_in_points); gif frames keep theirs.
+    by_rows = ax is None and figsize is not None and limits is None and extent.depth > 0
+
+    def measure(plan: list[_Label]) -> _Vertical:
+        return _vertical(view, layout, replace(shapes, plan=plan), extent.depth, by_rows)
+
+    budget = _height_budget(ax, figsize, title_pts, key)
+    plan, vertical = _fit_height(shapes.plan, measure, budget, labels is True, highlighted, extent)
+    shapes = replace(shapes, plan=plan)
+
+    if ax is None:
+        fig_h = _figure_height(figsize, vertical, extent, title_pts, key)
+        fig, ax = _new_figure(fig_w, fig_h, ax_w_pts, title_pts, key)
+    else:
+        fig = _make_room_for_key(ax, key, ax_w_pts)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=11, loc="left", pad=6)
+    layout = _place_rows(ax, fig, view, layout, shapes, extent, by_rows, across)
+
+    _draw_edges(ax, view, layout, across.pts_per_x)
+    _draw_nodes(ax, view, layout, shapes.widths, highlighted, shapes.rings, across.pts_per_x)
+    _draw_labels(ax, view, layout, shapes.plan, shapes.widths, shapes.rings)
+    if key.place and key.rows:
+        _draw_key(fig, key.rows, key.origin, key.spots)
+    _remember_tips(fig, ax, view, layout, shapes.widths)
+    return fig
+
+
+def _figure_of(ax: Axes) -> Figure:
+    """The figure an axes is drawn on (the root one, on matplotlib versions that nest)."""
+    fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
+    assert isinstance(fig, Figure)
+    return fig
+
+
+def _positions(
+    view: nx.DiGraph,
+    roots: list[Hashable],
+    children: Mapping[Hashable, list[Hashable]],
+    pos: Mapping[Hashable, Position] | None,
+) -> Mapping[Hashable, Position]:
+    """The layout: the one given (a gif's union layout), with any node it lacks placed where
+    the tree's own layout puts it; the tree's own layout without one."""
+    if pos is None:
+        return layout_forest(roots, children)
+    missing = [n for n in view.nodes if n not in pos]
+    fallback = layout_forest(roots, children) if missing else {}
+    return {n: (pos[n] if n in pos else fallback[n]) for n in view.nodes}
+
+
+def _extent(
+    pos: Mapping[Hashable, Position], limits: tuple[float, float, float, float] | None
+) -> _Extent:
+    """The bounds to show: ``limits`` when pinned, else the layout's own (a point if empty)."""
+    return _Extent(*(limits if limits is not None else layout_bounds(pos)))
+
+
+def _new_key(view: nx.DiGraph, highlighted: set[Hashable], legend: LegendPlace) -> _Key:
+    """The legend's rows and its size as one column (no rows when there is no legend)."""
+    place = _legend_place(legend)
+    rows = _legend_rows(view, highlighted) if place else []
+    width, height = _legend_size(rows) if place else (0.0, 0.0)
+    return _Key(place, rows, width, height)
+
+
+def _figure_width(
+    view: nx.DiGraph,
+    leaves: set[Hashable],
+    extent: _Extent,
+    key: _Key,
+    figsize: tuple[float, float] | None,
+) -> float:
+    """A new figure's width in inches: the pinned one (where ``legend="auto"`` goes below
+    if a column would take too much of it), else a slot per leaf plus the key, bounded."""
+    if figsize is not None:
+        if key.place == "auto" and key.width + 24 > _BESIDE_SHARE * figsize[0] * 72:
+            key.place = "below"
+        return figsize[0]
+    wanted = extent.slots * _slot_inches(view, leaves) + (2 * _EDGE_PAD + key.width + 16) / 72
+    return min(max(wanted, _MIN_SIZE[0]), _MAX_SIZE[0])
+
+
+def _key_in_figure(key: _Key, fig_w: float) -> float:
+    """Lay the key out for a new figure ``fig_w`` inches wide: a strip the figure's width
+    under the tree, or a column beside it.  Returns the width left to the tree, in points."""
+    if key.place == "below":
+        key.spots, key.height = _legend_spots(key.rows, fig_w * 72 - 16)
+        key.width = fig_w * 72 - 16
+        return fig_w * 72 - 16
+    key.spots, key.height = _legend_spots(key.rows, None)
+    return fig_w * 72 - key.width - 16 - 8
+
+
+def _key_beside_axes(ax: Axes, key: _Key) -> float:
+    """Lay the key out as a column at the right of a given axes, or drop it where it would
+    take more than half the axes' width (better no key than a cut one).  Returns the width
+    left to the tree, in points."""
+    fig = _figure_of(ax)
+    box = ax.get_position()
+    fw, _fh = fig.get_size_inches()
+    if key.place and key.width + 8 > box.width * fw * 72 * 0.5:
+        key.place, key.rows = None, []
+    key.spots, key.height = _legend_spots(key.rows, None)
+    return float(box.width * fw * 72 - (key.width + 8 if key.place else 0.0))
+
+
+def _across(extent: _Extent, ax_w_pts: float) -> _Across:
+    """Scale the x axis so the slots fill the tree's width, an edge pad left and right."""
     pad = _EDGE_PAD
-    pts_per_x = max((ax_w_pts - 2 * pad) / n_slots, 0.5)
-    lo = xmin - 0.5 - pad / pts_per_x
-    hi = xmax + 0.5 + pad / pts_per_x
-    room = _level_room(pos, pts_per_x, lo, hi)
-    plan = _plan_labels(view, leaves, labels, highlighted, room, figsize is not None)
-    planned = {lab.node: lab for lab in plan}
-    widths = _shape_widths(view, planned, room)
+    pts_per_x = max((ax_w_pts - 2 * pad) / extent.slots, 0.5)
+    return _Across(
+        pts_per_x, extent.xmin - 0.5 - pad / pts_per_x, extent.xmax + 0.5 + pad / pts_per_x
+    )
+
+
+def _plan_shapes(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    leaves: set[Hashable],
+    labels: Labels,
+    highlighted: set[Hashable],
+    across: _Across,
+    pinned: bool,
+) -> _Shapes:
+    """Labels and shape sizes from the room each node has sideways on its row."""
+    room = _level_room(pos, across.pts_per_x, across.lo, across.hi)
+    plan = _plan_labels(view, leaves, labels, highlighted, room, pinned)
+    widths = _shape_widths(view, {lab.node: lab for lab in plan}, room)
+    return _Shapes(plan, widths, _rings(view, highlighted))
+
+
+def _rings(view: nx.DiGraph, highlighted: set[Hashable]) -> dict[Hashable, float]:
+    """Extra width of each ringed node: one ring for a new process, one for the selection."""
     rings: dict[Hashable, float] = {}
     for node, attrs in view.nodes(data=True):
         extra = _RING if _is_new(_role(node, attrs), attrs) else 0.0
@@ -877,82 +1043,135 @@ def draw_tree(
             extra += _RING
         if extra:
             rings[node] = extra
-    # A pinned figure spaces its rows one by one (see _rows_in_points); gif frames keep theirs.
-    by_rows = ax is None and figsize is not None and limits is None and depth > 0
-    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
-    gap = sum(needs) / depth if by_rows else max(max(needs, default=0.0), 1.0)
-    if not levels:
-        above, below, gap = 10.0, 10.0, _LEVEL_PTS
-    budget = None
-    if ax is None and figsize is not None:
-        budget = figsize[1] * 72 - title_pts - 8 - (key_h if place == "below" else 0.0)
-    elif ax is not None:
-        budget = ax.get_position().height * fig.get_size_inches()[1] * 72  # type: ignore[union-attr]
-    if budget is not None and above + below + depth * gap > budget:
+    return rings
 
-        def measure(trial: list[_Label]) -> tuple[float, float, float]:
-            chosen = {lab.node: lab for lab in trial}
-            if by_rows:
-                _levels, needs, up, down = _row_needs(view, pos, chosen, widths, rings)
-                return up, down, sum(needs) / max(depth, 1)
-            return _vertical_room(view, pos, chosen, widths, rings)
 
-        plan = _fit_upright(plan, budget, labels is True, highlighted, depth, measure)
-        planned = {lab.node: lab for lab in plan}
-        above, below, gap = measure(plan)
-
-    if ax is None:
-        if figsize is not None:
-            fig_h = figsize[1]
-        else:
-            tree_h = above + below + depth * max(gap, _LEVEL_PTS) + title_pts + 8
-            if place == "below":
-                tree_h += key_h
-            fig_h = min(max(tree_h / 72, (key_h + title_pts + 8) / 72, _MIN_SIZE[1]), _MAX_SIZE[1])
-        fig = TreeFigure(figsize=(fig_w, fig_h), dpi=DEFAULT_DPI)
-        fw, fh = fig_w, fig_h
-        strip = key_h if place == "below" else 0.0
-        ax = fig.add_axes(
-            (
-                8 / 72 / fw,
-                (8 + strip) / 72 / fh,
-                ax_w_pts / 72 / fw,
-                1 - (title_pts + 8 + strip) / 72 / fh,
-            )
+def _vertical(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    shapes: _Shapes,
+    depth: int,
+    by_rows: bool,
+) -> _Vertical:
+    """The points the rows need: above, below, and per generation (on average, when the
+    rows are spaced one by one; else the largest need between two rows)."""
+    if by_rows:
+        _levels, needs, up, down = _row_needs(
+            view, pos, shapes.planned, shapes.widths, shapes.rings
         )
-        if place == "below":
-            key_origin = (8.0, key_h + 4.0)
-        elif place:
-            key_origin = (fw * 72 - key_w - 8, fh * 72 - title_pts)
-    else:
-        fw, fh = fig.get_size_inches()
-        box = ax.get_position()
-        if place:
-            ax.set_position((box.x0, box.y0, ax_w_pts / 72 / fw, box.height))
-            rows_fit = max(int((box.height * fh * 72 - 12.0) // _LEGEND_ROW), 0)
-            rows, spots = rows[:rows_fit], spots[:rows_fit]
-            key_origin = (box.x1 * fw * 72 - key_w, box.y1 * fh * 72)
-    assert fig is not None
-    ax_h_pts = ax.get_position().height * fh * 72.0
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title, fontsize=11, loc="left", pad=6)
-    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
-    if by_rows and len(needs) == depth and ax_h_pts - above - below > 1.0:
+        return up, down, sum(needs) / max(depth, 1)
+    return _vertical_room(view, pos, shapes.planned, shapes.widths, shapes.rings)
+
+
+def _height_budget(
+    ax: Axes | None, figsize: tuple[float, float] | None, title_pts: float, key: _Key
+) -> float | None:
+    """The points the rows may take when the height is fixed (a pinned figure, less its
+    title and a key strip; a given axes), None when the figure grows to fit them."""
+    if ax is None and figsize is not None:
+        return figsize[1] * 72 - title_pts - 8 - (key.height if key.place == "below" else 0.0)
+    if ax is not None:
+        return float(ax.get_position().height * _figure_of(ax).get_size_inches()[1] * 72)
+    return None
+
+
+def _fit_height(
+    plan: list[_Label],
+    measure: Callable[[list[_Label]], _Vertical],
+    budget: float | None,
+    forced: bool,
+    highlighted: set[Hashable],
+    extent: _Extent,
+) -> tuple[list[_Label], _Vertical]:
+    """The label plan, with its upright labels shortened where the rows overflow a fixed
+    height (see :func:`_fit_upright`), and the vertical room that plan needs."""
+    vertical = measure(plan)
+    above, below, gap = vertical
+    if budget is None or above + below + extent.depth * gap <= budget:
+        return plan, vertical
+    plan = _fit_upright(plan, budget, forced, highlighted, extent.depth, measure)
+    return plan, measure(plan)
+
+
+def _figure_height(
+    figsize: tuple[float, float] | None,
+    vertical: _Vertical,
+    extent: _Extent,
+    title_pts: float,
+    key: _Key,
+) -> float:
+    """A new figure's height in inches: the pinned one, else its rows (a generation at
+    least the preferred height apart), the title and a key strip; at least the key's
+    column; bounded."""
+    if figsize is not None:
+        return figsize[1]
+    above, below, gap = vertical
+    tree_h = above + below + extent.depth * max(gap, _LEVEL_PTS) + title_pts + 8
+    if key.place == "below":
+        tree_h += key.height
+    return min(max(tree_h / 72, (key.height + title_pts + 8) / 72, _MIN_SIZE[1]), _MAX_SIZE[1])
+
+
+def _new_figure(
+    fig_w: float, fig_h: float, ax_w_pts: float, title_pts: float, key: _Key
+) -> tuple[Figure, Axes]:
+    """The figure and the tree's axes in it, a margin round it, the title above and the
+    key's strip below; settles where the key goes."""
+    fig = TreeFigure(figsize=(fig_w, fig_h), dpi=DEFAULT_DPI)
+    strip = key.height if key.place == "below" else 0.0
+    ax = fig.add_axes(
+        (
+            8 / 72 / fig_w,
+            (8 + strip) / 72 / fig_h,
+            ax_w_pts / 72 / fig_w,
+            1 - (title_pts + 8 + strip) / 72 / fig_h,
+        )
+    )
+    if key.place == "below":
+        key.origin = (8.0, key.height + 4.0)
+    elif key.place:
+        key.origin = (fig_w * 72 - key.width - 8, fig_h * 72 - title_pts)
+    return fig, ax
+
+
+def _make_room_for_key(ax: Axes, key: _Key, ax_w_pts: float) -> Figure:
+    """Narrow a given axes to leave the key its column, keep the rows that fit its height,
+    and settle where the key goes.  Returns the axes' figure."""
+    fig = _figure_of(ax)
+    fw, fh = fig.get_size_inches()
+    box = ax.get_position()
+    if key.place:
+        ax.set_position((box.x0, box.y0, ax_w_pts / 72 / fw, box.height))
+        rows_fit = max(int((box.height * fh * 72 - 12.0) // _LEGEND_ROW), 0)
+        key.rows, key.spots = key.rows[:rows_fit], key.spots[:rows_fit]
+        key.origin = (box.x1 * fw * 72 - key.width, box.y1 * fh * 72)
+    return fig
+
+
+def _place_rows(
+    ax: Axes,
+    fig: Figure,
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    shapes: _Shapes,
+    extent: _Extent,
+    by_rows: bool,
+    across: _Across,
+) -> Mapping[Hashable, Position]:
+    """Set the axes' limits so the rows fill its height, each as far from the next as its
+    shapes and labels need; returns the layout (in points from the top row when the rows are
+    spaced one by one)."""
+    ax_h_pts = ax.get_position().height * fig.get_size_inches()[1] * 72.0
+    levels, needs, above, below = _row_needs(view, pos, shapes.planned, shapes.widths, shapes.rings)
+    ymin, ymax = extent.ymin, extent.ymax
+    if by_rows and len(needs) == extent.depth and ax_h_pts - above - below > 1.0:
         pos = _rows_in_points(pos, levels, needs, ax_h_pts - above - below)
         ymin, ymax, pts_per_y = ax_h_pts * -1 + above + below, 0.0, 1.0
     else:
-        pts_per_y = max((ax_h_pts - above - below) / max(depth, 1), 1.0)
-    ax.set_xlim(lo, hi)
+        pts_per_y = max((ax_h_pts - above - below) / max(extent.depth, 1), 1.0)
+    ax.set_xlim(across.lo, across.hi)
     ax.set_ylim(ymin - below / pts_per_y, ymax + above / pts_per_y)
-
-    _draw_edges(ax, view, pos, pts_per_x)
-    _draw_nodes(ax, view, pos, widths, highlighted, rings, pts_per_x)
-    _draw_labels(ax, view, pos, plan, widths, rings)
-    if place and rows:
-        _draw_key(fig, rows, key_origin, spots)
-    _remember_tips(fig, ax, view, pos, widths)
-    return fig
+    return pos
 
 
 def _draw_edges(
@@ -995,7 +1214,37 @@ def _draw_nodes(
     """One collection per look (shape, colour, size, outline).  A collection of one look is
     stamped by Agg's draw_markers, rendered once and blitted per node; a mixed one is
     rasterised node by node, 0.2 ms each (500 nodes: 115 ms against 3 ms)."""
-    groups: dict[tuple[str, str, float, str, float, str], list[Position]] = {}
+    groups, marks = _node_looks(view, pos, widths, pts_per_x)
+    for i, ((role, face, width, edge, lw, style), xy) in enumerate(groups.items()):
+        _markers(
+            ax,
+            _ROLE_SHAPES[role][0],
+            xy,
+            width * width,
+            faces=face,
+            edges=edge,
+            linewidths=lw,
+            zorder=2,
+            gid=f"jl-nodes-{role}-{i}",
+            linestyles=style,
+        )
+    _draw_ghost_marks(ax, marks)
+    _draw_rings(ax, view, pos, widths, highlighted, rings)
+
+
+#: A node's look: (role, face colour, width, outline colour, outline width, outline style).
+_Look = tuple[str, str, float, str, float, str]
+
+
+def _node_looks(
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    widths: Mapping[Hashable, float],
+    pts_per_x: float,
+) -> tuple[dict[_Look, list[Position]], dict[tuple[str, float], list[Position]]]:
+    """The nodes grouped by look, and the ghosts' marks grouped by (mark, node width): a
+    ghost's outline is dashed in its mark's colour, a restarted node's red and thick."""
+    groups: dict[_Look, list[Position]] = {}
     marks: dict[tuple[str, float], list[Position]] = {}
     for node, attrs in view.nodes(data=True):
         role = _role(node, attrs)
@@ -1011,19 +1260,11 @@ def _draw_nodes(
         else:
             look = ("#333333", 0.8, "solid")
         groups.setdefault((role, _face(role, attrs), widths[node], *look), []).append(pos[node])
-    for i, ((role, face, width, edge, lw, style), xy) in enumerate(groups.items()):
-        _markers(
-            ax,
-            _ROLE_SHAPES[role][0],
-            xy,
-            width * width,
-            faces=face,
-            edges=edge,
-            linewidths=lw,
-            zorder=2,
-            gid=f"jl-nodes-{role}-{i}",
-            linestyles=style,
-        )
+    return groups, marks
+
+
+def _draw_ghost_marks(ax: Axes, marks: Mapping[tuple[str, float], list[Position]]) -> None:
+    """A ghost's cross (crashed, gave up) or bar (shut down), one collection per kind."""
     for (mark, width), xy in marks.items():
         colour = GHOST_MARKS[mark][0]
         size = min(max(width * 0.45, 4.0), 9.0)
@@ -1039,8 +1280,19 @@ def _draw_nodes(
             zorder=3,
             gid=f"jl-ghost-{mark.replace(' ', '-')}",
         )
+
+
+def _draw_rings(
+    ax: Axes,
+    view: nx.DiGraph,
+    pos: Mapping[Hashable, Position],
+    widths: Mapping[Hashable, float],
+    highlighted: set[Hashable],
+    rings: Mapping[Hashable, float],
+) -> None:
+    """The selection's blue ring outside a new process's orange one, each the node's own
+    shape a little larger, so a ring never covers a supervisor's name."""
     for rung, node in enumerate(sorted(rings, key=str)):
-        # The node's own shape, a little larger, so a ring never covers a supervisor's name.
         role = _role(node, view.nodes[node])
         outer = widths[node] + rings[node]
         layers = []
@@ -1127,45 +1379,64 @@ def _draw_labels(
     names, pids, counts = _Labels("jl-labels"), _Labels("jl-pids"), _Labels("jl-restarts", 5)
     for lab in plan:
         attrs = view.nodes[lab.node]
-        role = _role(lab.node, attrs)
-        half = _half_height(role, widths[lab.node])
-        ghost = bool(attrs.get("ghost"))
-        ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
-        sub = lab.size * _PID_SCALE
-        xy = pos[lab.node]
-        lines = [(t, lab.size, names, ink) for t in lab.names]
-        lines += [(t, sub, pids, pid_ink) for t in lab.subs]
-        if lab.inside and lab.subs and not lab.rotated:
-            # the lines centred in the shape
-            y = sum(size for _, size, _, _ in lines) * 1.2 / 2
-            for text, size, group, colour in lines:
-                group.add(xy, text, size, colour, va="top", offset=(0, y))
-                y -= size * 1.2
-        elif lab.inside:
-            names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
-        elif lab.rotated:
-            hang = (0.0, -(half + 3))
-            beside = (lab.size * 1.1, -(half + 3))
-            names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
-            pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
-        else:
-            y = -(half + 3)
-            for text, size, group, colour in lines:
-                group.add(xy, text, size, colour, va="top", offset=(0, y))
-                y -= lab.size * 1.3 if group is names else size * 1.3
+        half = _half_height(_role(lab.node, attrs), widths[lab.node])
+        _add_caption(names, pids, lab, pos[lab.node], half, bool(attrs.get("ghost")))
         count = _int(attrs.get("restarts"))
-        if count > 0 and not ghost:
+        if count > 0 and not attrs.get("ghost"):
             # Only labelled nodes say ↻n (thinning applies to it too); all keep the red outline.
-            ring = rings.get(lab.node, 0.0) / 2  # outside any ring, not on it
-            if role in _INSIDE_ROLES:  # above a wide shape, not beside it (or off the edge)
-                side = (widths[lab.node] * 0.3, half + ring + 1)
-            else:
-                side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
-            counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
-    fig = ax.get_figure(root=True) if _has_root_kw() else ax.get_figure()
-    assert isinstance(fig, Figure)
+            _add_count(counts, lab, attrs, pos[lab.node], half, widths, rings)
+    fig = _figure_of(ax)
     for group in (names, pids, counts):
         group.draw(ax, fig)
+
+
+def _add_caption(
+    names: _Labels, pids: _Labels, lab: _Label, xy: Position, half: float, ghost: bool
+) -> None:
+    """A node's name and pid lines: centred inside its shape, upright below it, or flat
+    below it line by line (greyed for a ghost)."""
+    ink, pid_ink = ("#8a8a8a", "#8a8a8a") if ghost else ("#222222", "#555555")
+    sub = lab.size * _PID_SCALE
+    lines = [(t, lab.size, names, ink) for t in lab.names]
+    lines += [(t, sub, pids, pid_ink) for t in lab.subs]
+    if lab.inside and lab.subs and not lab.rotated:
+        # the lines centred in the shape
+        y = sum(size for _, size, _, _ in lines) * 1.2 / 2
+        for text, size, group, colour in lines:
+            group.add(xy, text, size, colour, va="top", offset=(0, y))
+            y -= size * 1.2
+    elif lab.inside:
+        names.add(xy, lab.text, lab.size, ink, rotation=90 if lab.rotated else 0)
+    elif lab.rotated:
+        hang = (0.0, -(half + 3))
+        beside = (lab.size * 1.1, -(half + 3))
+        names.add(xy, lab.text, lab.size, ink, ha="right", rotation=90, offset=hang)
+        pids.add(xy, lab.sub, sub, pid_ink, ha="right", rotation=90, offset=beside)
+    else:
+        y = -(half + 3)
+        for text, size, group, colour in lines:
+            group.add(xy, text, size, colour, va="top", offset=(0, y))
+            y -= lab.size * 1.3 if group is names else size * 1.3
+
+
+def _add_count(
+    counts: _Labels,
+    lab: _Label,
+    attrs: Mapping[str, Any],
+    xy: Position,
+    half: float,
+    widths: Mapping[Hashable, float],
+    rings: Mapping[Hashable, float],
+) -> None:
+    """``↻n`` outside any ring: above a wide shape (not beside it, or off the edge), at the
+    upper right of a marker."""
+    ring = rings.get(lab.node, 0.0) / 2
+    if _role(lab.node, attrs) in _INSIDE_ROLES:
+        side = (widths[lab.node] * 0.3, half + ring + 1)
+    else:
+        side = (widths[lab.node] / 2 + ring + 1, half + ring - 2)
+    count = _int(attrs.get("restarts"))
+    counts.add(xy, f"↻{count}", 8.0, RESTART_COLOUR, ha="left", va="bottom", offset=side)
 
 
 # ---------------------------------------------------------------------------- output

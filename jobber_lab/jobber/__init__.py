@@ -1,7 +1,8 @@
 """jobber_lab.jobber: the book's Jobber app (chapter 2) on the OTP core.
 
 ``start()`` the app (variant ``"isolated"`` or ``"direct"``), ``start_job(work=...)``,
-``running_imports()``; work factories ``good_job``, ``bad_job``, ``doomed_job``.
+``running_imports()``; work factories ``good_job``, ``bad_job``, ``doomed_job``. A job's
+statuses are :class:`JobStatus`; the events the app adds to the core's are :class:`JobEventKind`.
 """
 
 from .app import (
@@ -18,6 +19,7 @@ from .app import (
     start_job,
     stop,
 )
+from .events import JobEventKind, JobStatus
 from .job import RETRY_DELAY, FunctionClauseError, Job, JobState, random_job_id, via
 from .job_supervisor import JOB_MAX_RESTARTS, JOB_MAX_SECONDS, JobSupervisor
 from .work import bad_job, doomed_job, good_job
@@ -32,7 +34,9 @@ __all__ = [
     "VARIANTS",
     "FunctionClauseError",
     "Job",
+    "JobEventKind",
     "JobState",
+    "JobStatus",
     "JobSupervisor",
     "Jobber",
     "JobberApp",

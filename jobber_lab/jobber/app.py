@@ -36,6 +36,7 @@ from jobber_lab.otp import (
     Supervisor,
 )
 
+from .events import JobEventKind
 from .job import REGISTRY, Job
 from .job_supervisor import JOB_MAX_RESTARTS, JOB_MAX_SECONDS, JobSupervisor
 
@@ -100,7 +101,7 @@ class JobberApp(Application):
     def __init__(self, limits: RestartLimits = _DEFAULT_LIMITS) -> None:
         self.limits = limits
 
-    def start(self, start_type: Any, args: Any) -> Any:
+    def start(self, _start_type: Any, _args: Any) -> Any:  # the book's start(_type, _args)
         limits = self.limits
         children = [
             Registry.child_spec(keys="unique", name=REGISTRY),
@@ -168,7 +169,7 @@ class Jobber:
 
     def _in_runtime(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run ``fn`` with this app's runtime as the current one (from plain code too)."""
-        caller = _current_process()
+        caller = otp.current_process()
         if caller is not None and caller.runtime is self.runtime:
             return fn(*args, **kwargs)
         with self.runtime.calling_process():
@@ -206,7 +207,7 @@ class Jobber:
             running = len([row for row in self.running_imports() if rt.is_alive(row["pid"])])
             if running >= self.import_quota:
                 rt.emit(
-                    "quota_refused",
+                    JobEventKind.QUOTA_REFUSED,
                     None,
                     job_type="import",
                     running=running,
@@ -263,12 +264,6 @@ class Jobber:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _current_process() -> Any:
-    from jobber_lab.otp._process import current_process
-
-    return current_process()
 
 
 def _check_options(

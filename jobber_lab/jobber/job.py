@@ -31,6 +31,8 @@ from typing import Any
 from jobber_lab import otp
 from jobber_lab.otp import NORMAL, GenServer, InitOk, NoReply, Registry, Restart, Stop
 
+from .events import JobEventKind, JobStatus
+
 __all__ = ["RETRY_DELAY", "FunctionClauseError", "Job", "JobState", "random_job_id", "via"]
 
 log = logging.getLogger("jobber_lab.jobber")
@@ -53,7 +55,7 @@ class JobState:
     type: str | None = None
     max_retries: int = 3
     retries: int = 0
-    status: str = "new"
+    status: str = JobStatus.NEW
     attempt: int = 0
 
 
@@ -95,12 +97,12 @@ class Job(GenServer):
         _publish(state)
         return InitOk(state, continue_="run")
 
-    def handle_continue(self, arg: Any, state: JobState) -> Any:
-        state = replace(state, status="running", attempt=state.attempt + 1)
+    def handle_continue(self, _arg: Any, state: JobState) -> Any:  # only ever "run"
+        state = replace(state, status=JobStatus.RUNNING, attempt=state.attempt + 1)
         _publish(state)
         new_state = handle_job_result(state.work(), state)
         _publish(new_state)
-        if new_state.status == "errored":
+        if new_state.status == JobStatus.ERRORED:
             otp.send_after(otp.self(), "retry", RETRY_DELAY)
             return NoReply(new_state)
         log.info("Job exiting %s", state.id)
@@ -121,7 +123,7 @@ def handle_job_result(result: Any, state: JobState) -> JobState:
     """
     if _is_ok(result):
         log.info("Job completed %s", state.id)
-        return replace(state, status="done")
+        return replace(state, status=JobStatus.DONE)
     if not _is_error(result):
         raise FunctionClauseError(
             f"no function clause matching in Jobber.Job.handle_job_result/2: work returned "
@@ -130,11 +132,11 @@ def handle_job_result(result: Any, state: JobState) -> JobState:
     if state.retries == 0 and state.attempt == 1:  # the first failure (status was "new")
         log.warning("Job errored %s", state.id)
         if state.max_retries == 0:
-            return replace(state, status="failed")
-        return replace(state, status="errored")
+            return replace(state, status=JobStatus.FAILED)
+        return replace(state, status=JobStatus.ERRORED)
     log.warning("Job retry failed %s", state.id)
     retries = state.retries + 1
-    status = "failed" if retries >= state.max_retries else "errored"
+    status = JobStatus.FAILED if retries >= state.max_retries else JobStatus.ERRORED
     return replace(state, retries=retries, status=status)
 
 
@@ -154,11 +156,11 @@ def _publish(state: JobState) -> None:
     """Every status change is an event (the tracer's job table and the log read them)."""
     rt = otp.current_runtime()
     rt.emit(
-        "job_status",
+        JobEventKind.JOB_STATUS,
         otp.self(),
         job_id=state.id,
         job_type=state.type,
-        status=state.status,
+        status=str(state.status),  # plain text in the event, enum or (a student's) str here
         retries=state.retries,
         attempt=state.attempt,
         max_retries=state.max_retries,

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from jobber_lab import otp
-from jobber_lab.otp._durations import duration
 
 __all__ = ["bad_job", "doomed_job", "good_job"]
 
@@ -19,7 +18,7 @@ __all__ = ["bad_job", "doomed_job", "good_job"]
 def _check(what: str, seconds: Any) -> float:
     """The otp duration validator (NaN, negatives and non-numbers refused, naming the
     argument); ``math.inf`` is a job that works until it is killed."""
-    checked = duration(f"{what}(seconds)", seconds, none_ok=False)
+    checked = otp.duration(f"{what}(seconds)", seconds, none_ok=False)
     return math.inf if checked is None else checked
 
 

@@ -38,6 +38,7 @@ from ._atoms import *  # noqa: F403 - the atom constants are part of the public 
 from ._atoms import __all__ as _atom_names
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Restart, Strategy, child_spec
 from ._clock import Clock, ScaledClock, VirtualClock
+from ._durations import duration, time_scale
 from ._dynamic_supervisor import DynamicInit, DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
 from ._genserver import (
@@ -59,6 +60,7 @@ from ._genserver import (
     stop,
 )
 from ._pid import Pid, Ref
+from ._process import Process, current_process
 from ._registry import Registry
 from ._results import (
     IGNORE,
@@ -116,6 +118,7 @@ __all__ = [
     "start_child",
     "supervisor_init",
     "terminate_child",
+    "time_scale",
     "which_children",
     "IGNORE",
     "NO_REPLY",
@@ -140,6 +143,7 @@ __all__ = [
     "NoReply",
     "Ok",
     "Pid",
+    "Process",
     "Ref",
     "Reply",
     "Runtime",
@@ -154,9 +158,11 @@ __all__ = [
     "cancel_timer",
     "cast",
     "checkpoint",
+    "current_process",
     "current_runtime",
     "default_runtime",
     "demonitor",
+    "duration",
     "exit",
     "exit_signal",
     "format_reason",

@@ -14,7 +14,8 @@ from typing import Any
 from ._durations import finite_duration
 from ._pid import Pid, Ref
 from ._process import current_process
-from ._runtime import current_runtime
+from ._results import ExitSignal
+from ._runtime import _is_name, current_runtime
 
 __all__ = [
     "cancel_timer",
@@ -113,8 +114,6 @@ def trap_exit(flag: bool) -> bool:
 
 def exit(pid_or_reason: Any, reason: Any = _NO_REASON) -> Any:
     """``exit(reason)`` ends the caller; ``exit(pid, reason)`` sends an exit signal (P2)."""
-    from ._results import ExitSignal
-
     if reason is _NO_REASON:
         checkpoint()
         raise ExitSignal(pid_or_reason)
@@ -170,11 +169,13 @@ def send_after(dest: Any, message: Any, seconds: float) -> TimerRef:
         seconds,
         instead="a message that never arrives needs no timer (or keep the ref and cancel it)",
     )
-    if not isinstance(dest, Pid) and not isinstance(dest, str) and rt.resolve(dest) is None:
-        from ._runtime import _is_name
-
-        if not _is_name(dest):
-            raise TypeError(f"send_after(dest): expected a Pid or a name, got {dest!r}")
+    if (
+        not isinstance(dest, Pid)
+        and not isinstance(dest, str)
+        and rt.resolve(dest) is None
+        and not _is_name(dest)
+    ):
+        raise TypeError(f"send_after(dest): expected a Pid or a name, got {dest!r}")
     base = rt.make_ref()
     ref = TimerRef(base.node, base.serial)
     ref._timers = weakref.ref(rt.timers)

@@ -65,7 +65,7 @@ class Application:
     def prep_stop(self, state: Any) -> Any:
         return state
 
-    def stop(self, state: Any) -> Any:
+    def stop(self, _state: Any) -> Any:  # Elixir's default: def stop(_state), do: :ok
         return OK
 
     @classmethod
@@ -97,7 +97,12 @@ def started_applications(runtime: Runtime | None = None) -> list[str]:
         return [n for n, pid in _running.get(rt, {}).items() if rt.is_alive(pid)]
 
 
-def app_start(app: Application, restart_type: Any = TEMPORARY_APP, args: Any = None) -> Any:
+def app_start(
+    app: Application,
+    # Accepted (and passed by name) as in OTP; every type behaves as temporary here (A3).
+    restart_type: Any = TEMPORARY_APP,  # noqa: ARG001
+    args: Any = None,
+) -> Any:
     """Start ``app`` (A1): ``OK``, ``Error((ALREADY_STARTED, name))``, ``Error((NOT_STARTED,
     dep))`` or the wrapped error of its ``start``, which receives ``(NORMAL_START, args)``.
     Every ``restart_type`` behaves as ``TEMPORARY_APP`` (A3: the others stop the node).

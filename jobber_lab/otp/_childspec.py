@@ -24,6 +24,7 @@ from ._atoms import (
     MISSING_START,
     Atom,
 )
+from ._events import plain
 from ._results import ArgumentError
 
 __all__ = [
@@ -109,20 +110,12 @@ class ChildSpec:
     def describe(self) -> dict[str, Any]:
         """Plain-data view, for logs and events (the ``offender`` of a report)."""
         return {
-            "id": _text(self.id),
+            "id": plain(self.id),
             "restart": getattr(self.restart, "value", str(self.restart)),
-            "shutdown": _text(self.shutdown_value),
+            "shutdown": plain(self.shutdown_value),
             "type": getattr(self.type, "value", str(self.type)),
             "significant": self.significant,
         }
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, type):
-        return value.__name__
-    return repr(value)
 
 
 _SPEC_KEYS = frozenset(f.name for f in fields(ChildSpec))

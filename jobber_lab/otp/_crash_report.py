@@ -90,7 +90,9 @@ def _reason_lines(reason: Any) -> list[str]:
     banner = f"** ({type(exc).__name__}) {exc}".rstrip()
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if not f.filename.startswith(_CORE)] or frames
-    return [banner, *(f"    {f.filename}:{f.lineno}: {f.name}" for f in own)]
+    # Innermost call first, as an Erlang stacktrace (and so Elixir's report) lists it; Python's
+    # traceback runs the other way.
+    return [banner, *(f"    {f.filename}:{f.lineno}: {f.name}" for f in reversed(own))]
 
 
 _CORE = os.path.dirname(os.path.abspath(__file__)) + os.sep

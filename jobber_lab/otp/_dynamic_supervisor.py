@@ -156,7 +156,7 @@ class _Inline:
     def __init__(self, flags: DynamicInit) -> None:
         self._flags = flags
 
-    def init(self, arg: Any) -> Any:
+    def init(self, _arg: Any) -> Any:
         return self._flags
 
 

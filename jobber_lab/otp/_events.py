@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._atoms import Atom
+
 __all__ = ["Event", "EventBus", "EventKind", "Subscription"]
 
 log = logging.getLogger("jobber_lab.otp.events")
@@ -46,9 +48,9 @@ class EventKind:
     - ``message_sent``: pid (sender or None), other (receiver), message (text), tag
       (call/reply/cast/info/EXIT/DOWN) - opt-in (``Runtime(trace_messages=True)``)
     - ``app_started`` / ``app_stopped``: app, pid (top supervisor), reason
-    - ``job_status``: pid, job_id, job_type, status (new/running/done/errored/failed),
-      retries, attempt
-    - ``quota_refused``: job_type, running, quota
+
+    An application adds its own kinds beside these (the Jobber app's ``job_status`` and
+    ``quota_refused`` are ``jobber_lab.jobber.JobEventKind``): the core knows no app.
     """
 
     SPAWNED = "spawned"
@@ -71,8 +73,22 @@ class EventKind:
     MESSAGE_SENT = "message_sent"
     APP_STARTED = "app_started"
     APP_STOPPED = "app_stopped"
-    JOB_STATUS = "job_status"
-    QUOTA_REFUSED = "quota_refused"
+
+
+def plain(value: Any) -> Any:
+    """``value`` as an event field holds it: plain data that JSON lines keep exactly.
+
+    Strings, numbers, booleans and None stay as they are; an atom becomes its name and a
+    class its ``__name__`` (how a reader calls ``JobRegistry`` or a ``Job`` child id); any
+    other term its ``repr``. The one rule for every field the core fills from a user's term.
+    """
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Atom):
+        return value.name
+    if isinstance(value, type):
+        return value.__name__
+    return repr(value)
 
 
 @dataclass(frozen=True)

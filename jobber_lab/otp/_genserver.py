@@ -32,6 +32,7 @@ from ._atoms import (
     TIMEOUT,
     Atom,
 )
+from ._childspec import ChildSpec, child_spec
 from ._crash_report import NO_MESSAGE, TerminateReport
 from ._pid import Pid, Ref
 from ._process import Process, current_process
@@ -176,13 +177,15 @@ class GenServer:
     def init(self, arg: Any) -> Any:
         return InitOk(arg)
 
-    def handle_call(self, request: Any, from_: From, state: Any) -> Any:
+    # The defaults are Elixir's: what they ignore is named with a leading underscore, as in
+    # `def handle_call(msg, _from, state)` and `def terminate(_reason, _state)`.
+    def handle_call(self, request: Any, _from: From, _state: Any) -> Any:
         raise RuntimeError(
             f"attempted to call GenServer {type(self).__name__} but no handle_call/3 clause "
             f"was provided (request: {request!r})"
         )
 
-    def handle_cast(self, request: Any, state: Any) -> Any:
+    def handle_cast(self, request: Any, _state: Any) -> Any:
         raise RuntimeError(
             f"attempted to cast GenServer {type(self).__name__} but no handle_cast/2 clause "
             f"was provided (request: {request!r})"
@@ -197,13 +200,13 @@ class GenServer:
         )
         return NoReply(state)
 
-    def handle_continue(self, arg: Any, state: Any) -> Any:
+    def handle_continue(self, arg: Any, _state: Any) -> Any:
         raise RuntimeError(
             f"{type(self).__name__} returned a continue but defines no handle_continue/2 "
             f"(arg: {arg!r})"
         )
 
-    def terminate(self, reason: Any, state: Any) -> Any:
+    def terminate(self, _reason: Any, _state: Any) -> Any:
         return OK
 
     # Elixir's generated helpers -------------------------------------------
@@ -220,8 +223,6 @@ class GenServer:
     @classmethod
     def child_spec(cls, arg: Any = None, **overrides: Any) -> Any:
         """The default child spec: ``id=cls``, ``start=(cls.start_link, (arg,))``."""
-        from ._childspec import ChildSpec, child_spec
-
         base = ChildSpec(id=cls, start=(cls.start_link, (arg,)), modules=(cls,))
         return child_spec(base, **{**cls.child_spec_overrides, **overrides})
 
@@ -247,30 +248,7 @@ def start(module: Any, arg: Any = None, **options: Any) -> Any:
 
 
 def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any:
-    unknown = set(options) - _START_OPTIONS
-    if unknown:
-        raise TypeError(
-            f"start_link: unknown option(s) {sorted(unknown)}; expected some of "
-            f"{sorted(_START_OPTIONS)}"
-        )
-    if isinstance(module, type):
-        if not issubclass(module, GenServer):
-            raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
-        server = module()
-    elif isinstance(module, GenServer):
-        server = module
-    else:
-        raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
-    name = options.get("name")
-    if name is not None and not isinstance(name, str | Atom | Via):
-        raise TypeError(f"start_link(name): expected a str, an Atom or a via-name, got {name!r}")
-    if isinstance(name, Via):
-        _check_via(name)
-    timeout = options.get("timeout")
-    if timeout is not None and timeout is not INFINITY:
-        timeout = _check_timeout("start_link", timeout)
-    else:
-        timeout = None
+    server, name, timeout = _start_arguments(module, options)
     rt = current_runtime()
     with rt.calling_process() as caller:
         do_link = link and not caller.quiet
@@ -314,6 +292,36 @@ def _start(module: Any, arg: Any, options: dict[str, Any], *, link: bool) -> Any
         rt.receive(lambda m: type(m) is tuple and m[0] is DOWN and m[1] is mref)
         _flush_exit(rt, caller, pid)
         return result
+
+
+def _start_arguments(module: Any, options: dict[str, Any]) -> tuple[GenServer, Any, float | None]:
+    """``start_link``'s arguments, checked before anything is spawned: the server object,
+    its name, and how long to wait for ``init`` (None: forever)."""
+    unknown = set(options) - _START_OPTIONS
+    if unknown:
+        raise TypeError(
+            f"start_link: unknown option(s) {sorted(unknown)}; expected some of "
+            f"{sorted(_START_OPTIONS)}"
+        )
+    if isinstance(module, type):
+        if not issubclass(module, GenServer):
+            raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
+        server = module()
+    elif isinstance(module, GenServer):
+        server = module
+    else:
+        raise TypeError(f"start_link(module): expected a GenServer subclass, got {module!r}")
+    name = options.get("name")
+    if name is not None and not isinstance(name, str | Atom | Via):
+        raise TypeError(f"start_link(name): expected a str, an Atom or a via-name, got {name!r}")
+    if isinstance(name, Via):
+        _check_via(name)
+    timeout = options.get("timeout")
+    if timeout is not None and timeout is not INFINITY:
+        timeout = _check_timeout("start_link", timeout)
+    else:
+        timeout = None
+    return server, name, timeout
 
 
 _VIA_CALLBACKS = ("register_name", "whereis_name", "unregister_name")

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ._atoms import ALREADY_REGISTERED, EXIT, UNDEFINED, Atom
-from ._childspec import ChildSpec
-from ._events import EventKind
+from ._childspec import ChildSpec, child_spec
+from ._events import EventKind, plain
 from ._genserver import GenServer, InitOk, NoReply, Reply, call
 from ._genserver import start_link as gen_start_link
+from ._matchspec import compile_spec
 from ._pid import Pid
 from ._process import current_process
 from ._results import OK, ArgumentError, Error, Ok
@@ -93,7 +94,7 @@ class _Partition(GenServer):
             return NoReply(state)
         return super().handle_info(message, state)
 
-    def terminate(self, reason: Any, state: Any) -> Any:
+    def terminate(self, _reason: Any, state: Any) -> Any:
         proc = current_process()
         if proc is not None and isinstance(state, dict):
             with _tables_lock:
@@ -117,18 +118,10 @@ def _cleanup(table: _Table, pid: Pid) -> None:
         rt.emit(
             EventKind.REGISTRY_UNREGISTER,
             pid,
-            registry=_text(table.name),
-            key=_text(key),
-            value=_text(value),
+            registry=plain(table.name),
+            key=plain(key),
+            value=plain(value),
         )
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, Atom):
-        return value.name
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return repr(value)
 
 
 class Registry:
@@ -147,8 +140,6 @@ class Registry:
 
     @staticmethod
     def child_spec(*, keys: Any = None, name: Any = None, **overrides: Any) -> ChildSpec:
-        from ._childspec import child_spec
-
         base = ChildSpec(
             id=name if name is not None else Registry,
             start=(_start_from_spec, (keys, name)),
@@ -183,9 +174,9 @@ class Registry:
         rt.emit(
             EventKind.REGISTRY_REGISTER,
             proc.pid,
-            registry=_text(registry),
-            key=_text(key),
-            value=_text(value),
+            registry=plain(registry),
+            key=plain(key),
+            value=plain(value),
         )
         return Ok(table.owner)
 
@@ -214,9 +205,9 @@ class Registry:
             rt.emit(
                 EventKind.REGISTRY_UNREGISTER,
                 proc.pid,
-                registry=_text(registry),
-                key=_text(key),
-                value=_text(removed[1]),
+                registry=plain(registry),
+                key=plain(key),
+                value=plain(removed[1]),
             )
         return OK
 
@@ -250,8 +241,6 @@ class Registry:
         matches ``pattern`` (``"_"`` anything, ``"$1"`` binds) and every guard, written
         as in :meth:`select`: ``Registry.match(reg, "k", (1, "$1", "_"), [("is_atom",
         "$1")])``.  No liveness check (R3)."""
-        from ._matchspec import compile_spec
-
         guards = [] if guards is None else guards
         if not isinstance(guards, list):
             raise ArgumentError(f"match(guards): expected a list of guards, got {guards!r}")
@@ -282,8 +271,6 @@ class Registry:
         ``== != < > <= >=`` or ``(test, a)`` with ``is_atom is_binary is_integer is_pid``;
         the body's last element is the result template.
         """
-        from ._matchspec import compile_spec
-
         run = compile_spec(spec)
         table = _table(registry)
         with table.lock:

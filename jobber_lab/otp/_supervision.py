@@ -13,12 +13,12 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._atoms import BRUTAL_KILL, DOWN, EXIT, INFINITY, KILL, KILLED, NOPROC, SHUTDOWN, Atom
 from ._childspec import ChildSpec, ChildType, Restart
-from ._events import EventKind
+from ._events import EventKind, plain
 from ._pid import Pid
 from ._process import current_process
 from ._results import format_reason, is_clean
@@ -59,8 +59,6 @@ class Intensity:
 
 def check_flags(max_restarts: Any, max_seconds: Any) -> Any:
     """None if the intensity flags are valid, else the error term (S2)."""
-    from ._atoms import Atom
-
     if isinstance(max_restarts, bool) or not isinstance(max_restarts, int) or max_restarts < 0:
         return (Atom("invalid_intensity"), max_restarts)
     if (
@@ -104,7 +102,7 @@ def shutdown_children(
     pending: dict[Any, tuple[Pid, ChildSpec]] = {}
     by_pid: dict[Pid, Any] = {}
     exits: dict[Pid, Any] = {}
-    deadlines: list[tuple[float, Any]] = []
+    deadlines: list[tuple[float, int, Any]] = []
     reasons: dict[Pid, Any] = {}
 
     def launch() -> None:
@@ -129,11 +127,7 @@ def shutdown_children(
 
     launch()
     while pending:
-        while deadlines and (deadlines[0][2] not in pending or deadlines[0][0] <= rt.now()):
-            _, _, ref = heapq.heappop(deadlines)
-            if ref in pending:
-                rt.exit(pending[ref][0], KILL)
-        wait = max(0.0, deadlines[0][0] - rt.now()) if deadlines else None
+        wait = _kill_the_late(rt, deadlines, pending)
         msg = rt.receive(relevant, wait)
         if type(msg) is not tuple:
             continue  # a deadline passed
@@ -158,6 +152,19 @@ def shutdown_children(
             report(rt, "shutdown_error", reason, pid, spec)
         launch()
     return reasons
+
+
+def _kill_the_late(
+    rt: Runtime, deadlines: list[tuple[float, int, Any]], pending: Mapping[Any, tuple[Pid, Any]]
+) -> float | None:
+    """Kill every child still pending past its shutdown time (D5's ``kill`` after the
+    ``shutdown`` timeout) and drop the deadlines of those already gone; returns the seconds
+    until the next deadline (None: none left, wait for the rest as long as they take)."""
+    while deadlines and (deadlines[0][2] not in pending or deadlines[0][0] <= rt.now()):
+        _, _, ref = heapq.heappop(deadlines)
+        if ref in pending:
+            rt.exit(pending[ref][0], KILL)
+    return max(0.0, deadlines[0][0] - rt.now()) if deadlines else None
 
 
 def report(rt: Runtime, context: str, reason: Any, pid: Any, spec: ChildSpec | None) -> None:
@@ -210,7 +217,7 @@ def child_fields(spec: ChildSpec, *, dynamic: bool) -> dict[str, Any]:
     """What every supervision event says about its child: enough to draw the tree."""
     return {
         "supervisor": str(_self_pid()),
-        "child_id": None if dynamic else _child_id_text(spec.id),
+        "child_id": None if dynamic else plain(spec.id),
         "restart": spec.restart.value,
         "role": "supervisor" if spec.type.value == "supervisor" else "worker",
         "dynamic": dynamic,
@@ -230,6 +237,10 @@ def emit_child(
     rt.emit(kind, pid, **child_fields(spec, dynamic=dynamic), **extra)
 
 
+REACHED_MAX_RESTART_INTENSITY = Atom("reached_max_restart_intensity")
+"""The reason of the report a supervisor logs as it gives up, under ``errorContext=shutdown``
+(OTP's ``report_error(shutdown, reached_max_restart_intensity, ...)``)."""
+
 TRY_AGAIN = Atom("$try_again_restart")
 """The message a supervisor sends itself to retry a failed restart (S7)."""
 
@@ -241,7 +252,7 @@ def may_restart(
     supervisor gives up (the caller then drops the child and stops with ``shutdown``)."""
     if intensity.add(rt.now()):
         return True
-    report(rt, "reached_max_restart_intensity", SHUTDOWN, pid, spec)
+    report(rt, "shutdown", REACHED_MAX_RESTART_INTENSITY, pid, spec)
     emit_give_up(rt, intensity, spec, dynamic=dynamic)
     return False
 
@@ -279,11 +290,3 @@ def emit_give_up(rt: Runtime, intensity: Intensity, spec: ChildSpec, *, dynamic:
         max_seconds=intensity.max_seconds,
     )
     rt.emit(EventKind.SUPERVISOR_GAVE_UP, None, **fields, reason="shutdown")
-
-
-def _child_id_text(child_id: Any) -> Any:
-    if isinstance(child_id, type):
-        return child_id.__name__
-    if isinstance(child_id, str | int | float | bool) or child_id is None:
-        return child_id
-    return repr(child_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ._atoms import INFINITY
-from ._childspec import AutoShutdown, ChildSpec, ChildType, Strategy
+from ._childspec import AutoShutdown, ChildSpec, ChildType, Strategy, child_spec
 from ._genserver import call
 from ._genserver import start_link as gen_start_link
 from ._results import ArgumentError
@@ -96,8 +96,6 @@ class Supervisor:
 
     @classmethod
     def child_spec(cls, arg: Any = None, **overrides: Any) -> ChildSpec:
-        from ._childspec import child_spec
-
         overrides = {**cls.child_spec_overrides, **overrides}
         base = ChildSpec(
             id=overrides.pop("id", cls if cls is not Supervisor else overrides.get("name")),
@@ -114,7 +112,7 @@ class _Inline(Supervisor):
     def __init__(self, init: SupervisorInit) -> None:
         self._init = init
 
-    def init(self, arg: Any) -> Any:
+    def init(self, _arg: Any) -> Any:
         return self._init
 
 

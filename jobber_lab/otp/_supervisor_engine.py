@@ -294,8 +294,8 @@ class DynamicChildren:
         """IGNORE on restart drops the child (D5)."""
         self.remove(child)
 
-    def group(self, child: Child, strategy: Strategy) -> list[Child]:
-        return [child]
+    def group(self, child: Child, _strategy: Strategy) -> list[Child]:
+        return [child]  # a dynamic supervisor is always one_for_one
 
     def batches(self, children: list[Child]) -> list[list[Child]]:
         """All at once (D5): one batch, shut down in parallel."""
@@ -306,7 +306,7 @@ class DynamicChildren:
             (UNDEFINED, c.pid, c.spec.type, c.spec.modules_value) for c in self.children.values()
         ]
 
-    def start_child(self, server: SupervisorServer, state: SupState, spec: ChildSpec) -> Any:
+    def start_child(self, server: SupervisorServer, _state: SupState, spec: ChildSpec) -> Any:
         """D2: ``max_children`` counts restarting children too; results pass through."""
         if self.max_children is not INFINITY and len(self.children) >= self.max_children:
             return Error(MAX_CHILDREN)
@@ -426,7 +426,7 @@ class SupervisorServer(GenServer):
 
     # ------------------------------------------------------- calls (S12, S13, D2-D4)
 
-    def handle_call(self, request: Any, from_: Any, state: SupState) -> Any:
+    def handle_call(self, request: Any, _from: Any, state: SupState) -> Any:
         op, arg = request
         store = state.store
         if op == "which_children":
@@ -548,7 +548,7 @@ class SupervisorServer(GenServer):
 
     # ------------------------------------------------------------ shutdown (S10, S11)
 
-    def terminate(self, reason: Any, state: Any) -> Any:
+    def terminate(self, _reason: Any, state: Any) -> Any:
         if isinstance(state, SupState):
             store = state.store
             self._shutdown(store, [c for c in store.all() if isinstance(c.pid, Pid)])

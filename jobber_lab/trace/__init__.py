@@ -28,13 +28,14 @@ from ._graph import (
 from ._store import TraceFormatError, event_from_dict, read_events, write_events
 from ._summaries import DEFAULT_WINDOW, job_rows, log_lines, replay, supervisor_rows
 from ._text import text_tree
-from ._tracer import Tracer
+from ._tracer import Snapshot, Tracer
 
 __all__ = [
     "APP_PREFIX",
     "DEFAULT_WINDOW",
     "GHOST_SECONDS",
     "GraphState",
+    "Snapshot",
     "TraceFormatError",
     "Tracer",
     "app_node",

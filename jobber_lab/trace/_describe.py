@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jobber_lab.otp._events import Event, EventKind
+from jobber_lab.jobber import JobEventKind, JobStatus
+from jobber_lab.otp import Event, EventKind
 
 __all__ = ["describe"]
 
@@ -39,11 +40,11 @@ def _words(reason: Any) -> str:
 def _job_status(event: Event, labels: Labels | None) -> str | None:
     job = event.get("job_id") or _who(event.pid, labels)
     status = event.get("status")
-    if status == "done":
+    if status == JobStatus.DONE:
         return f"Job completed {job}"
-    if status == "failed":
+    if status == JobStatus.FAILED:
         return f"Job failed {job}"
-    if status == "errored":
+    if status == JobStatus.ERRORED:
         retries = event.get("retries")
         most = event.get("max_retries")
         if retries is None:
@@ -51,7 +52,7 @@ def _job_status(event: Event, labels: Labels | None) -> str | None:
         if most is None:
             return f"Job errored {job} (retry {retries})"
         return f"Job errored {job} (retry {retries} of {most})"
-    if status == "running":
+    if status == JobStatus.RUNNING:
         attempt = event.get("attempt")
         if attempt is None or attempt == 1:
             return f"Job started {job}"
@@ -123,33 +124,33 @@ def _gave_up(event: Event, labels: Labels | None) -> str | None:
     return f"Supervisor {sup} gave up ({_words(reason)})"
 
 
-def _zombie(event: Event, labels: Labels | None) -> str | None:
+def _zombie(event: Event, _labels: Labels | None) -> str | None:
     return (
         f"Zombie thread: {event.pid} {event.get('name')} still runs {event.get('seconds')}s"
         f" after it died ({event.get('reason')})"
     )
 
 
-def _quota_refused(event: Event, labels: Labels | None) -> str | None:
+def _quota_refused(event: Event, _labels: Labels | None) -> str | None:
     kind = str(event.get("job_type") or "").capitalize() or "A"
     return f"{kind} job refused: quota {event.get('quota')} reached"
 
 
-def _app_started(event: Event, labels: Labels | None) -> str | None:
+def _app_started(event: Event, _labels: Labels | None) -> str | None:
     return f"Application {event.get('app')} started"
 
 
-def _app_stopped(event: Event, labels: Labels | None) -> str | None:
+def _app_stopped(event: Event, _labels: Labels | None) -> str | None:
     return f"Application {event.get('app')} stopped ({_words(event.get('reason'))})"
 
 
-def _registered(event: Event, labels: Labels | None) -> str | None:
+def _registered(event: Event, _labels: Labels | None) -> str | None:
     verb = "registered" if event.kind == EventKind.REGISTRY_REGISTER else "unregistered"
     return f"{event.get('registry')} {verb} {event.get('key')} for {event.pid}"
 
 
 _WORDS: dict[str, Callable[[Event, Labels | None], str | None]] = {
-    EventKind.JOB_STATUS: _job_status,
+    JobEventKind.JOB_STATUS: _job_status,
     EventKind.EXITED: _exited,
     EventKind.CHILD_STARTED: _child_started,
     EventKind.CHILD_RESTARTED: _child_restarted,
@@ -158,7 +159,7 @@ _WORDS: dict[str, Callable[[Event, Labels | None], str | None]] = {
     EventKind.INTENSITY_REACHED: _intensity_reached,
     EventKind.SUPERVISOR_GAVE_UP: _gave_up,
     EventKind.ZOMBIE: _zombie,
-    EventKind.QUOTA_REFUSED: _quota_refused,
+    JobEventKind.QUOTA_REFUSED: _quota_refused,
     EventKind.APP_STARTED: _app_started,
     EventKind.APP_STOPPED: _app_stopped,
     EventKind.REGISTRY_REGISTER: _registered,

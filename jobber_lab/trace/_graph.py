@@ -22,6 +22,7 @@ remembered about it but never bring it back into the live graph; only a ``zombie
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event, EventKind
+from jobber_lab.jobber import JobEventKind, JobStatus
+from jobber_lab.otp import Event, EventKind
 
 __all__ = [
     "APP_PREFIX",
@@ -103,7 +105,17 @@ def name_of(attrs: Mapping[str, Any]) -> str:
 
 
 def node_label(pid: str, name: Any, child_id: Any, behaviour: Any, job_id: Any = None) -> str:
-    """:func:`process_name` with positional arguments (the older spelling, kept for callers)."""
+    """Deprecated: :func:`process_name` with positional arguments, the older spelling.
+
+    Kept working because it is public; a second name for the one rule is a second place to
+    look, so new code calls :func:`process_name` (or :func:`name_of` on a node's attributes).
+    """
+    warnings.warn(
+        "jobber_lab.trace.node_label is deprecated: call process_name(pid, name, job_id=..., "
+        "child_id=..., behaviour=...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return process_name(pid, name, job_id=job_id, child_id=child_id, behaviour=behaviour)
 
 
@@ -173,7 +185,7 @@ def _defaults(pid: str, time: float | None) -> dict[str, Any]:
         "name": None,
         "role": "worker",
         "behaviour": "",
-        "status": "running",
+        "status": JobStatus.RUNNING,
         "restarts": 0,
         "window_restarts": 0,
         "job_id": None,
@@ -521,7 +533,7 @@ def _app_stopped(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
         del state.aliases[master]
 
 
-def _gave_up(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
+def _gave_up(_graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     sup = event.get("supervisor", event.pid)
     if sup is not None:
         state.gave_up.add(str(sup))
@@ -541,7 +553,7 @@ _HANDLERS = {
     EventKind.ZOMBIE: _zombie,
     EventKind.NAMED: _named,
     EventKind.UNNAMED: _named,
-    EventKind.JOB_STATUS: _job_status,
+    JobEventKind.JOB_STATUS: _job_status,
     EventKind.APP_STARTED: _app_started,
     EventKind.APP_STOPPED: _app_stopped,
     EventKind.INTENSITY_REACHED: _intensity_reached,

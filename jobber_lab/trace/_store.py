@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 
 __all__ = ["TraceFormatError", "event_from_dict", "read_events", "replay_file", "write_events"]
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event, EventKind
+from jobber_lab.jobber import JobEventKind
+from jobber_lab.otp import Event, EventKind
 
 from ._describe import describe
 from ._graph import GraphState, apply_event, new_graph
@@ -67,7 +68,7 @@ def job_rows(events: Iterable[Event], start: Start | None = None) -> list[dict[s
     job_of_pid: dict[str, Any] = {}
     state = GraphState()
     for event, graph, state in replay(events, start):
-        if event.kind == EventKind.JOB_STATUS:
+        if event.kind == JobEventKind.JOB_STATUS:
             pid = event.get("pid", event.pid)
             job_id = event.get("job_id") or pid
             row = rows.get(job_id)
@@ -173,19 +174,32 @@ def supervisor_rows(
     at = now if now is not None else last_time
     for pid, row in rows.items():
         row["label"] = state.labels.get(pid, pid)
-        if row["max_seconds"] is not None:
-            seconds = float(row["max_seconds"])
-        elif isinstance(window, Mapping):
-            # By label, else by behaviour: a JobSupervisor is labelled by its job's id.
-            attrs = _attrs(graph, state, pid)
-            kind = attrs["behaviour"] if attrs is not None else None
-            seconds = float(window.get(row["label"], window.get(kind, DEFAULT_WINDOW)))
-        else:
-            seconds = float(window)
+        seconds = _window_seconds(row, window, graph, state)
         row["window"] = seconds
         row["total_restarts"] = len(times[pid])
         row["restarts"] = 0 if at is None else sum(1 for t in times[pid] if t >= at - seconds)
     return list(rows.values())
+
+
+def _window_seconds(
+    row: Mapping[str, Any],
+    window: float | Mapping[str, float],
+    graph: nx.DiGraph,
+    state: GraphState,
+) -> float:
+    """The window a supervisor's restarts are counted in: its own ``max_seconds`` once it
+    reached its intensity, else ``window`` (a mapping: by label, else by behaviour)."""
+    if row["max_seconds"] is not None:
+        return float(row["max_seconds"])
+    if isinstance(window, Mapping):
+        # By label, else by behaviour: a JobSupervisor is labelled by its job's id.
+        attrs = _attrs(graph, state, row["pid"])
+        behaviour = attrs["behaviour"] if attrs is not None else None
+        by_behaviour = (
+            window.get(behaviour, DEFAULT_WINDOW) if behaviour is not None else DEFAULT_WINDOW
+        )
+        return float(window.get(row["label"], by_behaviour))
+    return float(window)
 
 
 def log_lines(

@@ -14,18 +14,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 
 from . import _summaries
 from ._describe import describe
 from ._graph import GraphState, apply_event, new_graph
 from ._store import replay_file, write_events
 
-__all__ = ["Tracer"]
+__all__ = ["Snapshot", "Tracer"]
 
 log = logging.getLogger("jobber_lab.trace")
 
@@ -34,6 +34,14 @@ ChangeHook = Callable[[Event], None]
 
 class _Subscribable(Protocol):
     def subscribe(self, callback: Callable[[Event], None]) -> Any: ...
+
+
+class Snapshot(NamedTuple):
+    """The live tree and the history as they were together, at one :attr:`Tracer.version`."""
+
+    graph: nx.DiGraph
+    history: list[Event]
+    version: int
 
 
 class Tracer:
@@ -160,6 +168,15 @@ class Tracer:
         with self.lock:
             return list(self._history)
 
+    def snapshot(self) -> Snapshot:
+        """:attr:`graph`, :attr:`history` and :attr:`version`, copied under one lock.
+
+        Read one after the other, the three can straddle an event (a table one job ahead of
+        the tree); a view that shows several of them at once reads them here.
+        """
+        with self.lock:
+            return Snapshot(self._graph.copy(), list(self._history), self._total)
+
     @property
     def version(self) -> int:
         """How many events were applied; a renderer compares it to know whether to redraw."""
@@ -220,7 +237,7 @@ class Tracer:
 
     # ------------------------------------------------------------------ replay
 
-    def _snapshot(self) -> tuple[list[Event], tuple[nx.DiGraph, GraphState]]:
+    def _replay_start(self) -> tuple[list[Event], tuple[nx.DiGraph, GraphState]]:
         """History and replay checkpoint, copied together under the lock."""
         with self.lock:
             return list(self._history), (self._base_graph.copy(), self._base_state.copy())
@@ -235,7 +252,7 @@ class Tracer:
             raise TypeError(
                 f"graph_at: expected a seq (int) or a time (float), got {seq_or_time!r}"
             )
-        events, (graph, state) = self._snapshot()
+        events, (graph, state) = self._replay_start()
         by_seq = isinstance(seq_or_time, int)
         base = graph.graph["seq"] if by_seq else graph.graph["time"]
         if base is not None and base and seq_or_time < base:
@@ -263,7 +280,7 @@ class Tracer:
 
     def job_rows(self) -> list[dict[str, Any]]:
         """One row per job id, in the order jobs first appeared (see ``_summaries.job_rows``)."""
-        events, start = self._snapshot()
+        events, start = self._replay_start()
         return _summaries.job_rows(events, start)
 
     def supervisor_rows(
@@ -273,12 +290,12 @@ class Tracer:
     ) -> list[dict[str, Any]]:
         """Per supervisor: pid, label, restarts inside the intensity window, ... in order of
         appearance (see ``_summaries.supervisor_rows`` for how the window is chosen)."""
-        events, start = self._snapshot()
+        events, start = self._replay_start()
         return _summaries.supervisor_rows(events, start, now=now, window=window)
 
     def log_lines(self, n: int | None = None, times: bool = True) -> list[str]:
         """The history in words, oldest first; the last ``n`` lines if given."""
-        events, start = self._snapshot()
+        events, start = self._replay_start()
         return _summaries.log_lines(events, start, n=n, times=times)
 
     def __repr__(self) -> str:

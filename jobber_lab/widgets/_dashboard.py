@@ -5,7 +5,7 @@ Threads, as JUPYTER.md measured them:
 - Button handlers run on the kernel's main thread and must return at once: they start a job
   (one quick call into JobRunner), send an exit signal, or record a request, then return.
 - Tracer events arrive on the runtime's dispatcher thread; the hook only *signals* the
-  :class:`~jobber_lab.draw.CoalescingRenderer`, so a burst of events becomes one redraw.
+  :class:`~jobber_lab.widgets.CoalescingRenderer`, so a burst of events becomes one redraw.
 - Everything slow (replaying history, drawing the tree, writing an export) runs on the
   renderer thread, which then *sets* widget values; nothing ever captures output in a thread.
 """
@@ -26,13 +26,7 @@ from typing import Any
 import ipywidgets as w
 
 from jobber_lab import otp, trace
-from jobber_lab.draw import (
-    CoalescingRenderer,
-    node_label,
-    save_tree,
-    tree_png,
-    tree_svg,
-)
+from jobber_lab.draw import node_label, save_tree, tree_png, tree_svg
 from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
 from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE, Controls, layout
@@ -40,6 +34,7 @@ from ._header import facts_from, header_html
 from ._html import esc
 from ._log import log_html
 from ._moment import read_moment
+from ._renderer import CoalescingRenderer
 from ._session import JOB_KINDS, KILL_REASONS, Session
 from ._table import JobRowView, job_row_views, table_head
 

@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from jobber_lab.draw import STATUS_COLOURS
-from jobber_lab.jobber import JOB_RUNNER
+from jobber_lab.jobber import JOB_RUNNER, JobStatus
 from jobber_lab.trace import APP_PREFIX
 
 from ._html import esc, tint
@@ -87,8 +87,8 @@ def facts_from(
         first_job_runner=first_job_runner,
         running_imports=running_imports_of(graph),
         processes=processes,
-        done=sum(1 for r in rows if r.get("status") == "done"),
-        failed=sum(1 for r in rows if r.get("status") == "failed"),
+        done=sum(1 for r in rows if r.get("status") == JobStatus.DONE),
+        failed=sum(1 for r in rows if r.get("status") == JobStatus.FAILED),
         zombies=sum(1 for _, a in graph.nodes(data=True) if a.get("zombie")),
         refused=refused,
         travel=travel,
@@ -107,7 +107,8 @@ def header_html(f: HeaderFacts) -> str:
     """One line of facts; the JobRunner badge turns orange once its pid has changed."""
     changed = f.job_runner is not None and f.first_job_runner not in (None, f.job_runner)
     if f.job_runner is None:
-        runner = _badge("JobRunner: down", tint(STATUS_COLOURS["failed"], "80"), "jl-runner")
+        down = tint(STATUS_COLOURS[JobStatus.FAILED], "80")
+        runner = _badge("JobRunner: down", down, "jl-runner")
     elif changed:
         # The pid just replaced, not the first one: after two restarts "was <first>" would
         # name a process the student never saw die this time.
@@ -122,7 +123,7 @@ def header_html(f: HeaderFacts) -> str:
     full = f.running_imports >= f.quota
     imports = _badge(
         f"imports {f.running_imports} / {f.quota}" + (" (quota reached)" if full else ""),
-        tint(STATUS_COLOURS["errored"]) if full else "#e8f1fb",
+        tint(STATUS_COLOURS[JobStatus.ERRORED]) if full else "#e8f1fb",
         "jl-imports",
     )
     counts = (

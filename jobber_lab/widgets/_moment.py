@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from jobber_lab.jobber import JobEventKind
 from jobber_lab.otp import EventKind
 from jobber_lab.trace import Tracer, job_rows, log_lines
 
@@ -38,13 +39,14 @@ class Moment:
 def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
     """The live moment (``at`` None; ``now`` is the runtime's clock) or the one after ``at``.
 
-    Live: the graph and the history are copied under the tracer's lock together, so the
-    table never runs ahead of the tree. Past: the history prefix up to ``at`` and
+    Live: the graph and the history are one :meth:`Tracer.snapshot`, so the table never runs
+    ahead of the tree. Past: the history prefix up to ``at`` and
     ``graph_at(at)`` (the same replay), timed at the last event of the prefix.
     """
-    with tracer.lock:
-        events = tracer.history
-        graph = tracer.graph if at is None else None
+    if at is None:
+        graph, events, _ = tracer.snapshot()
+    else:
+        graph, events = None, tracer.history
     last_seq = events[-1].seq if events else 0
     if at is not None:
         events = [e for e in events if e.seq <= at]
@@ -55,7 +57,7 @@ def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
         graph=graph,
         rows=job_rows(events),
         lines=log_lines(events, n=LOG_LINES),
-        refused=sum(1 for e in events if e.kind == EventKind.QUOTA_REFUSED),
+        refused=sum(1 for e in events if e.kind == JobEventKind.QUOTA_REFUSED),
         replaced={
             str(e.pid): str(e.get("old_pid"))
             for e in events

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobber_lab.draw import STATUS_COLOURS
+from jobber_lab.jobber import JobStatus
 
 from ._html import esc, tint
 
@@ -65,8 +66,8 @@ def shown_status(row: dict[str, Any]) -> str:
     Jobs publish done/failed themselves; a doomed job never gets to: its last word was
     "running". Saying "running" for a dead job would be a lie the tree does not tell.
     """
-    status = str(row.get("status") or "new")
-    if not row.get("alive", True) and status not in ("done", "failed"):
+    status = str(row.get("status") or JobStatus.NEW)
+    if not row.get("alive", True) and status not in (JobStatus.DONE, JobStatus.FAILED):
         return "exited"
     return status
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PIL import Image
 
 from jobber_lab import cli, jobber
 from jobber_lab.demo import live_tree, run_story
@@ -24,8 +25,6 @@ def test_tree_command_writes_a_png(tmp_path) -> None:
 
 
 def test_tree_command_draws_doomed_3_findable_and_crisp(tmp_path) -> None:
-    from PIL import Image
-
     png, svg = tmp_path / "tree.png", tmp_path / "tree.svg"
     assert cli.main(["tree", "--out", str(png), "--crashes", "1"]) == 0
     assert Image.open(png).width >= 1200

@@ -40,6 +40,7 @@ def test_the_course_is_found_in_the_checkout() -> None:
 def test_a_first_run_copies_every_lesson_byte_for_byte(tmp_path: Path) -> None:
     copy = course.prepare_working_copy(tmp_path / "course")
     assert copy.copied == _lessons()
+    assert "07_appendix_killing_threads.ipynb" in copy.copied  # the appendix is a lesson too
     for name in _lessons():
         assert (tmp_path / "course" / name).read_bytes() == (NOTEBOOKS / name).read_bytes()
     assert "course working copy" in copy.summary()
@@ -185,6 +186,7 @@ def test_the_wheel_ships_the_course_identical_to_the_notebooks(tmp_path: Path) -
     (wheel,) = tmp_path.glob("jobber_lab-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
+        assert "jobber_lab/lessons/07_appendix_killing_threads.ipynb" in names
         for lesson in _lessons():
             member = f"jobber_lab/lessons/{lesson}"
             assert member in names, f"{member} missing from the wheel"

@@ -11,6 +11,7 @@ from typing import Any
 from jobber_lab.otp import (
     DOWN,
     EXIT,
+    IGNORE,
     KILL,
     NORMAL,
     OK,
@@ -119,8 +120,6 @@ class Once:
 
 def sup1_start_child_ignore(once: Once) -> Any:
     """``supervisor_1:start_child(ignore)``: ``ignore`` the first time, then a child."""
-    from jobber_lab.otp import IGNORE
-
     return IGNORE if once.first() else sup1_start_child()
 
 

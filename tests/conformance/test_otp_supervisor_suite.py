@@ -47,6 +47,7 @@ from jobber_lab.otp import (
     BAD_RETURN,
     BRUTAL_KILL,
     DOWN,
+    DUPLICATE_CHILD_NAME,
     EXIT,
     IGNORE,
     INFINITY,
@@ -423,8 +424,6 @@ def test_child_specs_correct_specs_are_accepted(tme) -> None:
 def test_child_specs_duplicate_child_name(tme) -> None:
     """supervisor_SUITE.erl, child_specs (``{duplicate_child_name, child}``), through
     init: this port has no check_childspecs."""
-    from jobber_lab.otp import DUPLICATE_CHILD_NAME
-
     c1 = sup1_spec("child", shutdown=INFINITY, type=SUPERVISOR)
     c2 = sup1_spec("child", type=SUPERVISOR)
     assert start_link(flags(children=[c1, c2])) == Error(

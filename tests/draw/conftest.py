@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from draw_samples import doomed_scenario, message_scenario
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 
 
 @pytest.fixture

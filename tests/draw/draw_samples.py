@@ -10,7 +10,7 @@ import networkx as nx
 
 # The same tracer-shaped 3-ary tree the redraw benchmark times (one generator, not two).
 from bench.bench_redraw import STATUSES, ternary_tree
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 
 __all__ = ["STATUSES", "doomed_scenario", "jobber_tree", "message_scenario", "ternary_tree"]
 

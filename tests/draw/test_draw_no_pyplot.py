@@ -19,8 +19,6 @@ g = jobber_tree()
 d.tree_png(g); d.tree_svg(g); d.tree_gif([g, g])
 d.draw_timeline(doomed_scenario()).savefig(__import__("io").BytesIO(), format="png")
 d.draw_sequence(message_scenario()).savefig(__import__("io").BytesIO(), format="png")
-r = d.CoalescingRenderer(lambda: d.tree_png(g), lambda b: None)
-r.notify(); r.wait_idle(10); r.close()
 print("pyplot" if "matplotlib.pyplot" in sys.modules else "clean")
 """
 

@@ -12,7 +12,7 @@ from draw_samples import jobber_tree, ternary_tree
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 
-from jobber_lab.draw import AUTO_LABEL_LIMIT, draw_tree, save_tree, tree_png, tree_svg
+from jobber_lab.draw import AUTO_LABEL_LIMIT, draw_tree, save_tree, tree_layout, tree_png, tree_svg
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -93,8 +93,6 @@ def test_dynamic_edges_dashed_static_edges_solid() -> None:
             piece = piece[~np.isnan(piece[:, 0])]
             assert len(piece) == 2
             drawn[tuple(np.round(piece.ravel(), 6))] = dashed
-    from jobber_lab.draw import tree_layout
-
     pos = tree_layout(g)
     assert len(drawn) == g.number_of_edges()
     for parent, child, data in g.edges(data=True):

@@ -234,79 +234,100 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
             page.goto(f"{lab.url}/lab/tree/00_dashboard.ipynb?token={lab.token}")
             page.wait_for_function(_KERNEL_READY, timeout=60_000)
             ready = time.monotonic() - started
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            _button(page, "Good job").wait_for(state="visible", timeout=WAIT_MS)
-            _wait_text(page, ".jl-header", "JobRunner", "imports 0 / 3")
-            tree = _wait_new_tree(page, "")
-            _wait_text(page, ".jl-jobs", "No jobs yet")
-            page.locator(".jl-dashboard").scroll_into_view_if_needed()
-            _shot(page, "dashboard-start.png")
-
-            # The whole dashboard is on a 1280x720 screen: tree, table and log in view.
-            for part in (".jl-dashboard", ".jl-tree", ".jl-jobs", ".jl-log"):
-                r = page.evaluate(_RECT, part)
-                assert r["height"] > 0 and r["width"] > 0, (part, r)
-                assert r["top"] >= 0 and r["bottom"] <= VIEWPORT["height"], (part, r)
-                assert r["left"] >= 0 and r["right"] <= VIEWPORT["width"], (part, r)
-
-            # Crisp: SVG, or a PNG with at least twice the pixels it is shown with.
-            kind = page.evaluate(_TREE_KIND)
-            assert kind["kind"] == "svg" or kind["natural"] >= 2 * kind["shown"], kind
-
-            # The quota at the default settings (time scale 0.1, 5 s of work): Import ×4.
-            _button(page, "Import ×4").click()
-            _wait_text(page, ".jl-notice", "Import ×4", "refused", "import_quota_reached")
-            _wait_text(page, ".jl-header", "1 imports refused")
-            _wait_text(page, ".jl-log", "Import job refused: quota 3 reached")
-            table = _text(page, ".jl-jobs")
-            assert all(f"import-{n}" in table for n in (1, 2, 3)), table
-            assert "import-4" not in table, table
-            _shot(page, "dashboard-quota.png")
-
-            # Ten redraws (jobs, crashes, restarts): the dashboard's height never changes.
-            heights = [_height(page)]
-            kinds = ["Good job", "Bad job", "Doomed job", "Import job", "Good job"] * 2
-            for text in kinds:
-                _button(page, text).click()
-                tree = _wait_new_tree(page, tree)
-                heights.append(_height(page))
-            assert len(set(heights)) == 1, f"the dashboard's height moved: {heights}"
-            _wait_text(page, ".jl-log", "gave up (reached max restart intensity)")
-            _wait_text(page, ".jl-jobs", "failed", "exited")
-            tree = _wait_new_tree(page, tree)
-            assert _height(page) == heights[0]
-
-            # A running job is named in the tree, and the Kill chooser rings it.
-            _set_work(page, 100)
-            before = _text(page, ".jl-notice")
-            _button(page, "Good job").click()
-            page.wait_for_function(_NOTICE_NEW, arg=before, timeout=WAIT_MS)
-            job_id = _text(page, ".jl-notice").split("Started ")[1].split(":")[0]
-            page.wait_for_function(_TREE_NAMES, arg=job_id, timeout=WAIT_MS)
-            assert job_id in str(page.evaluate(_TREE_TEXT))
-            # A click on its row rings it in the tree.
-            page.locator(".jl-row", has_text=job_id).first.click()
-            page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
-            page.wait_for_selector(".jl-row.jl-selected", timeout=WAIT_MS)
-            _shot(page, "dashboard-running.png")
-            assert _height(page) == heights[0]
-
-            # The direct variant (a Reset): a doomed job takes JobRunner down with it and a new
-            # JobRunner replaces it, ringed in the tree; the page keeps its height throughout.
-            _set_work(page, 5)
-            page.locator(
-                ".widget-dropdown:has(.widget-label:text-is('variant')) select"
-            ).select_option("direct")
-            _wait_text(page, ".jl-notice", "Reset: a clean Jobber (direct variant")
-            _wait_text(page, ".jl-jobs", "No jobs yet")
-            _button(page, "Doomed job").click()
-            _wait_text(page, ".jl-header", "a new JobRunner")
-            ringed = ".jl-tree svg [id^='jl-new'], .jl-tree svg [id^='jl-highlight']"
-            page.wait_for_selector(ringed, timeout=WAIT_MS)
-            _shot(page, "dashboard-direct.png")
-            assert _height(page) == heights[0]
+            tree = _run_the_notebook(page)
+            _check_it_fits_the_screen(page)
+            _check_the_import_quota(page)
+            height = _check_redraws_keep_the_height(page, tree)
+            _check_a_running_job_is_named_and_ringed(page, height)
+            _check_the_direct_variant(page, height)
         finally:
             browser.close()
     took = time.monotonic() - started
     print(f"\ne2e: kernel ready after {ready:.1f}s, whole browser test {took:.1f}s; {ARTIFACTS}")
     assert not list((REPO / "notebooks").glob(".ipynb_checkpoints"))
+
+
+def _run_the_notebook(page: Any) -> str:
+    """Run every cell: the dashboard appears with an empty app.  Returns the tree's image."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    _button(page, "Good job").wait_for(state="visible", timeout=WAIT_MS)
+    _wait_text(page, ".jl-header", "JobRunner", "imports 0 / 3")
+    tree = _wait_new_tree(page, "")
+    _wait_text(page, ".jl-jobs", "No jobs yet")
+    page.locator(".jl-dashboard").scroll_into_view_if_needed()
+    _shot(page, "dashboard-start.png")
+    return tree
+
+
+def _check_it_fits_the_screen(page: Any) -> None:
+    """The whole dashboard is on a 1280x720 screen: tree, table and log in view; crisp."""
+    for part in (".jl-dashboard", ".jl-tree", ".jl-jobs", ".jl-log"):
+        r = page.evaluate(_RECT, part)
+        assert r["height"] > 0 and r["width"] > 0, (part, r)
+        assert r["top"] >= 0 and r["bottom"] <= VIEWPORT["height"], (part, r)
+        assert r["left"] >= 0 and r["right"] <= VIEWPORT["width"], (part, r)
+    # Crisp: SVG, or a PNG with at least twice the pixels it is shown with.
+    kind = page.evaluate(_TREE_KIND)
+    assert kind["kind"] == "svg" or kind["natural"] >= 2 * kind["shown"], kind
+
+
+def _check_the_import_quota(page: Any) -> None:
+    """The quota at the default settings (time scale 0.1, 5 s of work): Import ×4."""
+    _button(page, "Import ×4").click()
+    _wait_text(page, ".jl-notice", "Import ×4", "refused", "import_quota_reached")
+    _wait_text(page, ".jl-header", "1 imports refused")
+    _wait_text(page, ".jl-log", "Import job refused: quota 3 reached")
+    table = _text(page, ".jl-jobs")
+    assert all(f"import-{n}" in table for n in (1, 2, 3)), table
+    assert "import-4" not in table, table
+    _shot(page, "dashboard-quota.png")
+
+
+def _check_redraws_keep_the_height(page: Any, tree: str) -> float:
+    """Ten redraws (jobs, crashes, restarts): the dashboard's height never changes.
+    Returns that height."""
+    heights = [_height(page)]
+    kinds = ["Good job", "Bad job", "Doomed job", "Import job", "Good job"] * 2
+    for text in kinds:
+        _button(page, text).click()
+        tree = _wait_new_tree(page, tree)
+        heights.append(_height(page))
+    assert len(set(heights)) == 1, f"the dashboard's height moved: {heights}"
+    _wait_text(page, ".jl-log", "gave up (reached max restart intensity)")
+    _wait_text(page, ".jl-jobs", "failed", "exited")
+    _wait_new_tree(page, tree)
+    assert _height(page) == heights[0]
+    return heights[0]
+
+
+def _check_a_running_job_is_named_and_ringed(page: Any, height: float) -> None:
+    """A running job is named in the tree, and a click on its row rings it."""
+    _set_work(page, 100)
+    before = _text(page, ".jl-notice")
+    _button(page, "Good job").click()
+    page.wait_for_function(_NOTICE_NEW, arg=before, timeout=WAIT_MS)
+    job_id = _text(page, ".jl-notice").split("Started ")[1].split(":")[0]
+    page.wait_for_function(_TREE_NAMES, arg=job_id, timeout=WAIT_MS)
+    assert job_id in str(page.evaluate(_TREE_TEXT))
+    page.locator(".jl-row", has_text=job_id).first.click()
+    page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
+    page.wait_for_selector(".jl-row.jl-selected", timeout=WAIT_MS)
+    _shot(page, "dashboard-running.png")
+    assert _height(page) == height
+
+
+def _check_the_direct_variant(page: Any, height: float) -> None:
+    """The direct variant (a Reset): a doomed job takes JobRunner down with it and a new
+    JobRunner replaces it, ringed in the tree; the page keeps its height throughout."""
+    _set_work(page, 5)
+    page.locator(".widget-dropdown:has(.widget-label:text-is('variant')) select").select_option(
+        "direct"
+    )
+    _wait_text(page, ".jl-notice", "Reset: a clean Jobber (direct variant")
+    _wait_text(page, ".jl-jobs", "No jobs yet")
+    _button(page, "Doomed job").click()
+    _wait_text(page, ".jl-header", "a new JobRunner")
+    ringed = ".jl-tree svg [id^='jl-new'], .jl-tree svg [id^='jl-highlight']"
+    page.wait_for_selector(ringed, timeout=WAIT_MS)
+    _shot(page, "dashboard-direct.png")
+    assert _height(page) == height

@@ -6,7 +6,7 @@ import pytest
 from jobber_events import Collector
 
 import jobber_lab.jobber as jobber
-from jobber_lab.jobber import VARIANTS, good_job
+from jobber_lab.jobber import VARIANTS, Jobber, good_job
 from jobber_lab.otp import Ok
 
 BAD_CALLS = [
@@ -83,10 +83,6 @@ def test_bad_input_through_the_module_api(runtime, events: Collector):
 def test_auto_shutdown_is_refused_for_the_direct_variant(runtime) -> None:
     """The fix is for JobSupervisors; asking for it where there are none is a clear error,
     and nothing is started."""
-    import pytest
-
-    from jobber_lab.jobber import Jobber
-
     with pytest.raises(ValueError, match=r"auto_shutdown=True.*'direct' variant"):
         Jobber(variant="direct", auto_shutdown=True, runtime=runtime)
     assert runtime.processes() == []

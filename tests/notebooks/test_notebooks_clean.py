@@ -24,6 +24,7 @@ def test_the_course_is_there() -> None:
         "04_isolating_jobs.ipynb",
         "05_registry_and_quotas.ipynb",
         "06_tracing_and_pictures.ipynb",
+        "07_appendix_killing_threads.ipynb",
     ]
 
 

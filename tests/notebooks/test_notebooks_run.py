@@ -93,6 +93,36 @@ def test_each_solution_passes_its_checker_through_its_reveal_path(
             assert "all right!" in _text(cell), (path.name, cell.source, _text(cell))
 
 
+# ------------------------------------------------------------------ lesson 03's facts
+
+
+@pytest.mark.timeout(LIMIT + 30)
+def test_03_restart_facts_are_what_the_prose_says(tmp_path: Path) -> None:
+    """Lesson 03 says: a restart is start_link again with the original arguments (a new
+    random id and a fresh state, an explicit id kept), a taken id is
+    {:error, {:already_started, pid}}, a full DynamicSupervisor {:error, :max_children},
+    Elixir's default 5 s window never stops a doomed job, and the log has two reports a
+    crash plus the give-up's two."""
+    nb = _run(NOTEBOOKS / "03_supervisors_and_restarts.ipynb", tmp_path)
+    out = {cell.get("id"): _text(cell) for cell in nb.cells if cell.cell_type == "code"}
+    fresh = out["l03-rs-run"]
+    assert "same id: False" in fresh, fresh
+    assert "'status': 'errored', 'retries': 1" in fresh
+    assert "'status': 'running', 'retries': 0" in fresh
+    assert "same id: True | new pid: True | retries back to 0" in out["l03-rs-id"]
+    dup = out["l03-rs-dup"]
+    assert "Error(reason=(:already_started, <" in dup
+    assert "the pid in the error is the first job's: True" in dup
+    full = out["l03-rs-max"]
+    assert full.count("Ok(value=") == 2 and "Error(reason=:max_children)" in full, full
+    logs = out["l03-log-run"]
+    assert "4 'GenServer ... terminating' reports, 6 supervisor reports." in logs, logs
+    assert "supervisor=JobRunner errorContext=shutdown reason=:reached_max_restart_intensity" in logs
+    assert "supervisor=Jobber.Supervisor errorContext=child_terminated reason=:shutdown" in logs
+    windows = out["aac73221"]
+    assert "{'runner_max_seconds': 5}:" in windows and "gave up: none" in windows, windows
+
+
 @pytest.mark.timeout(LIMIT + 30)
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:

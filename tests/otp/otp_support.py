@@ -16,13 +16,16 @@ from jobber_lab.otp import (
     Pid,
     Reply,
     Stop,
+    receive,
     send,
     sleep,
     spawn_link,
     trap_exit,
 )
 from jobber_lab.otp import self as self_pid
+from jobber_lab.testing import assert_receive as _assert_receive
 from jobber_lab.testing import matches
+from jobber_lab.testing import refute_receive as _refute_receive
 
 __all__ = ["FakeClock", "Probe", "events_of", "probe_spec", "wait_msg"]
 
@@ -103,8 +106,6 @@ def plain_worker(test: Pid, tag: Any) -> Any:
 
     def body() -> None:
         send(test, ("up", tag, self_pid()))
-        from jobber_lab.otp import receive
-
         receive()
 
     return Ok(spawn_link(body))
@@ -113,8 +114,6 @@ def plain_worker(test: Pid, tag: Any) -> Any:
 def wait_msg(pattern: Any = Ellipsis) -> Any:
     """Receive a matching message with no runtime timeout (for fake-clock tests,
     whose deadlines never pass); pytest-timeout bounds the test instead."""
-    from jobber_lab.otp import receive
-
     return receive(matches(pattern), None)
 
 
@@ -131,12 +130,8 @@ REFUTE = 5.0
 
 def assert_receive(pattern: Any = Ellipsis, timeout: float = WAIT) -> Any:
     """:func:`jobber_lab.testing.assert_receive` with a generous default for loaded CI."""
-    from jobber_lab.testing import assert_receive as _assert_receive
-
     return _assert_receive(pattern, timeout)
 
 
 def refute_receive(pattern: Any = Ellipsis, timeout: float = REFUTE) -> None:
-    from jobber_lab.testing import refute_receive as _refute_receive
-
     _refute_receive(pattern, timeout)

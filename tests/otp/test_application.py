@@ -38,13 +38,12 @@ from jobber_lab.otp import (
     started_applications,
 )
 from jobber_lab.otp import self as self_pid
+from jobber_lab.otp._application import _running, _starting
 
 ONE_FOR_ONE = Strategy.ONE_FOR_ONE
 
 
 def master_of(runtime, app_name: str) -> Pid:
-    from jobber_lab.otp._application import _running
-
     return _running[runtime][app_name]
 
 
@@ -288,8 +287,6 @@ def test_a1_start_type_is_normal(tme) -> None:
 
 
 def _waiting_callers(runtime, name: str) -> list[Pid]:
-    from jobber_lab.otp._application import _starting
-
     pending = _starting.get(runtime, {}).get(name)
     return list(pending.waiters) if pending is not None else []
 

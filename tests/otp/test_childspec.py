@@ -6,6 +6,7 @@ import pytest
 from otp_support import Probe, assert_receive, probe_spec
 
 from jobber_lab.otp import (
+    BRUTAL_KILL,
     INFINITY,
     INVALID_CHILD_TYPE,
     INVALID_MFA,
@@ -15,6 +16,7 @@ from jobber_lab.otp import (
     MISSING_START,
     ArgumentError,
     Atom,
+    AutoShutdown,
     ChildSpec,
     ChildType,
     DynamicSupervisor,
@@ -114,15 +116,11 @@ def test_s1_invalid_specs_give_otp_error_terms(spec: ChildSpec, error: object) -
 
 
 def test_s1_valid_shutdown_values() -> None:
-    from jobber_lab.otp import BRUTAL_KILL
-
     for value in (0, 5, 0.5, INFINITY, BRUTAL_KILL):
         assert check_childspec(ChildSpec(id="a", start=(_noop, ()), shutdown=value)) is None
 
 
 def test_s1_significant_needs_auto_shutdown_and_a_non_permanent_child() -> None:
-    from jobber_lab.otp import AutoShutdown
-
     base = ChildSpec(id="a", start=(_noop, ()), significant=True)
     assert check_childspec(base, AutoShutdown.ANY_SIGNIFICANT) is not None  # permanent
     transient = child_spec(base, restart=Restart.TRANSIENT)

@@ -17,8 +17,17 @@ import pytest
 
 from jobber_lab import cli, otp
 from jobber_lab.jobber import bad_job, doomed_job, good_job
-from jobber_lab.otp import DOWN, INFINITY, KILL, TIMEOUT, GenServer, InitOk, Reply, Runtime
-from jobber_lab.otp._clock import ScaledClock
+from jobber_lab.otp import (
+    DOWN,
+    INFINITY,
+    KILL,
+    TIMEOUT,
+    GenServer,
+    InitOk,
+    Reply,
+    Runtime,
+    ScaledClock,
+)
 from jobber_lab.otp._durations import MAX_WALL_WAIT, duration, finite_duration, time_scale
 from jobber_lab.otp._timers import TimerService
 from jobber_lab.testing import assert_receive, refute_receive

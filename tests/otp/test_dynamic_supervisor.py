@@ -42,10 +42,12 @@ from jobber_lab.otp import (
     Pid,
     Restart,
     Strategy,
+    Supervisor,
     exit,
     is_alive,
     monitor,
     stop,
+    which_children,
 )
 
 DS = DynamicSupervisor
@@ -380,8 +382,6 @@ def test_d5_events_are_dynamic(runtime, tme) -> None:
 
 
 def test_d_child_spec_for_a_parent(tme) -> None:
-    from jobber_lab.otp import Supervisor, which_children
-
     top = Supervisor.start_link(
         [DS.child_spec(name="d_runner", max_children=1)], strategy=Strategy.ONE_FOR_ONE
     ).value

@@ -16,6 +16,7 @@ import pytest
 
 from jobber_lab import otp
 from jobber_lab.otp import DOWN, KILL, PROCESS, Event, EventBus, EventKind
+from jobber_lab.otp._events import plain
 from jobber_lab.testing import assert_receive
 
 WAIT = 100.0
@@ -270,3 +271,18 @@ def test_event_bus_close_delivers_what_is_queued():
     assert [e.get("i") for e in seen.events] == list(range(50))
     bus.emit("custom", None, i=99)  # after close: ignored, never raises
     assert len(seen.events) == 50
+
+
+class Worker(otp.GenServer):
+    """A child spec id that is a class: events call it by its name."""
+
+
+def test_plain_is_the_one_rule_for_a_users_term_in_an_event() -> None:
+    assert [plain(v) for v in ("a", 3, 2.5, True, None)] == ["a", 3, 2.5, True, None]
+    assert plain(otp.Atom("jobs")) == "jobs" and plain(Worker) == "Worker"
+    assert plain((1, "x")) == "(1, 'x')"  # any other term: its repr
+    # The core fills event and report fields through it: a child spec's view, for one.
+    spec = Worker.child_spec().describe()
+    assert spec["id"] == "Worker" and json.loads(json.dumps(spec)) == spec
+    sup = otp.child_spec(Worker.child_spec(), id=otp.Atom("w"), type="supervisor").describe()
+    assert sup["id"] == "w" and sup["shutdown"] == "infinity"

@@ -45,7 +45,10 @@ from jobber_lab.otp import (
     Via,
     call,
     cast,
+    monitor,
     reply,
+    spawn,
+    spawn_monitor,
     start,
     start_link,
     stop,
@@ -891,7 +894,6 @@ def test_call_from_a_process_started_by_another_process(me):
 def test_failed_call_inside_a_callback_exits_with_the_calls_reason(runtime, me) -> None:
     """Elixir: a GenServer.call that fails inside handle_call exits the server with
     {:noproc, {GenServer, :call, ...}}, not with a wrapped exception."""
-    from jobber_lab.otp import monitor, spawn
 
     class Forwarder(GenServer):
         def handle_call(self, request, from_, state):
@@ -910,8 +912,6 @@ def test_failed_call_inside_a_callback_exits_with_the_calls_reason(runtime, me) 
 
 
 def test_uncaught_exit_in_a_plain_process_is_its_exit_reason(runtime, me) -> None:
-    from jobber_lab.otp import spawn_monitor
-
     def body() -> None:
         raise ExitError((TIMEOUT, "waiting"))
 

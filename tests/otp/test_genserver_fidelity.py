@@ -39,10 +39,16 @@ class Counter(GenServer):
     def handle_call(self, request: Any, from_: Any, state: Any) -> Any:
         if request is otp.Atom("inc"):
             raise RuntimeError("Boom!")
+        if request is otp.Atom("deep"):
+            _fail_deeper()
         return Reply(state, state)
 
     def handle_cast(self, request: Any, state: Any) -> Any:
         return Stop(("bye", request), state)
+
+
+def _fail_deeper() -> None:
+    raise RuntimeError("from a helper")
 
 
 def _report(caplog: pytest.LogCaptureFixture) -> logging.LogRecord:
@@ -72,6 +78,18 @@ def test_crash_report_reads_like_elixirs_and_carries_its_parts(runtime, me, capl
     assert f"Last message (from #PID{me}): :inc" in lines
     assert "State: 1" in lines
     assert lines[-1] == f"Client #PID{me} is alive"
+
+
+def test_crash_report_lists_the_innermost_call_first_as_elixir_does(runtime, me, caplog):
+    caplog.set_level(logging.ERROR, logger="jobber_lab.otp")
+    pid = start(Counter, 1).value
+    ref = otp.monitor(pid)
+    with pytest.raises(ExitError):
+        call(pid, otp.Atom("deep"))
+    assert_receive((DOWN, ref, ..., ..., ...), WAIT)
+    lines = _report(caplog).getMessage().splitlines()
+    frames = [line for line in lines[2:] if line.startswith("    ")]
+    assert [f.rsplit(": ", 1)[1] for f in frames] == ["_fail_deeper", "handle_call"]
 
 
 def test_crash_report_for_a_stop_from_a_cast_has_no_client(runtime, me, caplog):

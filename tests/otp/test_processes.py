@@ -29,9 +29,9 @@ from jobber_lab.otp import (
     NoProcError,
     Pid,
     Runtime,
+    exit_signal,  # the P2 name; otp.exit(pid, r) is the same call
     is_clean,
 )
-from jobber_lab.otp._api import exit_signal  # the P2 name; otp.exit(pid, r) is the same call
 from jobber_lab.testing import assert_receive, refute_receive
 
 WAIT = 100.0  # runtime seconds (1 s wall at time_scale 0.01): generous, only hit on failure
@@ -655,8 +655,6 @@ def test_module_api_from_plain_code_uses_the_default_runtime():
 def test_copy_messages_debug_mode_sends_a_copy() -> None:
     """§7: with copy_messages=True a message is deep-copied on send, as the BEAM does,
     while pids and refs stay themselves."""
-    from jobber_lab import otp
-
     with otp.Runtime(time_scale=0.01, copy_messages=True) as rt, rt.calling_process() as me:
         payload = {"items": [1, 2]}
         ref = otp.make_ref()
@@ -669,8 +667,6 @@ def test_copy_messages_debug_mode_sends_a_copy() -> None:
 
 def test_shell_spans_calls_like_iex_and_ends_cleanly() -> None:
     """A notebook makes its thread a process once (no `with` across cells) and ends it."""
-    from jobber_lab import otp
-
     rt = otp.Runtime(time_scale=0.01)
     try:
         shell = rt.shell()
@@ -689,8 +685,6 @@ def test_shell_spans_calls_like_iex_and_ends_cleanly() -> None:
 
 
 def test_thread_adopted_by_a_shut_down_runtime_is_plain_code_again() -> None:
-    from jobber_lab import otp
-
     rt = otp.Runtime(time_scale=0.01)
     shell = rt.shell()
     rt.shutdown()  # without shell.exit(): the notebook just shut its runtime down

@@ -24,6 +24,8 @@ from jobber_lab.otp import (
     Ok,
     Pid,
     Registry,
+    Strategy,
+    Supervisor,
     call,
     cast,
     exit,
@@ -31,6 +33,9 @@ from jobber_lab.otp import (
     receive,
     send,
     spawn,
+    unlink,
+    whereis,
+    which_children,
 )
 from jobber_lab.otp import self as self_pid
 
@@ -78,8 +83,6 @@ def test_r1_unknown_registry_raises(tme) -> None:
 
 
 def test_r1_registry_as_a_supervised_child(tme) -> None:
-    from jobber_lab.otp import Strategy, Supervisor, which_children
-
     top = Supervisor.start_link(
         [Registry.child_spec(keys="unique", name="r1_reg")], strategy=Strategy.ONE_FOR_ONE
     ).value
@@ -113,8 +116,6 @@ def test_r2b_dead_holder_replaced_while_cleanup_is_paused(reg, tme) -> None:
 
 
 def test_r2c_caller_is_linked_to_the_owner(runtime, reg, tme) -> None:
-    from jobber_lab.otp import unlink
-
     unlink(reg)  # start_link linked us; start from no link at all
     assert reg not in links_of(runtime, tme)
     assert Registry.register(REG, "k") == Ok(reg)
@@ -230,8 +231,6 @@ def test_r5a_via_name_stores_the_value(reg, tme) -> None:
 def test_r5b_via_without_value_resolves(reg, tme) -> None:
     pid = Probe.start_link({"test": tme, "id": "j"}, name=Registry.via(REG, "job-1", "import"))
     assert call(Registry.via(REG, "job-1"), "ping") == "ping"
-    from jobber_lab.otp import whereis
-
     assert whereis(Registry.via(REG, "job-1")) == pid.value
 
 

@@ -23,6 +23,7 @@ from jobber_lab.otp import (
     Restart,
     Stop,
     Strategy,
+    exit,
     is_alive,
     monitor,
     send,
@@ -107,8 +108,6 @@ def test_thousand_children_crash_once_each(runtime, tme, caplog) -> None:
 
 def test_thousand_simultaneous_kills_then_a_clean_shutdown(runtime, tme, caplog) -> None:
     caplog.set_level(logging.CRITICAL, logger="jobber_lab")
-    from jobber_lab.otp import exit
-
     events: list[Any] = []
     runtime.subscribe(events.append)
     sup = DynamicSupervisor.start_link(max_restarts=10 * N, max_seconds=5).value

@@ -148,8 +148,6 @@ def test_t1_one_scheduler_thread_per_runtime(runtime, me):
 def test_timer_ref_is_cancelled_in_its_own_runtime_from_plain_code() -> None:
     """A TimerRef knows its runtime: plain code cancels it even when the default runtime
     is another one."""
-    from jobber_lab import otp
-
     with otp.Runtime(time_scale=0.01) as rt:
         with rt.calling_process():
             waiter = otp.spawn(otp.receive)

@@ -8,6 +8,7 @@ a job started afterwards still completes.  (The Dashboard rows are another suite
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -210,8 +211,6 @@ def _trace_file(ctx: Any, text: str) -> Path:
 
 
 def _trace_line(**fields: Any) -> str:
-    import json
-
     return json.dumps({"seq": 1, "time": 0, "kind": "spawned", "pid": "<0.1.0>", "fields": fields})
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,7 @@ from reliability_chaos import (
     STRATEGIES,
     Checker,
     KillPlan,
+    Outcome,
     Scenario,
     Settings,
     Stats,
@@ -34,7 +36,7 @@ from reliability_chaos import (
     run_scenario,
 )
 
-from jobber_lab.otp import BRUTAL_KILL, INFINITY
+from jobber_lab.otp import BRUTAL_KILL, INFINITY, Runtime, _supervision, _supervisor_engine
 
 
 @contextlib.contextmanager
@@ -148,8 +150,6 @@ def test_the_healthy_crash_loop_passes(caplog):
 
 def test_a_supervisor_that_never_gives_up_is_caught(monkeypatch, caplog):
     caplog.set_level(logging.CRITICAL, logger="jobber_lab")
-    from jobber_lab.otp import _supervision
-
     monkeypatch.setattr(_supervision.Intensity, "add", lambda self, now: True)
     out = run_scenario(CRASH_LOOP, Settings(horizon=6.0))
     violations = Checker().check(out)
@@ -158,8 +158,6 @@ def test_a_supervisor_that_never_gives_up_is_caught(monkeypatch, caplog):
 
 def test_a_supervisor_that_never_restarts_is_caught(monkeypatch, caplog):
     caplog.set_level(logging.CRITICAL, logger="jobber_lab")
-    from jobber_lab.otp import _supervisor_engine
-
     # The one supervisor engine asks this function whether to restart a child that exited.
     monkeypatch.setattr(_supervisor_engine, "restart_decision", lambda *args: False)
     scenario = Scenario(
@@ -173,8 +171,6 @@ def test_a_supervisor_that_never_restarts_is_caught(monkeypatch, caplog):
 @pytest.mark.parametrize(("kind", "watch"), [("DOWN", "monitor"), ("EXIT", "link")])
 def test_a_down_or_exit_delivered_twice_is_caught(monkeypatch, caplog, kind, watch):
     caplog.set_level(logging.CRITICAL, logger="jobber_lab")
-    from jobber_lab.otp import Runtime
-
     real = Runtime._deliver
 
     def twice(self, pid, message, sender=None, tag="info"):
@@ -194,10 +190,6 @@ def test_a_down_or_exit_delivered_twice_is_caught(monkeypatch, caplog, kind, wat
 
 
 def test_a_leaked_thread_and_an_excepthook_error_are_caught(monkeypatch, caplog):
-    import threading
-
-    from reliability_chaos import Outcome
-
     out = Outcome(
         scenario=CRASH_LOOP,
         events=[],

@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobber_lab import cli, otp
-from jobber_lab.otp import ArgumentError, Registry
-from jobber_lab.otp._events import EventKind
-from jobber_lab.trace import TraceFormatError, Tracer
+from jobber_lab.otp import ArgumentError, EventKind, Registry
+from jobber_lab.trace import TraceFormatError, Tracer, _tracer
 
 KINDS = sorted(v for k, v in vars(EventKind).items() if k.isupper() and isinstance(v, str))
 FIELD_NAMES = [
@@ -83,7 +82,6 @@ def test_the_error_says_which_field_and_what_was_expected(tmp_path):
 
 def test_a_replay_failure_the_checks_did_not_foresee_still_names_the_line(tmp_path, monkeypatch):
     """The last line of defence: anything the graph code raises becomes a TraceFormatError."""
-    from jobber_lab.trace import _tracer
 
     def broken(graph, event, state):
         raise KeyError("graph code tripped")

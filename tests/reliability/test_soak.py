@@ -24,7 +24,6 @@ from jobber_lab import otp
 from jobber_lab.jobber import Jobber, bad_job, doomed_job, good_job
 from jobber_lab.jobber.job import REGISTRY, JobState
 from jobber_lab.otp import Registry, Runtime
-from jobber_lab.otp._process import Process
 
 JOBS = int(os.environ.get("JOBBER_SOAK_JOBS", "120"))
 ROUNDS = int(os.environ.get("JOBBER_SOAK_ROUNDS", "4"))
@@ -48,7 +47,7 @@ def _work(n: int, doomed: bool) -> Callable[[], Any]:
 
 def _census() -> Counter[str]:
     gc.collect()
-    wanted = (Process, otp.Pid, JobState, threading.Thread)
+    wanted = (otp.Process, otp.Pid, JobState, threading.Thread)
     return Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, wanted))
 
 

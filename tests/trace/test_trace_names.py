@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from trace_story import Story, jobber_direct, jobber_isolated
 
 from jobber_lab.trace import (
@@ -26,7 +27,8 @@ def test_process_name_prefers_name_then_job_id_then_child_id_then_behaviour_then
         "JobSupervisor"
     )
     assert process_name(pid, None, child_id=None, behaviour="") == pid
-    assert node_label(pid, None, None, "Job", "j1") == "j1"  # the older positional spelling
+    with pytest.deprecated_call(match="process_name"):  # the older positional spelling
+        assert node_label(pid, None, None, "Job", "j1") == "j1"
     assert name_of({"pid": pid, "behaviour": "Job", "job_id": "j2"}) == "j2"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from trace_story import assert_same_graph, jobber_direct, jobber_isolated
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 from jobber_lab.trace import TraceFormatError, Tracer
 
 

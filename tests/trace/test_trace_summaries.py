@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trace_story import Story, jobber_direct, jobber_isolated
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 from jobber_lab.trace import Tracer, describe
 
 

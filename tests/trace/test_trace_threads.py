@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from jobber_lab.otp._events import EventBus
+from jobber_lab.otp import EventBus
 from jobber_lab.trace import Tracer
 
 
@@ -153,6 +153,20 @@ def test_detach_stops_following(bus: EventBus) -> None:
     assert Tracer().flush() is True
 
 
+def test_snapshot_is_one_consistent_copy(bus: EventBus) -> None:
+    tracer = Tracer(bus)
+    bus.emit("spawned", "<1.1.0>", parent=None, name="a", behaviour="Job", role="worker")
+    bus.emit("named", "<1.1.0>", name="b")
+    assert bus.flush(5)
+    graph, history, version = tracer.snapshot()
+    assert version == tracer.version == 2 and [e.seq for e in history] == [1, 2]
+    assert graph.graph["seq"] == 2 and set(graph) == set(tracer.graph) == {"<1.1.0>"}
+    graph.remove_node("<1.1.0>")
+    history.clear()
+    assert "<1.1.0>" in tracer.graph and len(tracer.history) == 2  # copies, not the live state
+    tracer.detach()
+
+
 def test_readers_never_see_half_an_event(bus: EventBus) -> None:
     """While the dispatcher applies spawn+child events, every snapshot is a consistent tree."""
     tracer = Tracer(bus)
@@ -161,11 +175,10 @@ def test_readers_never_see_half_an_event(bus: EventBus) -> None:
 
     def reader() -> None:
         while not stop.is_set():
-            with tracer.lock:
-                graph = tracer.graph
-                version = tracer.version
-            if graph.graph["seq"] != version:
-                problems.append((graph.graph["seq"], version))
+            graph, history, version = tracer.snapshot()
+            last = history[-1].seq if history else 0
+            if not graph.graph["seq"] == last == version:
+                problems.append((graph.graph["seq"], last, version))
             # Give the dispatcher a turn: back-to-back re-locking by a reader copying a
             # large graph starved it on a loaded machine (the lock is not fair).
             stop.wait(0.0005)

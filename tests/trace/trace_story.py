@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 
-from jobber_lab.otp._events import Event
+from jobber_lab.otp import Event
 
 
 class Story:

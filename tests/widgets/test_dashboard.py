@@ -8,9 +8,13 @@ renderer errors or exceptions raised in any thread.
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from jobber_lab.jobber import Jobber
 from jobber_lab.otp import Event
 from jobber_lab.widgets import Dashboard
 
@@ -67,8 +71,6 @@ def test_displays_as_its_root_box(dashboard: Dashboard) -> None:
 
 
 def test_bad_arguments_are_refused_at_once() -> None:
-    import pytest
-
     with pytest.raises(ValueError, match="variant"):
         Dashboard(variant="nested")
     with pytest.raises(ValueError, match="time_scale"):
@@ -273,8 +275,6 @@ def test_export_writes_the_tree_and_the_trace(dashboard: Dashboard, tmp_path: An
 def test_a_dashboard_follows_an_app_it_is_given_and_stops_it(
     dashboard_factory: Callable[..., Dashboard],
 ) -> None:
-    from jobber_lab.jobber import Jobber
-
     app = Jobber(variant="direct", time_scale=0.01)
     dash = dashboard_factory(app)
     assert dash.app is app and dash.controls.variant_choice.value == "direct"
@@ -346,34 +346,11 @@ def test_import_x4_meets_the_quota_at_the_default_settings(
     assert "imports 3 / 3 (quota reached)" in c.header.value
 
 
-def test_the_tree_box_keeps_its_size_and_the_png_option_is_twice_as_sharp(
-    dashboard_factory: Callable[..., Dashboard],
-) -> None:
-    import base64
-    import io
-
-    from PIL import Image
-
-    from jobber_lab.widgets._controls import TREE_HEIGHT, TREE_WIDTH
-
-    dash = dashboard_factory(tree_format="png")
-    idle(dash)
-    c = dash.controls
-    assert c.tree.layout.height == f"{TREE_HEIGHT}px" and c.tree.layout.width == f"{TREE_WIDTH}px"
-    assert c.jobs.layout.height and c.log.layout.height and c.header.layout.height
-    data = c.tree.value.split("base64,")[1].split("'")[0]
-    width, height = Image.open(io.BytesIO(base64.b64decode(data))).size
-    assert width >= 2 * TREE_WIDTH and height >= 2 * TREE_HEIGHT
-    assert "Jobber.Supervisor" in c.tree.value  # the description still names the processes
-
-
 def test_just_crashed_marks_fade_without_any_new_event(
     dashboard_factory: Callable[..., Dashboard],
 ) -> None:
     """The tree's "just crashed" ghosts expire with time alone: the renderer's booked redraw
     (``notify_after``) removes them although no event arrives any more."""
-    import threading
-
     # Time scale 0.1: a ghost lives GHOST_SECONDS (10 book seconds) = 1 s of wall time,
     # several renderer intervals, so the picture shows it before it fades.
     dash = dashboard_factory(time_scale=0.1, seconds=0.5)

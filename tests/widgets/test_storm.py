@@ -19,7 +19,6 @@ from pathlib import Path
 
 from jobber_lab.jobber import VARIANTS
 from jobber_lab.widgets import KILL_REASONS, Dashboard
-from jobber_lab.widgets._controls import TIME_SCALES
 
 THREADS = 4
 ACTIONS = 130  # per thread: 520 in all
@@ -43,7 +42,8 @@ def _actions(dash: Dashboard) -> list[tuple[int, Callable[[random.Random], None]
         c.variant_choice.value = rng.choice(VARIANTS)
 
     def set_scale(rng: random.Random) -> None:
-        c.scale_choice.value = rng.choice([s for s in TIME_SCALES if s <= 0.05])
+        # The dropdown's own choices: (label, time scale) pairs.
+        c.scale_choice.value = rng.choice([s for _, s in c.scale_choice.options if s <= 0.05])
 
     return [
         (30, lambda rng: rng.choice([c.good, c.bad, c.doomed, c.import_]).click()),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 
-from jobber_lab.draw import CoalescingRenderer
+import pytest
+
+from jobber_lab.widgets import CoalescingRenderer
 
 
 class State:
@@ -87,8 +90,6 @@ def test_errors_are_counted_and_the_thread_survives(caplog) -> None:
 
 
 def test_arguments_are_checked() -> None:
-    import pytest
-
     with pytest.raises(TypeError, match="render"):
         CoalescingRenderer(None, print)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="interval"):
@@ -96,8 +97,6 @@ def test_arguments_are_checked() -> None:
 
 
 def test_a_booked_signal_draws_once_when_due_and_is_not_pending_before() -> None:
-    import time
-
     drawn = threading.Event()
     times: list[float] = []
 
@@ -113,7 +112,5 @@ def test_a_booked_signal_draws_once_when_due_and_is_not_pending_before() -> None
         assert drawn.wait(5), "the booked signal never fell due"
         assert times[0] - booked >= 0.19
         assert renderer.render_count == 1
-    import pytest
-
     with pytest.raises(ValueError, match=r"notify_after\(delay\)"):
         renderer.notify_after(-1)

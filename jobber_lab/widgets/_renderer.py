@@ -6,8 +6,9 @@ thread draws at once on the first signal, then at most once per ``interval`` whi
 keep coming, and always draws once more after the last one, so the picture ends on the final
 state.  JUPYTER.md measured the pattern: 1,000 events from 8 threads gave 3 renders.
 
-It knows nothing of matplotlib (``render`` is any callable); it lives in ``draw/`` because the
-layers allow exactly one place to start a drawing thread, and redrawing is its only use.
+It knows nothing of matplotlib (``render`` is any callable).  It lives in ``widgets/``, not
+``draw/``: drawing stays pure functions (ARCHITECTURE.md's layer table), and the thread that
+decides *when* to redraw belongs to the live views that need it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 __all__ = ["CoalescingRenderer"]
 
-log = logging.getLogger("jobber_lab.draw.renderer")
+log = logging.getLogger("jobber_lab.widgets.renderer")
 
 
 class CoalescingRenderer:

@@ -1,0 +1,98 @@
+"""Lessons 05 and 06 state facts in their prose; the cell that shows each must show it
+(issue 13). Each lesson runs once, headless, in a temporary folder, and its cells are found
+by their ids, so a reworded cell still finds its fact or fails by name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+LIMIT = 60.0
+
+
+def _executed(name: str, tmp_path: Path) -> dict[str, str]:
+    """Run the lesson; return each code cell's printed and displayed text by cell id."""
+    copy = tmp_path / name
+    shutil.copy(NOTEBOOKS / name, copy)
+    nb = nbformat.read(copy, as_version=4)
+    NotebookClient(
+        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    texts: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        parts: list[Any] = []
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append(output.get("data", {}).get("text/plain", ""))
+        texts[cell.id] = "\n".join(parts)
+    return texts
+
+
+@pytest.mark.timeout(LIMIT + 30)
+def test_facts_of_05_registry_and_quotas(tmp_path: Path) -> None:
+    out = _executed("05_registry_and_quotas.ipynb", tmp_path)
+    # A unique key has one owner: a second register is refused, naming it.
+    assert "Error(reason=(:already_registered, <" in out["c03"], out["c03"]
+    # The entry outlives its owner's DOWN until the Registry handles the EXIT.
+    [during, after_down, cleaned] = out["c07"].strip().splitlines()
+    assert "'job-2'" in during and "DEAD" not in during, during
+    assert "('job-2', " in after_down and "'DEAD')" in after_down, after_down
+    assert "count: 3" in after_down, after_down
+    assert "job-2" not in cleaned, cleaned
+    # The app's quota: 3 imports in, the 4th refused, a report job still accepted.
+    imports = re.findall(r'start_job\(type: "import"\) -> (\w+)', out["c11"])
+    assert imports == ["Ok", "Ok", "Ok", "Error"], out["c11"]
+    assert ":import_quota_reached" in out["c11"], out["c11"]
+    assert 'start_job(type: "report") -> Ok' in out["c11"], out["c11"]
+    # Flaw 3: stale select entries would make the book's check refuse; the app's does not.
+    assert "alive: [False, False, False]" in out["c13"], out["c13"]
+    assert "would refuse: True" in out["c13"], out["c13"]
+    assert "(it skips dead pids) -> Ok" in out["c13"], out["c13"]
+    # The book's alternative: max_children: 3 refuses the 4th child with :max_children.
+    started = out["c18b"].strip().splitlines()[:4]
+    assert [line.split("(")[0] for line in started] == ["Ok", "Ok", "Ok", "Error"], started
+    assert started[3] == "Error(reason=:max_children)", started
+
+
+@pytest.mark.timeout(LIMIT + 30)
+def test_facts_of_06_tracing_and_pictures(tmp_path: Path) -> None:
+    out = _executed("06_tracing_and_pictures.ipynb", tmp_path)
+    assert "the replayed graph equals the live one: True" in out["c12"], out["c12"]
+    # The story the exercise reads: 4 crashes under JobRunner, then JobRunner itself exits
+    # :shutdown and comes back (its replacement is the last restart).
+    rows = [line.split() for line in out["c17-trace"].strip().splitlines()[1:]]
+    kinds = [(row[2], row[-1]) for row in rows]
+    assert kinds == [
+        ("exited", "crash"),
+        ("child_restarted", "restarted"),
+        ("exited", "crash"),
+        ("child_restarted", "restarted"),
+        ("exited", "crash"),
+        ("child_restarted", "restarted"),
+        ("exited", "crash"),
+        ("exited", "shutdown"),
+        ("child_restarted", "restarted"),
+    ], out["c17-trace"]
+    assert rows[-1][-2] == "JobRunner", rows[-1]
+    crash_times = [float(row[0]) for row in rows if row[-1] == "crash"]
+    gaps = [b - a for a, b in itertools.pairwise(crash_times)]
+    assert all(4.9 < gap < 7 for gap in gaps), crash_times  # a doomed job: every 5 s (+ restarts)
+    # "JobRunner gives up at about 20 s": its 4th restart in 30 s was one too many.
+    decision = re.search(
+        r"intensity_reached event: at ([\d.]+) s, (\d+) restarts in the window "
+        r"\(max_restarts=(\d+)\)",
+        out["c17-compare"],
+    )
+    assert decision is not None, out["c17-compare"]
+    assert 19.0 < float(decision[1]) < 25.0 and decision[2] == "4" and decision[3] == "3"

@@ -1,0 +1,76 @@
+"""Lesson 02 states facts in its prose; a cell computes each, and this test checks them (issue 13).
+
+The lesson is executed in a temporary copy with one extra cell before "Clean up", which
+asserts what the prose says about the values the lesson's own cells computed: when
+``terminate/2`` runs, what ``start_child`` returns for each ``init`` outcome, what the
+``shutdown`` option does, how the Job's steps behave, and what the crash report holds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "02_genserver_job.ipynb"
+LIMIT = 60.0
+
+FACTS = r"""
+# terminate/2 runs when the server ends itself; on another's exit signal only while trapping;
+# never on :kill.
+itself = ("GenServer.stop(pid)", "returns {:stop, :enough, state}", "a callback raises")
+signals = ("its supervisor shuts it down", "its linked parent crashes")
+assert all(ran[how, trap] for how in itself for trap in (False, True)), ran
+assert all(ran[how, True] and not ran[how, False] for how in signals), ran
+assert not ran["Process.exit(pid, :kill)", False] and not ran["Process.exit(pid, :kill)", True]
+
+# init outcomes: what start_child returns, and what a non-trapping start_link caller gets.
+assert isinstance(starts["ok"], otp.Ok) and starts["ignore"] is IGNORE, starts
+assert starts["stop"] == otp.Error("no_config"), starts
+assert callers["ignore"].startswith("start_link returned :ignore"), callers
+assert callers["stop"] == "died: 'no_config'", callers
+
+# child_spec: the book's Job is transient with the default 5 s shutdown.
+assert spec.restart is Restart.TRANSIENT and spec.shutdown is None and spec.shutdown_value == 5.0
+
+# shutdown: 2 s is too short for a 10 s terminate (killed); 20 s lets it finish.
+assert shutdowns[2] == (otp.KILLED, False) and shutdowns[20] == (otp.SHUTDOWN, True), shutdowns
+
+# Step 4 without the guard: still retrying after 40 s, 4 attempts, 3 retries counted.
+assert sum(e.get("status") == "running" for e in statuses) == 4, statuses
+assert statuses[-1].get("retries") == 3
+
+# Step 5: the book's bad job, failed after 4 attempts, a normal exit at about 35 s.
+final = [e for e in bad_events if e.kind == "job_status"][-1]
+exit_event = [e for e in bad_events if e.kind == "exited"][-1]
+assert final.get("status") == "failed" and final.get("retries") == 3
+assert exit_event.get("reason_kind") == "normal"
+assert 35 <= exit_event.time - bad_events[0].time < 40
+
+# The crash report: one, for the doomed job, with the continue as its last message.
+[report] = [r.report for r in reports.records]
+assert report.last_message[0] is otp.Atom("continue") and report.last_message[1] == "run"
+assert isinstance(report.reason, otp.Crash) and str(report.reason.exception) == "Boom!"
+assert report.text().startswith("GenServer #PID<") and "** (RuntimeError) Boom!" in report.text()
+
+# max_retries: 0 retries forever.
+assert attempts >= 9
+print("facts hold")
+"""
+
+
+@pytest.mark.timeout(LIMIT + 30)
+def test_lesson_02_computes_the_facts_its_prose_states(tmp_path: Path) -> None:
+    copy = tmp_path / LESSON.name
+    shutil.copy(LESSON, copy)
+    nb = nbformat.read(copy, as_version=4)
+    [clean_up] = [i for i, c in enumerate(nb.cells) if c.source.startswith("## Clean up")]
+    nb.cells.insert(clean_up, nbformat.v4.new_code_cell(FACTS))
+    NotebookClient(
+        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    outputs = nb.cells[clean_up].outputs
+    assert any("facts hold" in o.get("text", "") for o in outputs), outputs

@@ -405,7 +405,9 @@ class Runtime(SimulationControls):
         finally:
             _set_current(None)
             if proc.alive:
-                seat = sim.enter() if sim is not None and not sim.holds() else None
+                # urgent: its death is news from outside, and must not wait on a busy world
+                busy = sim is not None and not sim.holds()
+                seat = sim.enter(urgent=True) if busy else None  # type: ignore[union-attr]
                 try:
                     self._die(proc, reason)
                 finally:
@@ -506,6 +508,8 @@ class Runtime(SimulationControls):
         box = proc.mailbox
         wake = proc.wake
         sim = self._sim
+        if sim is not None:
+            sim.tick(proc.seat)  # a receive is a reduction: a fair, counted hand-off
         scanned = 0
         while True:
             if not proc.alive:
@@ -894,16 +898,15 @@ class Runtime(SimulationControls):
 
     # --------------------------------------------------------------- shutdown
 
-    def shutdown(self, timeout: float = 5.0) -> list[threading.Thread]:
-        """Kill every process, join every thread; returns (and logs) the threads that leaked.
+    def _kill_everyone(self) -> None:
+        """Shutdown's first half: every process killed (youngest first), then closed.
 
-        ``timeout`` is in wall seconds: this is about real threads, not the story.
+        In simulated time the caller takes the baton first, without waiting for a busy world
+        to settle, and lets the dying unwind in turn between rounds; closing the baton then
+        lets any thread still unwinding run freely.
         """
-        if self._closed:
-            return self.leaked_threads()
-        deadline = time.monotonic() + timeout
         sim = self._sim
-        seat = sim.enter() if sim is not None and not sim.holds() else None
+        seat = sim.enter(urgent=True) if sim is not None and not sim.holds() else None
         for _ in range(100):  # processes may spawn while dying; bounded
             with self._lock:
                 victims = [p for p in self._procs.values() if not p.adopted]
@@ -919,7 +922,17 @@ class Runtime(SimulationControls):
             self._die(proc, KILLED)
         self._closed = True
         if sim is not None:
-            sim.close()  # from here on, threads still unwinding run freely
+            sim.close()
+
+    def shutdown(self, timeout: float = 5.0) -> list[threading.Thread]:
+        """Kill every process, join every thread; returns (and logs) the threads that leaked.
+
+        ``timeout`` is in wall seconds: this is about real threads, not the story.
+        """
+        if self._closed:
+            return self.leaked_threads()
+        deadline = time.monotonic() + timeout
+        self._kill_everyone()
         leaked: list[threading.Thread] = []
         with self._lock:
             pending = list(self._threads.values())

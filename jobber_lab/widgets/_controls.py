@@ -150,7 +150,11 @@ class Controls:
         self.resume = _button("Play", "", CLOCK_TIPS["resume"], icon="play")
         for button in (self.pause, self.step, self.resume):
             button.add_class("jl-clock-button")
-        self.next_up = w.HTML(layout=w.Layout(width="150px", overflow="hidden"))
+        # On the notice's line, at its right end: the buttons' row has no room left at
+        # 1280x720 with the file browser open, and a row more would push Export off screen.
+        self.next_up = w.HTML(
+            layout=w.Layout(width="170px", height="22px", overflow="hidden", flex="0 0 auto")
+        )
         self.next_up.add_class("jl-next")
         self.good = _button("Good job", "success", "good_job: sleeps, then {:ok, []}")
         self.bad = _button("Bad job", "warning", "bad_job: sleeps, then :error (retried)")
@@ -185,7 +189,9 @@ class Controls:
         self.reset = _button("Reset", "", "stop the app and start a clean one")
         # Every box below has a fixed height: what it shows changes, its size never does.
         self.header = w.HTML(layout=w.Layout(height="50px", overflow="hidden", width="100%"))
-        self.notice = w.HTML(layout=w.Layout(height="22px", overflow="hidden", width="100%"))
+        self.notice = w.HTML(
+            layout=w.Layout(height="22px", overflow="hidden", flex="1 1 auto", min_width="0")
+        )
         self.tree = w.HTML(
             layout=w.Layout(
                 width=f"{TREE_WIDTH}px",
@@ -251,13 +257,13 @@ class Controls:
 def layout(c: Controls) -> w.VBox:
     """The page, sized for a 1280x720 laptop screen in JupyterLab (about 560 px tall):
 
-    facts, then the job buttons and the clock (Pause, Step, Play, what is next) on top; the
-    tree beside the job table and the log; kill and history
+    facts, then the job buttons and the clock (Pause, Step, Play) on top, the last notice and
+    what is due next under them; the tree beside the job table and the log; kill and history
     below, then the app's options (variant, time scale, Reset) and the export.
     Rows wrap only when the notebook is narrow, never because of what they show.
     """
     row = w.Layout(flex_flow="row wrap", align_items="center", width="100%")
-    clock = [c.pause, c.step, c.resume, c.next_up]
+    clock = [c.pause, c.step, c.resume]
     jobs = [c.good, c.bad, c.doomed, c.import_, c.import_4, c.duration, *clock]
     kill = [c.kill_target, c.kill_reason, c.kill]
     history = [c.play, c.slider, c.live]
@@ -270,7 +276,7 @@ def layout(c: Controls) -> w.VBox:
             c.css,
             c.header,
             w.HBox(jobs, layout=row),
-            c.notice,
+            w.HBox([c.notice, c.next_up], layout=w.Layout(width="100%", align_items="flex-start")),
             w.HBox([c.tree, side], layout=w.Layout(width="100%", height=f"{TREE_HEIGHT}px")),
             w.HBox([*kill, *history], layout=row),
             w.HBox(app, layout=row),

@@ -309,14 +309,14 @@ class Dashboard:
                 self._step_pids = touched(events)
         self.renderer.notify()
         rt = session.runtime
-        after = self._next_text(session)
+        self._show_next(session, self._next_text(session))  # at once, not at the redraw
         if events:
             text = (
                 f"Step to t = {clock_text(rt.now())}: {len(events)} events (▶ in the log, "
-                f"ringed in the tree) in {took * 1000:.0f} ms · {after}"
+                f"ringed in the tree) in {took * 1000:.0f} ms"
             )
         else:
-            text = f"Step: nothing was due · {after}"
+            text = "Step: nothing was due (no timer, no timeout): start a job, or Play"
         log.debug("step of %s: %d events in %.1f ms", rt.name, len(events), took * 1000)
         self._say(text, "ok" if events else "info")
         return events
@@ -585,6 +585,20 @@ class Dashboard:
                 if button.tooltip != tip:
                     button.tooltip = tip
 
+    def _show_next(self, session: Session, text: str) -> None:
+        """Set the "next: t = …" line (at the right end of the notice's line)."""
+        value = (
+            "<div class='jl-next-text' style='font-family:sans-serif;text-align:right;"
+            f"white-space:nowrap' title='when the next timer or timeout is due'>{esc(text)}</div>"
+        )
+        with self._ui:
+            if (
+                not self._closed
+                and session is self._session
+                and self.controls.next_up.value != value
+            ):
+                self.controls.next_up.value = value
+
     def _next_text(self, session: Session) -> str:
         """When something happens next: ``next: t = 10.000 s`` (the runtime's next deadline)."""
         if not session.simulated:
@@ -766,9 +780,7 @@ class Dashboard:
             if c.tree.value != frame.tree:
                 c.tree.value = frame.tree
             c.header.value = frame.header
-            next_up = f"<span class='jl-next-text'>{esc(frame.next_up)}</span>"
-            if c.next_up.value != next_up:
-                c.next_up.value = next_up
+            self._show_next(frame.session, frame.next_up)
             c.table.value = frame.table
             self._set_rows(frame.rows)
             c.log.value = frame.log

@@ -109,7 +109,7 @@ def clock_text(seconds: float) -> str:
 def _badge(text: str, colour: str, cls: str) -> str:
     return (
         f"<span class='{cls}' style='background:{colour};padding:1px 6px;border-radius:4px;"
-        f"margin-right:6px'>{text}</span>"
+        f"margin-right:2px;white-space:nowrap'>{text}</span>"
     )
 
 
@@ -137,8 +137,10 @@ def header_html(f: HeaderFacts) -> str:
         "jl-imports",
     )
     counts = (
-        f"<span class='jl-counts'>{f.processes} processes · {f.done} done · "
-        f"{f.failed} failed" + (f" · {f.refused} imports refused" if f.refused else "") + "</span>"
+        "<span class='jl-counts' style='white-space:nowrap'>"
+        f"{f.processes} processes · {f.done} done · {f.failed} failed"
+        + (f" · {f.refused} imports refused" if f.refused else "")
+        + "</span>"
     )
     zombies = (
         _badge(f"{f.zombies} zombie threads", tint(STATUS_COLOURS["zombie"], "80"), "jl-zombies")
@@ -153,7 +155,7 @@ def header_html(f: HeaderFacts) -> str:
     paused = f.mode.endswith("paused")
     clock = (
         _badge(
-            ("⏸ " if paused else "") + f"t = {clock_text(f.now)}",
+            ("paused · " if paused else "") + f"t = {clock_text(f.now)}",
             "#ffe066" if paused else "#eef0f4",
             "jl-clock jl-paused" if paused else "jl-clock",
         )
@@ -161,10 +163,12 @@ def header_html(f: HeaderFacts) -> str:
         else ""
     )
     scale = (
-        f"<span class='jl-mode' style='color:#666;margin-left:6px'>{esc(f.variant)} variant · "
+        f"<span class='jl-mode' style='color:#666;margin-left:6px;white-space:nowrap'>"
+        f"{esc(f.variant)} variant · "
         f"{esc(f.mode)}</span>"
     )
     return (
         "<div class='jl-header' style='font-family:sans-serif;font-size:13px;line-height:1.9'>"
-        f"{mode}{clock}{runner}{imports}{zombies}{counts}{scale}</div>"
+        + " ".join(p for p in (mode, clock, runner, imports, zombies, counts, scale) if p)
+        + "</div>"
     )

@@ -148,7 +148,7 @@ def header_html(f: HeaderFacts) -> str:
         else ""
     )
     mode = (
-        _badge(f"⏪ time travel: {esc(f.travel)}", "#fff4cc", "jl-travel")
+        _badge(f"◀ time travel: {esc(f.travel)}", "#fff4cc", "jl-travel")
         if f.travel
         else _badge("● live", "#e3f4e3", "jl-live")
     )

@@ -694,8 +694,11 @@ class Dashboard:
             with self._lock:
                 if self._session is session:  # a Reset meanwhile: keep the new session's
                     self._cache = ((session, *key), tree)
-        if live and now is not None and not session.runtime.paused:
-            self._book_fade(moment.graph, now, session.time_scale)  # paused: nothing fades
+        # Marks fade with runtime time: only a clock that follows the wall clock moves it
+        # without a step (paused or unpaced, nothing fades until someone asks for time).
+        follows_wall = not session.simulated or (session.paced and not session.runtime.paused)
+        if live and now is not None and follows_wall:
+            self._book_fade(moment.graph, now, session.time_scale)
         notice = self._export_now(session, export) if export is not None else None
         options = tuple(session.live_processes()) if not session.closed else ()
         return _Frame(

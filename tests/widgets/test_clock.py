@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 import pytest
 
-from jobber_lab.otp import Event
+from jobber_lab.jobber import Jobber
+from jobber_lab.otp import Event, Runtime
 from jobber_lab.widgets import Dashboard
 from jobber_lab.widgets._controls import CLOCK_TIPS, clock_state
 from jobber_lab.widgets._header import clock_text
@@ -349,3 +350,35 @@ def test_a_storm_of_clock_and_job_clicks_while_playing_never_wedges(
     sessions = dash.sessions
     assert all(s.runtime.closed and s.runtime.threads() == [] for s in sessions)
     assert new_threads(before | set(threads)) == []
+
+
+def test_a_dashboard_on_an_unpaced_simulation_steps_the_book_s_exact_times(
+    dashboard_factory: Callable[..., Dashboard],
+) -> None:
+    """``Dashboard(app)`` on ``Runtime(simulated=True)`` (as fast as possible, no pace):
+    time moves only when asked, so Step alone tells the story, at the book's exact times
+    from t = 0: the doomed job crashes at 5.0, 10.0, 15.0 and 20.0 s."""
+    rt = Runtime(simulated=True, seed=0)
+    try:
+        app = Jobber(variant="direct", runtime=rt)
+        dash = dashboard_factory(app, seconds=5)
+    except BaseException:
+        rt.shutdown()
+        raise
+    c = dash.controls
+    assert enabled(dash) == (False, True, False)  # no pace: nothing to pause or play
+    assert "as fast as possible" in c.pause.tooltip or "no time scale" in c.pause.tooltip
+    c.doomed.click()
+    assert rt.now() == 0.0
+    crashes = []
+    for _ in range(4):
+        events = dash.step()
+        crashes += [e.time for e in events if e.get("reason_kind") == "crash"]
+    assert crashes == [5.0, 10.0, 15.0, 20.0]
+    idle(dash)
+    header = html.unescape(c.header.value)
+    assert "t = 20.000 s" in header and "simulated · as fast as possible" in header
+    assert "a new JobRunner" in header
+    dash.close()  # stops the app; the runtime is ours, as a cell's would be
+    assert app.stopped
+    assert rt.shutdown() == [] and rt.threads() == []

@@ -193,8 +193,8 @@ class Dashboard:
         self._export: Path | None = None  # an export waiting for the renderer
         self._cache: tuple[tuple[Any, ...], str] | None = None
         self._selected: str | None = None  # the pid the student chose: ringed in the tree
-        # The last Step's events (marked in the log), the pids they name (ringed in the
-        # tree), and the session they belong to; cleared by Play and Reset.
+        # The last Step's events, their seqs (marked in the log) and the pids they name
+        # (ringed in the tree); cleared by Play and Reset.
         self._step: tuple[otp.Event, ...] = ()
         self._step_seqs: frozenset[int] = frozenset()
         self._step_pids: frozenset[str] = frozenset()

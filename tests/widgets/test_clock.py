@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 import threading
 from collections.abc import Callable
 
@@ -104,10 +105,12 @@ def test_the_step_marks_exactly_its_own_lines_in_the_log(dashboard: Dashboard) -
     idle(dashboard)
     told = [dashboard.tracer.describe(e) for e in events]
     lines = [t for t in told if t is not None]
-    marked = html.unescape(c.log.value).split("class='jl-step'")[1:]
-    assert len(marked) == len(lines) >= 2
-    for text, row in zip(lines, marked, strict=True):
-        assert text in row
+    # Each marked row: the arrow, then the line (perhaps inside its colour's span).
+    rows = re.findall(r"<span class='jl-step'[^>]*>▶ (?:<span[^>]*>)?(.*?)</span>", c.log.value)
+    assert len(rows) == len(lines) >= 2
+    for text, row in zip(lines, rows, strict=True):
+        assert html.unescape(row).endswith("s  " + text)
+    assert c.log.value.count("▶") == len(lines)  # no other row is marked
     # The bad job's process lives on (retried): the step named it, so it is ringed.
     assert "jl-highlight" in c.tree.value
     assert "jl-highlight" not in c.log.value  # the log marks with its own class

@@ -11,7 +11,9 @@ the baton then goes, in a fixed order, to
    *driver*) that asked to enter: it runs its call into the runtime holding the baton;
 3. else, if time may move, the clock jumps to the earliest deadline (timers, receive
    timeouts, sleeps, call timeouts, the kill ladder's grace), the timers due then fire
-   and the waits due then become runnable, each in deadline-then-creation order.
+   and then the waits due then become runnable, each group in deadline-then-creation
+   order (timers first: a message due at an instant is in its mailbox before a sleep or
+   timeout due at that instant ends).
 
 Time may move only while a driver is blocked in a runtime wait (``rt.sleep(20)``, a
 ``call``, :meth:`~jobber_lab.otp.Runtime.run_for`, a step) or while a paced clock plays.
@@ -121,6 +123,7 @@ class Baton:
         name: str,
         stall_after: float,
         on_stall: Callable[[Seat, float], None] | None = None,
+        paused: bool = False,
     ) -> None:
         self.clock = clock
         self.name = name
@@ -137,7 +140,7 @@ class Baton:
         self._tokens = itertools.count(1)
         self._waiting_drivers = 0
         self._step_target: float | None = None
-        self._paused = False
+        self._paused = paused  # a paced clock made paused starts at exactly 0.0
         self._closed = False
         self._local = threading.local()
         self._scheduler = Seat("scheduler", driver=False)  # the holder while timers fire

@@ -80,7 +80,8 @@ class Runtime(SimulationControls):
     or 0: as fast as possible), ``grace`` is in runtime seconds (times the pace), and a
     process that holds the baton ``stall_after`` wall seconds without a runtime call is
     reported and left behind.  ``seed`` seeds :attr:`random` (a simulated runtime's
-    default is 0; a scaled one draws from the OS unless given a seed).
+    default is 0; a scaled one draws from the OS unless given a seed).  ``paused=True``
+    starts a paced clock paused, at exactly 0.0, so the first step is a round number.
     """
 
     def __init__(
@@ -95,6 +96,7 @@ class Runtime(SimulationControls):
         simulated: bool = False,
         seed: int | None = None,
         stall_after: float = 1.0,
+        paused: bool = False,
         _number: int | None = None,
     ) -> None:
         # grace=math.inf means "never inject": the ladder stops at the exit signal.
@@ -105,6 +107,10 @@ class Runtime(SimulationControls):
             raise TypeError(f"Runtime(seed): expected an int or None, got {seed!r}")
         if simulated and clock is not None:
             raise ValueError("Runtime(clock): a simulated runtime makes its own virtual clock")
+        if not isinstance(paused, bool):
+            raise TypeError(f"Runtime(paused): expected True or False, got {paused!r}")
+        if paused and not simulated:
+            raise ValueError("Runtime(paused): only a simulated runtime can start paused")
         checked_stall = duration("Runtime(stall_after)", stall_after, none_ok=False)
         if clock is None and not simulated:
             time_scale = _check_time_scale(
@@ -121,6 +127,7 @@ class Runtime(SimulationControls):
                 name=self.name,
                 stall_after=math.inf if checked_stall is None else checked_stall,
                 on_stall=self._on_stall,
+                paused=paused,
             )
         else:
             self.clock = clock if clock is not None else ScaledClock(time_scale)  # type: ignore[arg-type]

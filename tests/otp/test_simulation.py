@@ -229,6 +229,16 @@ def test_a_paced_clock_follows_the_wall_clock_pauses_and_steps():
         assert not rt.paused
 
 
+def test_a_paced_clock_made_paused_starts_at_zero_and_steps_to_round_times():
+    with Runtime(simulated=True, time_scale=0.001, paused=True) as rt:
+        assert rt.paused and rt.mode == "simulated · paused"
+        rt.spawn(lambda: otp.sleep(5))
+        threading.Event().wait(0.02)  # 20 runtime seconds at this pace, were it playing
+        assert rt.now() == 0.0
+        rt.step()
+        assert rt.now() == 5.0
+
+
 def test_a_cpu_loop_stalls_the_world_is_reported_left_behind_and_killed_by_the_ladder():
     """Outside the promise: a process that never calls the runtime keeps the baton.  The
     watchdog warns and lets the world go on; the kill ladder then ends it as usual."""
@@ -390,6 +400,10 @@ def test_bad_options_and_arguments_are_named(sim):
         Runtime(simulated="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="seed"):
         Runtime(simulated=True, seed=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="paused"):
+        Runtime(simulated=True, paused="no")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="paused"):
+        Runtime(paused=True)
     with pytest.raises(ValueError, match="run_for"):
         sim.run_for(-1)
     with pytest.raises(TypeError, match="run_until"):

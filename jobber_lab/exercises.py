@@ -1099,6 +1099,12 @@ def _safe(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 # ------------------------------------------------------------------------ notebook 06
 
+
+def _secs(seconds: float) -> str:
+    """A simulated time as the lesson prints it: ``20.0``, ``6.65`` (no float noise)."""
+    return repr(round(seconds, 9))
+
+
 DECISION_EVENTS = ("intensity_reached", "supervisor_gave_up")
 """The events in which a supervisor announces its own decision to give up.  Exercise 06 hides
 them: the student works the decision out from the exits, as OTP's ``add_restart`` does."""
@@ -1189,7 +1195,7 @@ def _window_cases() -> list[_WindowCase | str]:
 def _judge_window(case: _WindowCase, said: Any, result: CheckResult) -> None:
     n = len(case.crashes)
     last = case.crashes[-1]
-    truth = f"restart {n} (crash {n} at {last.time:g} s)"
+    truth = f"restart {n} (crash {n} at {_secs(last.time)} s)"
     name = case.title
     if said is None:
         result.wrong(
@@ -1217,18 +1223,18 @@ def _judge_window(case: _WindowCase, said: Any, result: CheckResult) -> None:
     earlier = [i for i, e in enumerate(case.crashes, 1) if abs(e.time - when) < 1e-9 and i < n]
     if earlier:
         why = (
-            f"{when:g} s is crash {earlier[0]}, after which JobRunner still restarted the job "
+            f"{_secs(when)} s is crash {earlier[0]}, after which JobRunner still restarted the job "
             f"(restart {earlier[0]} was within max_restarts={case.max_restarts}). Did you count "
             "the first start as a restart? OTP's add_restart runs only for restarts"
         )
     elif when > case.reached.time:
         why = (
-            f"{when:g} s is after JobRunner had given up: the window filled earlier, when "
+            f"{_secs(when)} s is after JobRunner had given up: the window filled earlier, when "
             f"JobRunner handled crash {n} and add_restart counted {case.max_restarts + 1} "
             "restarts"
         )
     elif not on_time:
-        why = f"{when:g} s is not the time of crash {n}"
+        why = f"{_secs(when)} s is not the time of crash {n}"
     else:
         why = (
             f"the time is right but you said restart {which}: crash k is restart k (the first "
@@ -1243,10 +1249,10 @@ def _whole_seconds_note(case: _WindowCase) -> str:
     if last - first <= case.max_seconds:
         return "Count JobRunner's crashes, and drop only those older than max_seconds."
     return (
-        f"OTP counts whole seconds (erlang:monotonic_time(1)): restarts at {first:g} and "
-        f"{last:g} s are seconds {int(first)} and {int(last)}, {int(last) - int(first)} <= "
+        f"OTP counts whole seconds (erlang:monotonic_time(1)): restarts at {_secs(first)} and "
+        f"{_secs(last)} s are seconds {int(first)} and {int(last)}, {int(last) - int(first)} <= "
         f"{case.max_seconds} apart, so they share the window; in fractional seconds they are "
-        f"{last - first:g} s apart and would not"
+        f"{_secs(last - first)} s apart and would not"
     )
 
 

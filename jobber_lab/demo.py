@@ -10,6 +10,7 @@ text on every run, in a fraction of a second.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,8 @@ def _wait(tracer: Tracer, predicate: Callable[[Event], bool], what: str) -> Even
 def _wait_for(tracer: Tracer, predicate: Callable[[Event], bool]) -> Event | None:
     """The first event matching ``predicate``: on a simulated runtime, time is let pass
     (deadline by deadline) until it comes; on a scaled one, wall time passes by itself."""
-    rt = getattr(tracer, "_runtime", None)
-    if isinstance(rt, Runtime) and rt.simulated:
+    rt = _RUNTIMES.get(tracer)
+    if rt is not None and rt.simulated:
         found: list[Event] = []
         checked = [0]  # like Tracer.wait_for: each event is looked at once, when it is new
 
@@ -76,6 +77,16 @@ def _wait_for(tracer: Tracer, predicate: Callable[[Event], bool]) -> Event | Non
         rt.run_until(seen, timeout=SIM_WAIT)
         return found[0] if found else None
     return tracer.wait_for(predicate, WAIT)
+
+
+# The runtime each of the demo's tracers follows (so a wait knows whether to move time).
+_RUNTIMES: weakref.WeakKeyDictionary[Tracer, Runtime] = weakref.WeakKeyDictionary()
+
+
+def _traced(rt: Runtime) -> Tracer:
+    tracer = Tracer(rt)
+    _RUNTIMES[tracer] = rt
+    return tracer
 
 
 def _runtime(name: str, time_scale: float, simulated: bool) -> Runtime:
@@ -124,7 +135,7 @@ def run_story(
     """
     result = StoryResult(variant)
     rt = _runtime(f"demo-{variant}", time_scale, simulated)
-    tracer = Tracer(rt)
+    tracer = _traced(rt)
     teller = StoryTeller(tracer, say, result, verbose=verbose, explain=number in (None, 1))
     tracer.on_change(teller.collect)
     app = jobber.Jobber(variant=variant, runtime=rt)
@@ -275,7 +286,7 @@ def live_tree(
     The caller owns the result: draw from ``tracer.graph``, then ``app.stop()``.
     """
     rt = _runtime(f"tree-{variant}", time_scale, simulated)
-    tracer = Tracer(rt)
+    tracer = _traced(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     long = 3600  # runtime seconds: they stay alive while we draw
     app.start_job(work=jobber.good_job(long))
@@ -310,7 +321,7 @@ def write_tree_picture(
     from jobber_lab.draw import save_tree  # noqa: PLC0415 - matplotlib only for a picture
 
     rt = _runtime(f"tree-{variant}", time_scale, simulated)
-    tracer = Tracer(rt)
+    tracer = _traced(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     try:
         app.start_job(work=jobber.good_job(3600), id="good-1")

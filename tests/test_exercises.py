@@ -8,6 +8,7 @@ theirs is left behind.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 import weakref
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from jobber_lab import otp
+from jobber_lab import exercises, otp
 from jobber_lab.exercises import (
     CheckResult,
     check_exit_reasons,
@@ -413,8 +414,6 @@ def test_what_if_refuses_non_bool_and_missing_answers() -> None:
 
 # ------------------------------------------------------------------ 05 the import quota
 
-_lock = threading.Lock()
-
 
 class Quota(GenServer):
     """The notebook's solution: one process counts and starts, one call at a time."""
@@ -446,17 +445,19 @@ def book_start_job(app: Any, **args: Any) -> Any:
 
 
 def make_counting_start_job() -> Callable[..., Any]:
-    """The typical wrong quota: counts imports started, per app, and never frees a place."""
+    """The typical wrong quota: counts imports started, per app, and never frees a place.
+
+    Its count and increment are atomic without a lock: the checker's callers are processes
+    on simulated time, one at a time, and nothing between the two waits in the runtime."""
     started: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
     def start_job(app: Any, **args: Any) -> Any:
         if args.get("type") != "import":
             return app.start_job(**args)
-        with _lock:
-            if started.get(app, 0) >= 3:
-                return Error("import_quota_reached")
-            started[app] = started.get(app, 0) + 1
-            return app.start_job(**args)
+        if started.get(app, 0) >= 3:
+            return Error("import_quota_reached")
+        started[app] = started.get(app, 0) + 1
+        return app.start_job(**args)
 
     return start_job
 
@@ -562,20 +563,39 @@ def test_counting_the_first_start_as_a_restart_fails() -> None:
     assert any("first start as a restart" in line for line in wrong_lines(result))
 
 
-def test_the_time_of_jobrunners_replacement_fails() -> None:
+def test_the_checkers_first_trace_is_the_lessons_story_at_exact_times() -> None:
+    """Simulated, the checker records the lesson's story itself: crashes at 5, 10, 15 and
+    20 s, JobRunner's decision at 20.0 s, so the lesson's answer (20.0, 4) is its answer."""
+    lesson, whole_seconds = exercises._window_cases()
+    assert not isinstance(lesson, str) and not isinstance(whole_seconds, str)
+    assert [e.time for e in lesson.crashes] == [5.0, 10.0, 15.0, 20.0]
+    assert lesson.reached.time == 20.0
+    assert [round(e.time, 9) for e in whole_seconds.crashes] == [3.25, 4.95, 6.65]
+    assert run_solution_06()(lesson.events, 3, 30) == (20.0, 4)
+
+
+def test_a_window_answer_a_moment_off_the_crash_fails() -> None:
+    """The times are exact: the crash's time, not about it."""
     solution = run_solution_06()
 
-    def replacement(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
-        _when, n = solution(events, max_restarts, max_seconds)
-        again = next(
-            e for e in events if e.kind == "child_restarted" and e.get("child_id") == "JobRunner"
-        )
-        return again.time, n
+    def late(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        when, n = solution(events, max_restarts, max_seconds)
+        return when + 0.01, n
 
-    result = check_window_filled(replacement)
-    assert not result
-    lines = wrong_lines(result)
-    assert len(lines) == 2 and all("replacement started" in line for line in lines), lines
+    lines = wrong_lines(check_window_filled(late))
+    assert len(lines) == 2 and all("after JobRunner had given up" in line for line in lines)
+
+
+def test_checker_verdicts_repeat_exactly() -> None:
+    """Simulated runtimes: the same answer gets the same lines, word for word, every run
+    (pids too, but for their first number: each new runtime has a number of its own)."""
+
+    def lines(result: CheckResult) -> list[tuple[bool, str]]:
+        return [(good, re.sub(r"<\d+\.", "<N.", text)) for good, text in result.lines]
+
+    first = lines(check_job_supervisor(DefaultWindowSupervisor))
+    assert lines(check_job_supervisor(DefaultWindowSupervisor)) == first
+    assert check_slow_crashes(True, 3).lines == check_slow_crashes(True, 3).lines
 
 
 def test_always_the_fourth_crash_fails_against_other_limits() -> None:

@@ -156,6 +156,7 @@ class Jobber:
         self._owns_runtime = runtime is None
         self.runtime = runtime if runtime is not None else Runtime(time_scale=time_scale)
         self._admission = threading.Lock()
+        self._admission_waiters: list[otp.Pid] = []  # simulated time: who waits for the lock
         self._stopped = False
         result = self._in_runtime(otp.app_start, JobberApp(limits))
         if result is not otp.OK:
@@ -201,22 +202,45 @@ class Jobber:
             return self._in_runtime(DynamicSupervisor.start_child, JOB_RUNNER, spec)
         # The book's check-then-start is not atomic; ours admits one import at a time.
         rt = self.runtime
+        if rt.simulated:
+            return self._in_runtime(self._admit_simulated, spec)
         while not self._admission.acquire(timeout=0.05):
             rt.checkpoint()
         try:
-            running = len([row for row in self.running_imports() if rt.is_alive(row["pid"])])
-            if running >= self.import_quota:
-                rt.emit(
-                    JobEventKind.QUOTA_REFUSED,
-                    None,
-                    job_type="import",
-                    running=running,
-                    quota=self.import_quota,
-                )
-                return Error(IMPORT_QUOTA_REACHED)
-            return self._in_runtime(DynamicSupervisor.start_child, JOB_RUNNER, spec)
+            return self._count_and_start(spec)
         finally:
             self._admission.release()
+
+    def _count_and_start(self, spec: Any) -> Any:
+        """The quota's check and the start, holding the admission lock."""
+        rt = self.runtime
+        running = len([row for row in self.running_imports() if rt.is_alive(row["pid"])])
+        if running >= self.import_quota:
+            rt.emit(
+                JobEventKind.QUOTA_REFUSED,
+                None,
+                job_type="import",
+                running=running,
+                quota=self.import_quota,
+            )
+            return Error(IMPORT_QUOTA_REACHED)
+        return self._in_runtime(DynamicSupervisor.start_child, JOB_RUNNER, spec)
+
+    def _admit_simulated(self, spec: Any) -> Any:
+        """The admission on simulated time, in a process: one thread runs at a time and the
+        lock's holder waits in its ``start_child`` call, so a waiter that polled the lock
+        would hold the world still.  It waits in a ``receive`` for the holder's word
+        instead; nobody else runs between its failed try and its place in the queue."""
+        while not self._admission.acquire(blocking=False):
+            self._admission_waiters.append(otp.self())
+            otp.receive(lambda message: message == _YOUR_TURN)
+        try:
+            return self._count_and_start(spec)
+        finally:
+            self._admission.release()
+            waiters, self._admission_waiters = self._admission_waiters, []
+            for pid in waiters:
+                otp.send(pid, _YOUR_TURN)
 
     def running_imports(self) -> list[dict[str, Any]]:
         """``Registry.select(Jobber.JobRegistry, [{{:"$1", :"$2", :"$3"}, [{:==, :"$3",
@@ -316,6 +340,8 @@ def _check_job_args(options: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------ the module-level, notebook API
 
 _current: Jobber | None = None
+_YOUR_TURN = ("jobber", "admission")  # simulated time: the admission lock is free again
+
 _current_lock = threading.Lock()
 
 

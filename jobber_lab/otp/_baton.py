@@ -11,7 +11,9 @@ the baton then goes, in a fixed order, to
    *driver*) that asked to enter: it runs its call into the runtime holding the baton;
 3. else, if time may move, the clock jumps to the earliest deadline (timers, receive
    timeouts, sleeps, call timeouts, the kill ladder's grace), the timers due then fire
-   and the waits due then become runnable, each in deadline-then-creation order.
+   and then the waits due then become runnable, each group in deadline-then-creation
+   order (timers first: a message due at an instant is in its mailbox before a sleep or
+   timeout due at that instant ends).
 
 Time may move only while a driver is blocked in a runtime wait (``rt.sleep(20)``, a
 ``call``, :meth:`~jobber_lab.otp.Runtime.run_for`, a step) or while a paced clock plays.
@@ -63,6 +65,11 @@ DONE = "done"
 
 # How often (wall seconds) a paced clock's pacer looks at the wall clock.
 _PACER_TICK = 0.02
+
+#: Receives a process may make without blocking before it lets the others in line run (the
+#: BEAM preempts after about 4000 reductions): counted, so the hand-off is deterministic,
+#: and a process that keeps mailing itself at one instant cannot shut everyone out.
+BUDGET = 1000
 
 
 def _live(entry: tuple[float, int, Seat]) -> bool:
@@ -116,6 +123,7 @@ class Baton:
         name: str,
         stall_after: float,
         on_stall: Callable[[Seat, float], None] | None = None,
+        paused: bool = False,
     ) -> None:
         self.clock = clock
         self.name = name
@@ -132,10 +140,11 @@ class Baton:
         self._tokens = itertools.count(1)
         self._waiting_drivers = 0
         self._step_target: float | None = None
-        self._paused = False
+        self._paused = paused  # a paced clock made paused starts at exactly 0.0
         self._closed = False
         self._local = threading.local()
         self._scheduler = Seat("scheduler", driver=False)  # the holder while timers fire
+        self._budget = BUDGET
         self.grants = 0  # hand-offs so far (the watchdog's progress counter)
         self.touches = 0  # runtime calls by the holder (also progress)
         self.stalls = 0
@@ -210,12 +219,14 @@ class Baton:
             return True
         return False
 
-    def enter(self) -> Seat | None:
+    def enter(self, *, urgent: bool = False) -> Seat | None:
         """Take the baton for a runtime call from a thread that does not hold it.
 
         Returns the seat to hand to :meth:`leave`, or None when there is nothing to give
         back: a process that stalled outside the runtime rejoins the world here and keeps
-        the baton (it is a process again, holding it until its next wait).
+        the baton (it is a process again, holding it until its next wait).  ``urgent``
+        (shutdown): next in line, without waiting for quiescence, so even a world that
+        never settles (a restart loop at one instant) can be shut down.
         """
         if self._closed:
             return None
@@ -237,6 +248,10 @@ class Baton:
             if self._holder is None and not self._runq and not self._entering:
                 self._take(seat)
                 wait = False
+            elif urgent:
+                seat.state = RUNNABLE
+                self._runq.appendleft(seat)
+                wait = True
             else:
                 seat.state = ENTERING
                 self._entering.append(seat)
@@ -297,6 +312,21 @@ class Baton:
         if seat.driver:
             self.settle(seat)
 
+    def tick(self, seat: Seat) -> None:
+        """A receive by the holder: after BUDGET of them without blocking, if anyone is
+        waiting, go to the back of the line (at a cancellation point: no lock is held)."""
+        self._budget -= 1
+        if self._budget > 0:
+            return
+        self._budget = BUDGET
+        with self._lock:
+            if self._holder is not seat or not (self._runq or self._entering) or self._closed:
+                return
+            seat.state = RUNNABLE
+            self._runq.append(seat)
+            self._give_up()
+        self._await_grant(seat)
+
     def wake(self, seat: Seat) -> None:
         """A message or a signal for ``seat``: runnable now (behind those already runnable)."""
         with self._lock:
@@ -325,6 +355,7 @@ class Baton:
         self._runq.append(seat)
 
     def _take(self, seat: Seat) -> None:
+        self._budget = BUDGET
         self._holder = seat
         self._holder_ident = threading.get_ident()
         seat.state = RUNNING
@@ -332,6 +363,7 @@ class Baton:
         self.grants += 1
 
     def _grant(self, seat: Seat) -> None:
+        self._budget = BUDGET
         self._holder = seat
         self._holder_ident = None  # the grantee sets its own, once it runs
         seat.state = RUNNING
@@ -340,9 +372,33 @@ class Baton:
         seat.gate.release()
 
     def _await_grant(self, seat: Seat) -> None:
-        seat.gate.acquire()
+        try:
+            seat.gate.acquire()
+        except BaseException:  # KeyboardInterrupt in a cell, a test's timeout: give up the place
+            self._abandon(seat)
+            raise
         if self._holder is seat:
             self._holder_ident = threading.get_ident()
+
+    def _abandon(self, seat: Seat) -> None:
+        """A waiter was interrupted: take it out of every queue, or hand on a grant it got
+        meanwhile, so the world does not wait for a thread that has gone elsewhere."""
+        with self._lock:
+            if self._holder is seat:
+                seat.gate.acquire(blocking=False)  # the grant raced the interrupt
+                seat.state = OUT
+                self._give_up()
+                return
+            if seat.state == ENTERING and seat in self._entering:
+                self._entering.remove(seat)
+            elif seat.state == RUNNABLE and seat in self._runq:
+                self._runq.remove(seat)
+            elif seat.state == BLOCKED:
+                self._blocked.discard(seat)
+                seat.token = None
+                if seat.driver:
+                    self._waiting_drivers -= 1
+            seat.state = OUT
 
     def _give_up(self) -> None:
         """The holder lets go (lock held): hand the baton on."""

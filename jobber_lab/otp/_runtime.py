@@ -82,7 +82,8 @@ class Runtime(SimulationControls):
     or 0: as fast as possible), ``grace`` is in runtime seconds (times the pace), and a
     process that holds the baton ``stall_after`` wall seconds without a runtime call is
     reported and left behind.  ``seed`` seeds :attr:`random` (a simulated runtime's
-    default is 0; a scaled one draws from the OS unless given a seed).
+    default is 0; a scaled one draws from the OS unless given a seed).  ``paused=True``
+    starts a paced clock paused, at exactly 0.0, so the first step is a round number.
     """
 
     def __init__(
@@ -97,6 +98,7 @@ class Runtime(SimulationControls):
         simulated: bool = False,
         seed: int | None = None,
         stall_after: float = 1.0,
+        paused: bool = False,
         _number: int | None = None,
     ) -> None:
         # grace=math.inf means "never inject": the ladder stops at the exit signal.
@@ -107,6 +109,10 @@ class Runtime(SimulationControls):
             raise TypeError(f"Runtime(seed): expected an int or None, got {seed!r}")
         if simulated and clock is not None:
             raise ValueError("Runtime(clock): a simulated runtime makes its own virtual clock")
+        if not isinstance(paused, bool):
+            raise TypeError(f"Runtime(paused): expected True or False, got {paused!r}")
+        if paused and not simulated:
+            raise ValueError("Runtime(paused): only a simulated runtime can start paused")
         checked_stall = duration("Runtime(stall_after)", stall_after, none_ok=False)
         if clock is None and not simulated:
             time_scale = _check_time_scale(
@@ -123,6 +129,7 @@ class Runtime(SimulationControls):
                 name=self.name,
                 stall_after=math.inf if checked_stall is None else checked_stall,
                 on_stall=self._on_stall,
+                paused=paused,
             )
         else:
             self.clock = clock if clock is not None else ScaledClock(time_scale)  # type: ignore[arg-type]
@@ -437,7 +444,9 @@ class Runtime(SimulationControls):
         finally:
             _set_current(None)
             if proc.alive:
-                seat = sim.enter() if sim is not None and not sim.holds() else None
+                # urgent: its death is news from outside, and must not wait on a busy world
+                busy = sim is not None and not sim.holds()
+                seat = sim.enter(urgent=True) if busy else None  # type: ignore[union-attr]
                 try:
                     self._die(proc, reason)
                 finally:
@@ -541,6 +550,8 @@ class Runtime(SimulationControls):
         box = proc.mailbox
         wake = proc.wake
         sim = self._sim
+        if sim is not None:
+            sim.tick(proc.seat)  # a receive is a reduction: a fair, counted hand-off
         scanned = 0
         while True:
             if not proc.alive:
@@ -920,16 +931,15 @@ class Runtime(SimulationControls):
 
     # --------------------------------------------------------------- shutdown
 
-    def shutdown(self, timeout: float = 5.0) -> list[threading.Thread]:
-        """Kill every process, join every thread; returns (and logs) the threads that leaked.
+    def _kill_everyone(self) -> None:
+        """Shutdown's first half: every process killed (youngest first), then closed.
 
-        ``timeout`` is in wall seconds: this is about real threads, not the story.
+        In simulated time the caller takes the baton first, without waiting for a busy world
+        to settle, and lets the dying unwind in turn between rounds; closing the baton then
+        lets any thread still unwinding run freely.
         """
-        if self._closed:
-            return self.leaked_threads()
-        deadline = time.monotonic() + timeout
         sim = self._sim
-        seat = sim.enter() if sim is not None and not sim.holds() else None
+        seat = sim.enter(urgent=True) if sim is not None and not sim.holds() else None
         for _ in range(100):  # processes may spawn while dying; bounded
             with self._lock:
                 victims = [p for p in self._procs.values() if not p.adopted]
@@ -945,7 +955,17 @@ class Runtime(SimulationControls):
             self._die(proc, KILLED)
         self._closed = True
         if sim is not None:
-            sim.close()  # from here on, threads still unwinding run freely
+            sim.close()
+
+    def shutdown(self, timeout: float = 5.0) -> list[threading.Thread]:
+        """Kill every process, join every thread; returns (and logs) the threads that leaked.
+
+        ``timeout`` is in wall seconds: this is about real threads, not the story.
+        """
+        if self._closed:
+            return self.leaked_threads()
+        deadline = time.monotonic() + timeout
+        self._kill_everyone()
         leaked: list[threading.Thread] = []
         with self._lock:
             pending = list(self._threads.values())

@@ -93,10 +93,16 @@ def _guarded(baton: Baton, method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _step(
-    sim: Baton, seat: Seat, *, end: float | None = None, moved: list[bool] | None = None
+    sim: Baton,
+    seat: Seat,
+    *,
+    end: float | None = None,
+    moved: list[bool] | None = None,
+    jump: bool = True,
 ) -> None:
     """One step, holding the baton at quiescence (so the next deadline cannot change under
-    it): to the next deadline, or to ``end`` if that comes first."""
+    it): to the next deadline, or to ``end`` if that comes first.  ``jump``: at once, even
+    on a playing paced clock (else at its pace)."""
     deadline = sim.next_deadline()
     if end is not None and (deadline is None or deadline > end):
         deadline = end
@@ -104,7 +110,7 @@ def _step(
         return
     if moved is not None:
         moved.append(True)
-    sim.run_until_time(seat, deadline, step=True)
+    sim.run_until_time(seat, deadline, step=jump)
 
 
 class SimulationControls:
@@ -179,8 +185,8 @@ class SimulationControls:
     def run_until(self, predicate: Callable[[], bool], timeout: float | None = None) -> bool:
         """Step until ``predicate()`` is true (checked at quiescence, after the events so far
         reached the subscribers, so a tracer's history may be read), at most ``timeout``
-        runtime seconds from now.  True if it became true; False if time ran out or
-        nothing more will ever happen."""
+        runtime seconds from now, at the pace of a playing paced clock.  True if it became
+        true; False if time ran out or nothing more will ever happen."""
         sim = self._require_driver("run_until")
         if not callable(predicate):
             raise TypeError(f"run_until(predicate): expected a callable, got {predicate!r}")
@@ -193,7 +199,8 @@ class SimulationControls:
             if end is not None and self.now() >= end:
                 return False
             moved: list[bool] = []
-            self._drive("run_until", functools.partial(_step, sim, end=end, moved=moved))
+            step = functools.partial(_step, sim, end=end, moved=moved, jump=False)
+            self._drive("run_until", step)
             if not moved:
                 return False  # nothing will ever happen again
 

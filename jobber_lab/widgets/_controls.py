@@ -17,7 +17,7 @@ from ._session import KILL_REASONS
 from ._table import MAX_ROWS, TABLE_CSS
 
 __all__ = ["LOG_HEIGHT", "NO_PROCESS", "TIME_SCALES", "TREE_FIGSIZE", "TREE_HEIGHT", "TREE_WIDTH"]
-__all__ += ["Controls", "layout"]
+__all__ += ["CLOCK_TIPS", "ClockState", "Controls", "clock_state", "layout"]
 
 #: Time scales offered: 1 is the book's real time; 0.1 runs its 5 s jobs in half a second.
 TIME_SCALES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01)
@@ -50,8 +50,61 @@ def _row() -> w.Button:
     return row
 
 
-def _button(text: str, style: str = "", tip: str = "", width: str = "auto") -> w.Button:
-    return w.Button(description=text, button_style=style, tooltip=tip, layout=w.Layout(width=width))
+def _button(
+    text: str, style: str = "", tip: str = "", width: str = "auto", icon: str = ""
+) -> w.Button:
+    return w.Button(
+        description=text, button_style=style, tooltip=tip, icon=icon, layout=w.Layout(width=width)
+    )
+
+
+#: Why a clock button is greyed out, for its tooltip (a disabled button explains itself).
+CLOCK_TIPS = {
+    "pause": "stop the clock: time stands still; runnable processes still finish",
+    "step": "advance to the next deadline and run to quiescence; marks what happened",
+    "resume": "let the clock follow the wall clock again, at the time scale",
+    "playing": "Pause first: while playing, the clock reaches the next deadline by itself",
+    "paused": "already paused: Step, or Play to resume",
+    "not paused": "already playing",
+    "scaled": (
+        "a scaled runtime follows the wall clock and its threads all run at once: nothing "
+        "can stop it. Dashboard(simulated=True) has Pause and Step"
+    ),
+    "unpaced": (
+        "this simulated runtime runs as fast as possible (no time scale): time moves only "
+        "when Step (or a cell) asks for it"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """What the Pause, Step and Play buttons allow, and why not (their tooltips)."""
+
+    pause: bool
+    step: bool
+    resume: bool
+    pause_tip: str
+    step_tip: str
+    resume_tip: str
+
+
+def clock_state(*, simulated: bool, paced: bool, paused: bool) -> ClockState:
+    """Step only while paused (or on an unpaced simulation, where only steps move time);
+    on a scaled runtime nothing: there is no clock to stop."""
+    if not simulated:
+        why = CLOCK_TIPS["scaled"]
+        return ClockState(False, False, False, why, why, why)
+    if not paced:
+        why = CLOCK_TIPS["unpaced"]
+        return ClockState(False, True, False, why, CLOCK_TIPS["step"], why)
+    if paused:
+        return ClockState(
+            False, True, True, CLOCK_TIPS["paused"], CLOCK_TIPS["step"], CLOCK_TIPS["resume"]
+        )
+    return ClockState(
+        True, False, False, CLOCK_TIPS["pause"], CLOCK_TIPS["playing"], CLOCK_TIPS["not paused"]
+    )
 
 
 @dataclass
@@ -61,6 +114,10 @@ class Controls:
     variant: str
     time_scale: float
     seconds: float
+    pause: w.Button = field(init=False)
+    step: w.Button = field(init=False)
+    resume: w.Button = field(init=False)  # "Play" (``play`` is the history's player)
+    next_up: w.HTML = field(init=False)  # "next: t = 10.000 s"
     good: w.Button = field(init=False)
     bad: w.Button = field(init=False)
     doomed: w.Button = field(init=False)
@@ -88,6 +145,17 @@ class Controls:
     export: w.Button = field(init=False)
 
     def __post_init__(self) -> None:
+        self.pause = _button("Pause", "", CLOCK_TIPS["pause"], icon="pause")
+        self.step = _button("Step", "", CLOCK_TIPS["step"], icon="step-forward")
+        self.resume = _button("Play", "", CLOCK_TIPS["resume"], icon="play")
+        for button in (self.pause, self.step, self.resume):
+            button.add_class("jl-clock-button")
+        # On the notice's line, at its right end: the buttons' row has no room left at
+        # 1280x720 with the file browser open, and a row more would push Export off screen.
+        self.next_up = w.HTML(
+            layout=w.Layout(width="170px", height="22px", overflow="hidden", flex="0 0 auto")
+        )
+        self.next_up.add_class("jl-next")
         self.good = _button("Good job", "success", "good_job: sleeps, then {:ok, []}")
         self.bad = _button("Bad job", "warning", "bad_job: sleeps, then :error (retried)")
         self.doomed = _button("Doomed job", "danger", "doomed_job: sleeps, then raises Boom!")
@@ -121,7 +189,9 @@ class Controls:
         self.reset = _button("Reset", "", "stop the app and start a clean one")
         # Every box below has a fixed height: what it shows changes, its size never does.
         self.header = w.HTML(layout=w.Layout(height="50px", overflow="hidden", width="100%"))
-        self.notice = w.HTML(layout=w.Layout(height="22px", overflow="hidden", width="100%"))
+        self.notice = w.HTML(
+            layout=w.Layout(height="22px", overflow="hidden", flex="1 1 auto", min_width="0")
+        )
         self.tree = w.HTML(
             layout=w.Layout(
                 width=f"{TREE_WIDTH}px",
@@ -187,12 +257,14 @@ class Controls:
 def layout(c: Controls) -> w.VBox:
     """The page, sized for a 1280x720 laptop screen in JupyterLab (about 560 px tall):
 
-    facts and job buttons on top; the tree beside the job table and the log; kill and history
+    facts, then the job buttons and the clock (Pause, Step, Play) on top, the last notice and
+    what is due next under them; the tree beside the job table and the log; kill and history
     below, then the app's options (variant, time scale, Reset) and the export.
     Rows wrap only when the notebook is narrow, never because of what they show.
     """
     row = w.Layout(flex_flow="row wrap", align_items="center", width="100%")
-    jobs = [c.good, c.bad, c.doomed, c.import_, c.import_4, c.duration]
+    clock = [c.pause, c.step, c.resume]
+    jobs = [c.good, c.bad, c.doomed, c.import_, c.import_4, c.duration, *clock]
     kill = [c.kill_target, c.kill_reason, c.kill]
     history = [c.play, c.slider, c.live]
     app = [c.variant_choice, c.scale_choice, c.reset, c.export_dir, c.export]
@@ -204,7 +276,7 @@ def layout(c: Controls) -> w.VBox:
             c.css,
             c.header,
             w.HBox(jobs, layout=row),
-            c.notice,
+            w.HBox([c.notice, c.next_up], layout=w.Layout(width="100%", align_items="flex-start")),
             w.HBox([c.tree, side], layout=w.Layout(width="100%", height=f"{TREE_HEIGHT}px")),
             w.HBox([*kill, *history], layout=row),
             w.HBox(app, layout=row),

@@ -8,6 +8,13 @@ Threads, as JUPYTER.md measured them:
   :class:`~jobber_lab.widgets.CoalescingRenderer`, so a burst of events becomes one redraw.
 - Everything slow (replaying history, drawing the tree, writing an export) runs on the
   renderer thread, which then *sets* widget values; nothing ever captures output in a thread.
+
+Simulated time (the default): a handler that calls into the runtime (a job button, Kill,
+Step) takes part like any code from outside: it waits for quiescence, runs holding the baton
+and returns at quiescence. The renderer reads the live processes the same way; the
+dispatcher only watches. No lock of ours is held while waiting for the baton, and no one
+waits for one of ours while holding it, so a click never wedges the kernel
+(``tests/widgets/test_clock.py`` storms the buttons while the clock plays).
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import base64
 import contextlib
 import functools
 import logging
+import re
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -29,8 +38,8 @@ from jobber_lab import otp, trace
 from jobber_lab.draw import node_label, save_tree, tree_png, tree_svg
 from jobber_lab.jobber import TOP_SUPERVISOR, VARIANTS, Jobber
 
-from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE, Controls, layout
-from ._header import facts_from, header_html
+from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE, Controls, clock_state, layout
+from ._header import clock_text, facts_from, header_html
 from ._html import esc
 from ._log import log_html
 from ._moment import read_moment
@@ -55,6 +64,20 @@ PNG_SCALE = 2.2
 #: At most this many processes are named in the tree's accessible description.
 _DESCRIBED = 200
 
+#: A pid as events print it: the processes a step touched are these strings in its events.
+_PID = re.compile(r"<\d+\.\d+\.\d+>")
+
+
+def touched(events: list[otp.Event] | tuple[otp.Event, ...]) -> frozenset[str]:
+    """Every process the events name: each event's pid and the pids in its fields (the
+    supervisor that restarted, the pid it replaced, the other end of a link)."""
+    pids: set[str] = set()
+    for event in events:
+        for value in (event.pid, *event.fields.values()):
+            if isinstance(value, str) and _PID.fullmatch(value):
+                pids.add(value)
+    return frozenset(pids)
+
 
 @dataclass(frozen=True)
 class _Frame:
@@ -64,6 +87,7 @@ class _Frame:
     at: int | None
     tree: str  # the tree box's HTML: an inline SVG or an <img> of a PNG
     header: str
+    next_up: str  # "next: t = 10.000 s", or why nothing is next
     table: str  # the header line above the rows
     rows: tuple[JobRowView, ...]
     log: str
@@ -110,6 +134,18 @@ class Dashboard:
     follows a running :class:`~jobber_lab.jobber.Jobber` (and stops it on :meth:`close`).
     ``seconds`` is how long each job's work takes, in book seconds.
 
+    ``simulated=True`` (the default) runs the app on a simulated runtime paced at
+    ``time_scale`` (``Runtime(simulated=True, seed=seed, time_scale=time_scale)``): the jobs
+    run on screen as before, but every event happens at its exact time, and the clock can
+    stop: **Pause**, **Step** (to the next deadline; its events marked ▶ in the log and their
+    processes ringed in the tree; "next: t = …" says when the one after is) and **Play**
+    (:meth:`pause`, :meth:`step`, :meth:`play`). The default because stopping the world and
+    asking "what happens next?" is what a student can do nowhere else, and it costs nothing
+    when the clock plays. ``simulated=False`` keeps a scaled runtime: every process a real
+    thread running at once on the wall clock, as in production, where no clock can be
+    stopped (Pause and Step are greyed out, their tooltip says why). Reset and a variant or
+    time-scale change keep the choice, and a paused clock stays paused.
+
     A new Dashboard closes the ones made before it (re-running the cell leaves no threads
     behind), unless ``keep_others=True`` (two dashboards side by side: isolated vs direct).
     ``tree_format``: ``"svg"`` (crisp, tooltips) or ``"png"`` (fewer bytes per redraw, for a
@@ -129,26 +165,18 @@ class Dashboard:
         interval: float = 0.25,
         keep_others: bool = False,
         tree_format: str = "svg",
+        simulated: bool = True,
+        seed: int = 0,
     ) -> None:
-        if app is not None and not isinstance(app, Jobber):
-            raise TypeError(f"Dashboard(app): expected a jobber.Jobber or None, got {app!r}")
-        if variant not in VARIANTS:
-            raise ValueError(f"Dashboard(variant=...): expected one of {VARIANTS}, got {variant!r}")
-        if isinstance(time_scale, bool) or not isinstance(time_scale, int | float):
-            raise TypeError(f"Dashboard(time_scale=...): expected a number, got {time_scale!r}")
-        if not time_scale > 0:
-            raise ValueError(f"Dashboard(time_scale=...): expected > 0, got {time_scale!r}")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise ValueError(f"Dashboard(seconds=...): expected a number >= 0, got {seconds!r}")
-        if tree_format not in TREE_FORMATS:
-            raise ValueError(
-                f"Dashboard(tree_format=...): expected one of {TREE_FORMATS}, got {tree_format!r}"
-            )
+        _check_options(app, variant, time_scale, seconds, tree_format, simulated, seed)
         if not keep_others:
             for other in list(_open):
                 other.close()
         if app is not None:
             variant, time_scale = app.variant, app.runtime.time_scale
+            simulated = app.runtime.simulated
+        self.simulated = simulated
+        self.seed = seed
         self.controls = Controls(variant, float(time_scale), float(seconds))
         self.widget: w.VBox = layout(self.controls)
         self.tree_format = tree_format
@@ -165,6 +193,11 @@ class Dashboard:
         self._export: Path | None = None  # an export waiting for the renderer
         self._cache: tuple[tuple[Any, ...], str] | None = None
         self._selected: str | None = None  # the pid the student chose: ringed in the tree
+        # The last Step's events, their seqs (marked in the log) and the pids they name
+        # (ringed in the tree); cleared by Play and Reset.
+        self._step: tuple[otp.Event, ...] = ()
+        self._step_seqs: frozenset[int] = frozenset()
+        self._step_pids: frozenset[str] = frozenset()
         self._kill_options: tuple[tuple[str, Any], ...] = ()
         self._row_views: tuple[JobRowView, ...] = ()  # what each row button shows now
         self._closed = False
@@ -173,7 +206,9 @@ class Dashboard:
             self._session = (
                 Session.adopt(app)
                 if app is not None
-                else Session.start(variant=variant, time_scale=float(time_scale))
+                else Session.start(
+                    variant=variant, time_scale=float(time_scale), simulated=simulated, seed=seed
+                )
             )
         except BaseException:
             _quiet_logs.release()
@@ -185,6 +220,7 @@ class Dashboard:
         )
         self._session.on_event(self._on_event)
         self._wire()
+        self._sync_clock(self._session)
         _open.add(self)
         self.renderer.notify()
 
@@ -222,6 +258,69 @@ class Dashboard:
         """The job id or pid the student chose (ringed in the tree), or None."""
         return self._selected
 
+    @property
+    def paused(self) -> bool:
+        """Whether the clock stands still (a paced simulated runtime after :meth:`pause`)."""
+        return self._session.runtime.paused
+
+    @property
+    def last_step(self) -> tuple[otp.Event, ...]:
+        """The events of the last :meth:`step` (marked in the log), until Play or Reset."""
+        with self._lock:
+            return self._step
+
+    def pause(self) -> None:
+        """Stop the clock: time stands still (what is runnable still runs to quiescence).
+
+        Raises RuntimeError on a scaled runtime, whose clock is the wall clock."""
+        session = self._require_clock("pause")
+        session.runtime.pause()
+        self._sync_clock(session)
+        self._say(f"Paused at t = {clock_text(session.runtime.now())}: Step, or Play", "info")
+        self.renderer.notify()
+
+    def play(self) -> None:
+        """Let the clock follow the wall clock again (at the time scale); clears the marks."""
+        session = self._require_clock("play")
+        with self._lock:
+            self._step, self._step_seqs, self._step_pids = (), frozenset(), frozenset()
+        session.runtime.play()
+        self._sync_clock(session)
+        self._say("Playing", "info")
+        self.renderer.notify()
+
+    def step(self) -> list[otp.Event]:
+        """``Runtime.step()``: advance to the next deadline and run to quiescence; returns
+        the step's events, marks them in the log (▶) and rings the processes they name.
+
+        Works playing too (the Step button is enabled only while paused: a playing clock
+        reaches the next deadline by itself). A click that comes while a Reset closes the
+        session raises RuntimeError; so does a scaled runtime.
+        """
+        session = self._require_clock("step")
+        self._go_live(quiet=True)
+        started = time.perf_counter()
+        events = session.step()
+        took = time.perf_counter() - started
+        with self._lock:
+            if self._session is session:
+                self._step = tuple(events)
+                self._step_seqs = frozenset(e.seq for e in events)
+                self._step_pids = touched(events)
+        self.renderer.notify()
+        rt = session.runtime
+        self._show_next(session, self._next_text(session))  # at once, not at the redraw
+        if events:
+            text = (
+                f"Step to t = {clock_text(rt.now())}: {len(events)} events (▶ in the log, "
+                f"ringed in the tree) in {took * 1000:.0f} ms"
+            )
+        else:
+            text = "Step: nothing was due (no timer, no timeout): start a job, or Play"
+        log.debug("step of %s: %d events in %.1f ms", rt.name, len(events), took * 1000)
+        self._say(text, "ok" if events else "info")
+        return events
+
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
         """Wait until every event so far is delivered *and* drawn; True if it was in time.
 
@@ -241,9 +340,16 @@ class Dashboard:
             if self._closed:
                 return
             c = self.controls
+            paused = self._session.runtime.paused
             leaked = self._session.close()
             try:
-                new = Session.start(variant=c.variant_choice.value, time_scale=c.scale_choice.value)
+                new = Session.start(
+                    variant=c.variant_choice.value,
+                    time_scale=c.scale_choice.value,
+                    simulated=self.simulated,
+                    seed=self.seed,
+                    paused=paused,
+                )
             except Exception as exc:
                 self._say(f"Reset failed: {exc}", "error")
                 return
@@ -251,12 +357,14 @@ class Dashboard:
             new.on_event(self._on_event)
             with self._lock:
                 self._session, self._at, self._cache, self._selected = new, None, None, None
+                self._step, self._step_seqs, self._step_pids = (), frozenset(), frozenset()
+            self._sync_clock(new)
             with self._ui, self._quieted():
                 if not self._closed:
                     c.slider.value = 0
                     c.slider.max = 0
         self.renderer.notify()
-        text = f"Reset: a clean Jobber ({new.variant} variant, time scale {new.time_scale:g})"
+        text = f"Reset: a clean Jobber ({new.variant} variant, {new.runtime.mode})"
         if leaked:
             text += f"; {len(leaked)} thread(s) of the old runtime would not stop"
         self._say(text, "warn" if leaked else "ok")
@@ -353,6 +461,9 @@ class Dashboard:
         c.slider.observe(self._travel, names="value")
         c.live.on_click(lambda _b: self._go_live())
         c.export.on_click(lambda _b: self._request_export())
+        c.pause.on_click(lambda _b: self._clock_clicked(self.pause))
+        c.step.on_click(lambda _b: self._clock_clicked(self.step))
+        c.resume.on_click(lambda _b: self._clock_clicked(self.play))
 
     def _on_event(self, _event: otp.Event) -> None:
         """The tracer hook, on the dispatcher thread: only a signal, never a drawing."""
@@ -436,6 +547,70 @@ class Dashboard:
         text = str(exc)
         return f"{type(exc).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}"
 
+    def _clock_clicked(self, action: Any) -> None:
+        """Pause, Step or Play from a button: a race with a Reset (the session closed under
+        the click) or a click on a greyed-out button becomes a notice, never an exception
+        in the kernel's callback."""
+        if self._closed:
+            return
+        try:
+            action()
+        except Exception as exc:
+            self._say(f"{action.__name__.capitalize()}: {self._why(exc)}", "warn")
+
+    def _require_clock(self, what: str) -> Session:
+        session = self._session
+        if not session.simulated:
+            raise RuntimeError(
+                f"Dashboard.{what}(): a scaled runtime follows the wall clock and cannot "
+                "stop; use Dashboard(simulated=True)"
+            )
+        return session
+
+    def _sync_clock(self, session: Session) -> None:
+        """Enable Pause, Step and Play as the runtime's clock allows (and say why not)."""
+        state = clock_state(
+            simulated=session.simulated, paced=session.paced, paused=session.runtime.paused
+        )
+        c = self.controls
+        with self._ui:
+            if self._closed or session is not self._session:
+                return
+            for button, on, tip in (
+                (c.pause, state.pause, state.pause_tip),
+                (c.step, state.step, state.step_tip),
+                (c.resume, state.resume, state.resume_tip),
+            ):
+                if button.disabled == on:
+                    button.disabled = not on
+                if button.tooltip != tip:
+                    button.tooltip = tip
+
+    def _show_next(self, session: Session, text: str) -> None:
+        """Set the "next: t = …" line (at the right end of the notice's line)."""
+        value = (
+            "<div class='jl-next-text' style='font-family:sans-serif;text-align:right;"
+            f"white-space:nowrap' title='when the next timer or timeout is due'>{esc(text)}</div>"
+        )
+        with self._ui:
+            if (
+                not self._closed
+                and session is self._session
+                and self.controls.next_up.value != value
+            ):
+                self.controls.next_up.value = value
+
+    def _next_text(self, session: Session) -> str:
+        """When something happens next: ``next: t = 10.000 s`` (the runtime's next deadline)."""
+        if not session.simulated:
+            return ""
+        if session.closed:
+            return "next: —"
+        deadline = session.runtime.next_deadline()
+        if deadline is None:
+            return "next: nothing due"
+        return f"next: t = {clock_text(deadline)}"
+
     def _option_changed(self, _change: dict[str, Any]) -> None:
         """A new variant or time scale means a new app: Reset applies it."""
         self.reset()
@@ -479,6 +654,7 @@ class Dashboard:
         """Read one moment, draw it, write a pending export: all on the renderer thread."""
         with self._lock:
             session, at, export, selected = self._session, self._at, self._export, self._selected
+            step_seqs, step_pids = self._step_seqs, self._step_pids
             self._export = None
         live = at is None
         now = session.runtime.now() if live else None
@@ -487,7 +663,8 @@ class Dashboard:
             moment.graph,
             moment.rows,
             variant=session.variant,
-            time_scale=session.time_scale,
+            mode=session.runtime.mode,
+            now=now,
             quota=session.app.import_quota,
             first_job_runner=session.first_job_runner,
             refused=moment.refused,
@@ -497,8 +674,9 @@ class Dashboard:
             else f"seq {moment.seq} of {moment.last_seq} at {moment.now or 0.0:.1f}s",
         )
         # The tree marks the story itself (the new JobRunner, "just crashed" ghosts, fading
-        # with ``now``), so ``highlight`` carries only the student's selection.
-        marked: set[str] = set()
+        # with ``now``), so ``highlight`` carries the student's selection and the processes
+        # the last Step touched (draw_tree rings those in the picture, ghosts included).
+        marked: set[str] = set(step_pids)
         if selected is not None:
             marked |= {
                 str(node)
@@ -517,7 +695,10 @@ class Dashboard:
             with self._lock:
                 if self._session is session:  # a Reset meanwhile: keep the new session's
                     self._cache = ((session, *key), tree)
-        if live and now is not None:
+        # Marks fade with runtime time: only a clock that follows the wall clock moves it
+        # without a step (paused or unpaced, nothing fades until someone asks for time).
+        follows_wall = not session.simulated or (session.paced and not session.runtime.paused)
+        if live and now is not None and follows_wall:
             self._book_fade(moment.graph, now, session.time_scale)
         notice = self._export_now(session, export) if export is not None else None
         options = tuple(session.live_processes()) if not session.closed else ()
@@ -526,9 +707,14 @@ class Dashboard:
             at=at,
             tree=tree,
             header=header_html(facts),
+            next_up=self._next_text(session),
             table=table_head(moment.rows),
             rows=tuple(job_row_views(moment.rows, moment.now)),
-            log=log_html(moment.lines, LOG_HEIGHT),
+            log=log_html(
+                moment.lines,
+                LOG_HEIGHT,
+                marked={i for i, seq in enumerate(moment.line_seqs) if seq in step_seqs},
+            ),
             kill_options=options,
             last_seq=moment.last_seq,
             notice=notice,
@@ -598,6 +784,7 @@ class Dashboard:
             if c.tree.value != frame.tree:
                 c.tree.value = frame.tree
             c.header.value = frame.header
+            self._show_next(frame.session, frame.next_up)
             c.table.value = frame.table
             self._set_rows(frame.rows)
             c.log.value = frame.log
@@ -609,6 +796,7 @@ class Dashboard:
                     c.slider.value = frame.last_seq
             if frame.notice is not None:
                 self._say(*frame.notice)
+        self._sync_clock(frame.session)  # a cell may have paused the runtime itself
 
     def _set_rows(self, views: tuple[JobRowView, ...]) -> None:
         """Show ``views`` in the row buttons, touching only what changed (each set is a
@@ -641,6 +829,37 @@ class Dashboard:
         target.options = [(NO_PROCESS, ""), *options]
         if chosen and any(value == chosen for _, value in options):
             target.value = chosen
+
+
+def _check_options(
+    app: Any,
+    variant: Any,
+    time_scale: Any,
+    seconds: Any,
+    tree_format: Any,
+    simulated: Any,
+    seed: Any,
+) -> None:
+    """``Dashboard(...)``'s arguments, each refused with the argument's name and what was
+    expected, before anything starts."""
+    if app is not None and not isinstance(app, Jobber):
+        raise TypeError(f"Dashboard(app): expected a jobber.Jobber or None, got {app!r}")
+    if variant not in VARIANTS:
+        raise ValueError(f"Dashboard(variant=...): expected one of {VARIANTS}, got {variant!r}")
+    if isinstance(time_scale, bool) or not isinstance(time_scale, int | float):
+        raise TypeError(f"Dashboard(time_scale=...): expected a number, got {time_scale!r}")
+    if not time_scale > 0:
+        raise ValueError(f"Dashboard(time_scale=...): expected > 0, got {time_scale!r}")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ValueError(f"Dashboard(seconds=...): expected a number >= 0, got {seconds!r}")
+    if tree_format not in TREE_FORMATS:
+        raise ValueError(
+            f"Dashboard(tree_format=...): expected one of {TREE_FORMATS}, got {tree_format!r}"
+        )
+    if not isinstance(simulated, bool):
+        raise TypeError(f"Dashboard(simulated=...): expected True or False, got {simulated!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"Dashboard(seed=...): expected an int, got {seed!r}")
 
 
 @functools.cache

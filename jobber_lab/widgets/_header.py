@@ -19,7 +19,8 @@ from jobber_lab.trace import APP_PREFIX
 
 from ._html import esc, tint
 
-__all__ = ["HeaderFacts", "facts_from", "header_html", "job_runner_of", "running_imports_of"]
+__all__ = ["HeaderFacts", "clock_text", "facts_from", "header_html", "job_runner_of"]
+__all__ += ["running_imports_of"]
 
 _CHANGED = "#ff7f0e"  # the draw layer's highlight orange: the same ring in the tree
 
@@ -46,7 +47,7 @@ class HeaderFacts:
     """What the header says, computed from one moment of the trace."""
 
     variant: str
-    time_scale: float
+    mode: str  # the runtime's ``mode``: "simulated · ×0.1", "simulated · paused", "scaled ×0.1"
     quota: int
     job_runner: str | None
     first_job_runner: str | None
@@ -58,6 +59,7 @@ class HeaderFacts:
     refused: int
     travel: str | None  # "seq 12 of 80 at 3.2s" while time-travelling, None when live
     replaced: str | None = None  # the pid the current JobRunner replaced (the one just lost)
+    now: float | None = None  # the runtime's clock when live (travel says its own time)
 
 
 def facts_from(
@@ -65,12 +67,13 @@ def facts_from(
     rows: Sequence[dict[str, Any]],
     *,
     variant: str,
-    time_scale: float,
+    mode: str,
     quota: int,
     first_job_runner: str | None,
     refused: int,
     travel: str | None,
     replaced: dict[str, str] | None = None,
+    now: float | None = None,
 ) -> HeaderFacts:
     """Count what the header shows from the graph and the job rows of one moment."""
     processes = sum(
@@ -81,7 +84,7 @@ def facts_from(
     job_runner = job_runner_of(graph)
     return HeaderFacts(
         variant=variant,
-        time_scale=time_scale,
+        mode=mode,
         quota=quota,
         job_runner=job_runner,
         first_job_runner=first_job_runner,
@@ -93,13 +96,20 @@ def facts_from(
         refused=refused,
         travel=travel,
         replaced=(replaced or {}).get(job_runner) if job_runner else None,
+        now=now,
     )
+
+
+def clock_text(seconds: float) -> str:
+    """Runtime seconds as the header, the Step notice and the log print them (``5.000 s``):
+    three decimals, as the log's times, so a line and the clock can be compared by eye."""
+    return f"{seconds:.3f} s"
 
 
 def _badge(text: str, colour: str, cls: str) -> str:
     return (
         f"<span class='{cls}' style='background:{colour};padding:1px 6px;border-radius:4px;"
-        f"margin-right:6px'>{text}</span>"
+        f"margin-right:2px;white-space:nowrap'>{text}</span>"
     )
 
 
@@ -127,8 +137,10 @@ def header_html(f: HeaderFacts) -> str:
         "jl-imports",
     )
     counts = (
-        f"<span class='jl-counts'>{f.processes} processes · {f.done} done · "
-        f"{f.failed} failed" + (f" · {f.refused} imports refused" if f.refused else "") + "</span>"
+        "<span class='jl-counts' style='white-space:nowrap'>"
+        f"{f.processes} processes · {f.done} done · {f.failed} failed"
+        + (f" · {f.refused} imports refused" if f.refused else "")
+        + "</span>"
     )
     zombies = (
         _badge(f"{f.zombies} zombie threads", tint(STATUS_COLOURS["zombie"], "80"), "jl-zombies")
@@ -136,15 +148,27 @@ def header_html(f: HeaderFacts) -> str:
         else ""
     )
     mode = (
-        _badge(f"⏪ time travel: {esc(f.travel)}", "#fff4cc", "jl-travel")
+        _badge(f"◀ time travel: {esc(f.travel)}", "#fff4cc", "jl-travel")
         if f.travel
         else _badge("● live", "#e3f4e3", "jl-live")
     )
+    paused = f.mode.endswith("paused")
+    clock = (
+        _badge(
+            ("paused · " if paused else "") + f"t = {clock_text(f.now)}",
+            "#ffe066" if paused else "#eef0f4",
+            "jl-clock jl-paused" if paused else "jl-clock",
+        )
+        if f.now is not None
+        else ""
+    )
     scale = (
-        f"<span style='color:#666;margin-left:6px'>{esc(f.variant)} variant · time scale "
-        f"{f.time_scale:g}</span>"
+        f"<span class='jl-mode' style='color:#666;margin-left:6px;white-space:nowrap'>"
+        f"{esc(f.variant)} variant · "
+        f"{esc(f.mode)}</span>"
     )
     return (
         "<div class='jl-header' style='font-family:sans-serif;font-size:13px;line-height:1.9'>"
-        f"{mode}{runner}{imports}{zombies}{counts}{scale}</div>"
+        + " ".join(p for p in (mode, clock, runner, imports, zombies, counts, scale) if p)
+        + "</div>"
     )

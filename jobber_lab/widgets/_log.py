@@ -6,11 +6,11 @@ notebooks tell the story in one vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ._html import esc
 
-__all__ = ["LOG_LINES", "log_html"]
+__all__ = ["LOG_LINES", "STEP_MARK", "log_html"]
 
 #: Lines shown: enough for one job's story (start, retries, give-up) without scrolling.
 LOG_LINES = 14
@@ -29,25 +29,39 @@ _COLOURS = (
 
 _SCROLLER = "overflow-y:auto;display:flex;flex-direction:column-reverse"
 
+#: A line the last Step produced: a gutter arrow and a yellow band (the colour of a
+#: highlighter pen: it reads over every text colour of the log).
+STEP_MARK = "▶ "
+_STEP_STYLE = "background:#ffe066;font-weight:600"
+
 
 def _colour(line: str) -> str | None:
     return next((c for word, c in _COLOURS if word in line), None)
 
 
-def log_html(lines: Sequence[str], height: int | None = None) -> str:
+def log_html(lines: Sequence[str], height: int | None = None, marked: Collection[int] = ()) -> str:
     """Oldest first, the way a log reads; the important words are coloured.
 
     ``height`` (CSS px): the dashboard's log box is that tall, so the lines sit in a scroller
     of that height anchored at its bottom (a reversed flex column starts scrolled to its
-    end): the newest line is always in view.
+    end): the newest line is always in view. ``marked``: indexes of the lines the last Step
+    produced, shown with :data:`STEP_MARK` and a band (``class='jl-step'``); while any line is
+    marked every line gets a two-character gutter, so the columns stay aligned.
     """
     if not lines:
         return "<pre class='jl-log' style='margin:0'><i>(no events yet)</i></pre>"
+    gutter = " " * len(STEP_MARK) if marked else ""
     out = []
-    for line in lines:
+    for index, line in enumerate(lines):
         colour = _colour(line)
         text = esc(line)
-        out.append(f"<span style='color:{colour}'>{text}</span>" if colour else text)
+        if colour:
+            text = f"<span style='color:{colour}'>{text}</span>"
+        if index in marked:
+            text = f"<span class='jl-step' style='{_STEP_STYLE}'>{STEP_MARK}{text}</span>"
+        else:
+            text = gutter + text
+        out.append(text)
     box = f"height:{height}px;{_SCROLLER}" if height else _SCROLLER
     return (
         f"<div style='{box}'><pre class='jl-log' style='margin:0;font-size:11px;"

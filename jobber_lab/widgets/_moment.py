@@ -13,8 +13,8 @@ from typing import Any
 import networkx as nx
 
 from jobber_lab.jobber import JobEventKind
-from jobber_lab.otp import EventKind
-from jobber_lab.trace import Tracer, job_rows, log_lines
+from jobber_lab.otp import Event, EventKind
+from jobber_lab.trace import Tracer, describe, job_rows, replay
 
 from ._log import LOG_LINES
 
@@ -28,6 +28,7 @@ class Moment:
     graph: nx.DiGraph
     rows: list[dict[str, Any]]
     lines: list[str]
+    line_seqs: list[int]  # the seq of the event each line tells (to mark a step's lines)
     refused: int
     replaced: dict[str, str]  # new pid -> the pid its supervisor's restart replaced
     now: float | None  # runtime seconds at this moment (ages the running jobs)
@@ -53,10 +54,12 @@ def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
         graph = tracer.graph_at(int(at))
         now = events[-1].time if events else 0.0
     assert graph is not None
+    told = _told(events)[-LOG_LINES:]
     return Moment(
         graph=graph,
         rows=job_rows(events),
-        lines=log_lines(events, n=LOG_LINES),
+        lines=[line for _, line in told],
+        line_seqs=[seq for seq, _ in told],
         refused=sum(1 for e in events if e.kind == JobEventKind.QUOTA_REFUSED),
         replaced={
             str(e.pid): str(e.get("old_pid"))
@@ -68,3 +71,14 @@ def read_moment(tracer: Tracer, at: int | None, now: float | None) -> Moment:
         last_seq=last_seq,
         at=at,
     )
+
+
+def _told(events: list[Event]) -> list[tuple[int, str]]:
+    """(seq, line) for each event worth reading, in ``trace.log_lines``'s words and format
+    (names as known at each event's moment): the seq lets the log mark a step's lines."""
+    out = []
+    for event, _graph, state in replay(events):
+        text = describe(event, state.labels)
+        if text is not None:
+            out.append((event.seq, f"{event.time:8.3f}s  {text}"))
+    return out

@@ -55,10 +55,29 @@ class Session:
         self.closed = False
 
     @classmethod
-    def start(cls, *, variant: str, time_scale: float) -> Session:
+    def start(
+        cls,
+        *,
+        variant: str,
+        time_scale: float,
+        simulated: bool = True,
+        seed: int = 0,
+        paused: bool = False,
+    ) -> Session:
         """A fresh runtime, a tracer subscribed *before* the app starts (so the trace holds
-        the whole story from ``app_started``), then the app on that runtime."""
-        runtime = Runtime(time_scale=time_scale, name=f"dashboard-{next(_numbers)}")
+        the whole story from ``app_started``), then the app on that runtime.
+
+        ``simulated``: a simulated runtime paced at ``time_scale`` (the jobs still visibly
+        run, and Pause / Step work), else a scaled one. ``paused`` (simulated only): paused
+        before the app starts, so a Reset keeps a paused dashboard paused.
+        """
+        name = f"dashboard-{next(_numbers)}"
+        if simulated:
+            runtime = Runtime(simulated=True, seed=seed, time_scale=time_scale, name=name)
+            if paused:
+                runtime.pause()
+        else:
+            runtime = Runtime(time_scale=time_scale, name=name)
         tracer = Tracer(runtime)
         try:
             app = Jobber(variant=variant, runtime=runtime)
@@ -80,6 +99,15 @@ class Session:
     @property
     def time_scale(self) -> float:
         return self.runtime.time_scale
+
+    @property
+    def simulated(self) -> bool:
+        return self.runtime.simulated
+
+    @property
+    def paced(self) -> bool:
+        """A simulated runtime whose clock follows the wall clock (it can pause and play)."""
+        return self.runtime.simulated and getattr(self.runtime.clock, "pace", None) is not None
 
     def on_event(self, callback: Callable[[Event], None]) -> None:
         """Hook the tracer; the hook goes away with the session."""
@@ -115,6 +143,16 @@ class Session:
                 return False
             self.runtime.exit(pid, KILL_REASONS[reason])
             return True
+
+    def step(self) -> list[Event]:
+        """``Runtime.step()``: to the next deadline, then to quiescence; its events.
+
+        Holds the same lock as every action, so a step never runs while close() shuts the
+        runtime down. The baton makes the call wait for quiescence and return at it.
+        """
+        with self._acting:
+            self._check_open()
+            return self.runtime.step()
 
     def _check_open(self) -> None:
         if self.closed:

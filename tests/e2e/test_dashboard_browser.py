@@ -6,7 +6,8 @@ is really connected (JUPYTER.md's readiness race), runs all cells, and drives th
 at a laptop's 1280x720 viewport the way a student would: it checks that the whole dashboard
 (tree, table, log) is on screen, that its height never changes while the tree redraws, that
 the tree is crisp (SVG, or a PNG of at least twice the shown pixels) and names a running job,
-and that Import ×4 at the default settings meets the quota. Screenshots go to
+that Import ×4 at the default settings meets the quota, and that Pause → Step → Step stops
+the simulated clock and marks each step's events in the log and the tree. Screenshots go to
 ``test-artifacts/``.
 """
 
@@ -173,6 +174,16 @@ _TREE_KIND = """() => {
   return {kind: 'img', natural: img.naturalWidth, shown: img.getBoundingClientRect().width};
 }"""
 
+#: A clock button (Pause, Step, Play) with this text is enabled.
+_ENABLED = """(text) => [...document.querySelectorAll('.jl-clock-button')]
+  .some((b) => b.textContent.includes(text) && !b.disabled)"""
+
+#: The notice changed and reports a step that ran.
+_STEPPED = """(old) => {
+  const text = document.querySelector('.jl-notice')?.textContent ?? '';
+  return text !== old && text.startsWith('Step to t = ');
+}"""
+
 _NOTICE_NEW = """(old) => {
   const text = document.querySelector('.jl-notice')?.textContent ?? '';
   return text !== old && text.startsWith('Started ');
@@ -240,6 +251,7 @@ def test_dashboard_in_jupyterlab(lab: Lab) -> None:
             height = _check_redraws_keep_the_height(page, tree)
             _check_a_running_job_is_named_and_ringed(page, height)
             _check_the_direct_variant(page, height)
+            _check_pause_and_step(page, height)
         finally:
             browser.close()
     took = time.monotonic() - started
@@ -330,4 +342,42 @@ def _check_the_direct_variant(page: Any, height: float) -> None:
     ringed = ".jl-tree svg [id^='jl-new'], .jl-tree svg [id^='jl-highlight']"
     page.wait_for_selector(ringed, timeout=WAIT_MS)
     _shot(page, "dashboard-direct.png")
+    assert _height(page) == height
+
+
+def _enabled(page: Any, text: str) -> bool:
+    return bool(_button(page, text).is_enabled())
+
+
+def _check_pause_and_step(page: Any, height: float) -> None:
+    """Pause, a doomed job, Step, Step: the clock stands still between clicks; each Step
+    goes to the next deadline (a crash every 5 s), marks its lines in the log and rings the
+    processes it touched; "next: t = …" says when the next thing is due."""
+    assert not _enabled(page, "Step")  # while playing, the clock steps by itself
+    _button(page, "Pause").click()
+    _wait_text(page, ".jl-header", "simulated · paused", "paused · t = ")
+    page.wait_for_function(_ENABLED, arg="Step", timeout=WAIT_MS)
+    assert not _enabled(page, "Pause") and _enabled(page, "Play")
+    before = _text(page, ".jl-notice")
+    _button(page, "Doomed job").click()
+    page.wait_for_function(_NOTICE_NEW, arg=before, timeout=WAIT_MS)
+    _wait_text(page, ".jl-next", "next: t = ")
+    times = []
+    for _ in range(2):
+        before = _text(page, ".jl-notice")
+        _button(page, "Step").click()
+        page.wait_for_function(_STEPPED, arg=before, timeout=WAIT_MS)
+        notice = _text(page, ".jl-notice")
+        times.append(float(notice.split("Step to t = ")[1].split(" s")[0]))
+    assert times[1] - times[0] == pytest.approx(5.0, abs=0.002), times  # one crash a step
+    _wait_text(page, ".jl-header", f"t = {times[1]:.3f} s", "simulated · paused")
+    _wait_text(page, ".jl-log", "▶")
+    page.wait_for_selector(".jl-log .jl-step", timeout=WAIT_MS)
+    page.wait_for_selector(".jl-tree svg [id^='jl-highlight']", timeout=WAIT_MS)
+    _wait_text(page, ".jl-next", f"next: t = {times[1] + 5:.3f} s")
+    _check_it_fits_the_screen(page)
+    for part in (".jl-header", ".jl-next", ".jl-notice"):
+        r = page.evaluate(_RECT, part)
+        assert r["top"] >= 0 and r["bottom"] <= VIEWPORT["height"], (part, r)
+    _shot(page, "dashboard-stepped.png")
     assert _height(page) == height

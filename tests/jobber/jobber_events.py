@@ -11,10 +11,13 @@ from typing import Any
 
 from jobber_lab.otp import Event, Runtime
 
-__all__ = ["WAIT", "Collector", "statuses"]
+__all__ = ["SIM_WAIT", "WAIT", "Collector", "statuses"]
 
 WAIT = 10.0
 """Wall seconds any single wait may take before the test fails (generous: CI is slow)."""
+
+SIM_WAIT = 3600.0
+"""On a simulated runtime: the runtime seconds a wait lets pass (it costs no wall time)."""
 
 
 def _matches(event: Event, kind: str | None, pid: Any, fields: dict[str, Any]) -> bool:
@@ -73,7 +76,26 @@ class Collector:
     def wait_for(
         self, predicate: Callable[[list[Event]], Any], timeout: float = WAIT, what: str = ""
     ) -> Any:
-        """Wait until ``predicate(events)`` is truthy and return its value, or fail."""
+        """Wait until ``predicate(events)`` is truthy and return its value, or fail.
+
+        On a simulated runtime a wall-clock wait would never see time move: the wait lets
+        simulated time pass instead (``run_until``, up to ``SIM_WAIT`` runtime seconds)."""
+        if self.runtime.simulated:
+            found: list[Any] = []
+
+            def ready() -> bool:
+                result = predicate(self.events)
+                if result:
+                    found.append(result)
+                return bool(result)
+
+            if self.runtime.run_until(ready, timeout=SIM_WAIT):
+                return found[0]
+            dump = "\n".join(_line(e) for e in self.events[-60:])
+            raise AssertionError(
+                f"simulated time ran {SIM_WAIT}s (or out of things to do) waiting for "
+                f"{what or predicate}\n{dump}"
+            )
         with self._cond:
             result = self._cond.wait_for(lambda: predicate(self._events), timeout)
             if result:

@@ -13,7 +13,7 @@ import pytest
 from jobber_events import WAIT, Collector
 
 from jobber_lab.jobber import IMPORT_QUOTA_REACHED, VARIANTS, good_job
-from jobber_lab.otp import Error, Ok, Pid, Registry, Runtime, sleep
+from jobber_lab.otp import Error, Ok, Pid, Registry, Runtime, sleep, spawn
 
 S = 1.0
 
@@ -174,3 +174,30 @@ def test_churning_callers_never_run_more_imports_than_the_quota(
         peak = max(peak, len(running))
     assert peak <= 3
     assert len(job_pids(events)) == len(admitted)
+
+
+@pytest.mark.runtime(simulated=True)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_simulated_callers_at_one_instant_get_exactly_the_quota(
+    variant, make_app, events: Collector, runtime: Runtime
+):
+    """20 processes start imports at the same simulated instant.  The quota's lock holder
+    waits in its start_child call; the others wait their turn in a receive (a runtime
+    wait), so the world never stalls on the lock: exactly 3 in, 17 refused, no time spent."""
+    app = make_app(variant)
+    results: list[object] = []
+
+    def caller() -> None:
+        results.append(app.start_job(work=good_job(1000), type="import"))
+
+    def launch() -> None:
+        for _ in range(20):
+            spawn(caller)
+
+    with runtime.calling_process():
+        spawn(launch)
+        sleep(1)
+    assert sum(isinstance(r, Ok) for r in results) == 3, results
+    assert results.count(Error(IMPORT_QUOTA_REACHED)) == 17, results
+    assert not events.flushed("baton_held"), "a caller held the world still on the lock"
+    assert [e.time for e in events.of("quota_refused")] == [0.0] * 17

@@ -2,12 +2,14 @@
 
 S is the work's sleep (the book's 5 s) in runtime seconds; the runtime fixture runs at
 time_scale 0.01, so S=2 is 20 ms of wall time.  Waits are on events or messages, never sleeps.
+The tests that state times (retries, restart windows, the doomed story) run on simulated time
+(``@pytest.mark.runtime(simulated=True)``), where those times are exact and cost no wall time.
 """
 
 from __future__ import annotations
 
 import pytest
-from jobber_events import WAIT, Collector, statuses
+from jobber_events import SIM_WAIT, WAIT, Collector, statuses
 
 from jobber_lab.jobber import (
     JOB_RUNNER,
@@ -43,8 +45,9 @@ REGISTRY = "JobRegistry"
 
 
 def rt_wait(runtime: Runtime) -> float:
-    """WAIT wall seconds as runtime seconds (``assert_receive`` counts runtime time)."""
-    return WAIT / runtime.time_scale
+    """WAIT wall seconds as runtime seconds (``assert_receive`` counts runtime time); on a
+    simulated runtime, where waiting costs no wall time, SIM_WAIT runtime seconds."""
+    return SIM_WAIT if runtime.simulated else WAIT / runtime.time_scale
 
 
 def job_pid(app, events: Collector, result) -> Pid:
@@ -156,7 +159,7 @@ def test_the_seed_work_factories_check_their_argument():
 # ------------------------------------------------------------------------------ bad job
 
 
-@pytest.mark.runtime(time_scale=0.01, grace=0.2, trace_messages=True)  # timer_fired is opt-in
+@pytest.mark.runtime(simulated=True, trace_messages=True)  # timer_fired is opt-in
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_bad_job_retries_three_times_then_fails_and_exits_normal(
     variant, make_app, events, runtime, me
@@ -188,22 +191,21 @@ def test_bad_job_retries_three_times_then_fails_and_exits_normal(
     app.count_children()
     assert no_restart_of(events, job)
 
-    # Timing, in runtime seconds from the first attempt's start: results at 1, 3, 5, 7 S,
-    # each retry S after the previous result, exit at 7 S.  Lower bounds are exact (a
-    # sleep never ends early); upper bounds are generous (threads are not real time).
+    # Timing, exact on simulated time, from the first attempt's start: results at 1, 3, 5,
+    # 7 S, each retry (its timer) S after the previous result, exit at 7 S.
     t0 = running[0].time
     results = [e for e in events.of("job_status", job) if e.get("status") in ("errored", "failed")]
-    eps = 0.02 * s
-    for k, result in enumerate(results, start=1):
-        assert (2 * k - 1) * s - eps <= result.time - t0 <= (2 * k - 1) * s + 0.5 * s * k
+    assert [e.time - t0 for e in results] == [s, 3 * s, 5 * s, 7 * s]
+    assert [e.time - t0 for e in running] == [0, 2 * s, 4 * s, 6 * s]
     for result, timer, retry in zip(results, timers, running[1:], strict=False):
-        assert s - eps <= timer.time - result.time <= 1.5 * s
+        assert timer.time - result.time == s
         assert timer.seq < retry.seq
     [exited] = events.of("exited", job)
-    assert 7 * s - eps <= exited.time - t0 <= 9 * s
+    assert exited.time - t0 == 7 * s
     assert exited.get("reason_kind") == "normal"
 
 
+@pytest.mark.runtime(simulated=True)
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("n", [0, 1, 2])
 def test_n_retries_give_n_plus_one_attempts(n, variant, make_app, events, runtime, me):
@@ -217,13 +219,13 @@ def test_n_retries_give_n_plus_one_attempts(n, variant, make_app, events, runtim
     assert [e.get("attempt") for e in running] == list(range(1, n + 2))
     errors = [e for e in events.of("job_status", job) if e.get("status") in ("errored", "failed")]
     for result, retry in zip(errors, running[1:], strict=False):
-        assert retry.time - result.time >= s * 0.98  # each retry S after the previous result
+        assert retry.time - result.time == RETRY_DELAY  # the book's :retry, 5 s later
     final = events.of("job_status", job)[-1]
     assert (final.get("status"), final.get("retries")) == ("failed", n)
     errored = [r for st, r in statuses(events.of(), job) if st == "errored"]
     assert errored == list(range(n))  # max_retries=0: no retry at all (the book's loops)
     [exited] = events.of("exited", job)
-    assert exited.time - running[0].time >= (2 * n + 1) * s * 0.98
+    assert exited.time - running[0].time == (n + 1) * s + n * RETRY_DELAY
     app.count_children()
     assert no_restart_of(events, job)
 
@@ -235,6 +237,7 @@ def _doomed_starts(events: Collector) -> list[Event]:
     return events.of("job_status", status="new")
 
 
+@pytest.mark.runtime(simulated=True)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_doomed_job_is_started_four_times_then_given_up(variant, make_app, events, runtime, me):
     app = make_app(variant)
@@ -257,15 +260,17 @@ def test_doomed_job_is_started_four_times_then_given_up(variant, make_app, event
     assert len({e.get("job_id") for e in starts}) == 4, "without an id, each gets a new one"
     assert [e.pid for e in crashes] == [e.pid for e in starts]
     assert all("Boom!" in e.get("exception") for e in crashes)
-    # start, crash S later, restarted at once: ordered, and spaced by the work's sleep.
+    # start, crash exactly S later, restarted in the same instant: ordered and spaced by
+    # the work's sleep; the supervisor gives up at the 4th crash, 4 S after the first start.
     for k in range(4):
         assert starts[k].seq < crashes[k].seq
-        assert crashes[k].time - starts[k].time >= S * 0.98
+        assert crashes[k].time - starts[k].time == S
         if k < 3:
             assert crashes[k].seq < starts[k + 1].seq
-            assert starts[k + 1].time - crashes[k].time < S
+            assert starts[k + 1].time == crashes[k].time
     gave_up = events.of("supervisor_gave_up")
     assert len(gave_up) == 1 and gave_up[0].get("reason") == "shutdown"
+    assert gave_up[0].time - starts[0].time == 4 * S
 
     if variant == "isolated":
         assert gave_up[0].get("supervisor") == str(jobsup)
@@ -292,6 +297,7 @@ def test_doomed_job_is_started_four_times_then_given_up(variant, make_app, event
     assert Registry.count(REGISTRY) == 0
 
 
+@pytest.mark.runtime(simulated=True)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_doomed_job_with_an_id_keeps_it_across_restarts(variant, make_app, events, runtime, me):
     app = make_app(variant)
@@ -352,6 +358,7 @@ def test_handle_job_result_clauses():
         handle_job_result(Error("nope"), no_retries)
 
 
+@pytest.mark.runtime(simulated=True)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_work_returning_an_error_tuple_crashes_four_times_then_is_given_up(
     variant, make_app, events, runtime, me
@@ -382,11 +389,13 @@ def test_work_returning_an_error_tuple_crashes_four_times_then_is_given_up(
         assert app.job_runner == runner
 
 
+@pytest.mark.runtime(simulated=True)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_restart_window_scales_with_time(variant, make_app, events, runtime, me):
     """Crashes more than 10 s apart never put 4 restarts in the 30 s window: restarted forever.
 
-    At time_scale 0.01 that window is 0.3 s of wall time; the crashes here are 0.12 s apart.
+    On simulated time the crashes come exactly 12 s apart, so the window holds exactly 3
+    restarts at most (those at t, t - 12 and t - 24 s; t - 36 s is out).
     """
     app = make_app(variant)
     runner = app.job_runner
@@ -395,6 +404,8 @@ def test_restart_window_scales_with_time(variant, make_app, events, runtime, me)
     assert not events.flushed("supervisor_gave_up")
     assert not events.of("intensity_reached")
     assert app.job_runner == runner
-    restarts = [e.get("restarts") for e in events.of("child_restarted")]
-    assert len(restarts) >= 5 and max(restarts) <= 3
+    restarted = events.of("child_restarted")
+    restarts = [e.get("restarts") for e in restarted]
+    assert restarts[:5] == [1, 2, 3, 3, 3], restarts
+    assert [e.time for e in restarted[:5]] == [12.0, 24.0, 36.0, 48.0, 60.0]
     assert len({e.pid for e in events.of("job_status", status="new")}) >= 6

@@ -2,7 +2,8 @@
 
 Each test shows a limit doing something the default would not: a window too short for a
 slow crasher to fill, a JobRunner that gives up at once, an escalation to the top.
-Runtime seconds throughout (time_scale 0.01); waits are on events, never sleeps.
+Runtime seconds throughout; waits are on events, never sleeps.  The tests that let crashes
+happen run on simulated time (``@pytest.mark.runtime(simulated=True)``): exact and instant.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def test_the_defaults_are_the_books(make_app) -> None:
     )
 
 
+@pytest.mark.runtime(simulated=True)
 @pytest.mark.parametrize(
     ("variant", "option"),
     [("isolated", "job_supervisor_max_seconds"), ("direct", "runner_max_seconds")],
@@ -41,22 +43,27 @@ def test_a_short_window_never_fills_with_slow_crashes(
     app = make_app(variant, **{option: 3})
     runner = app.job_runner
     app.start_job(work=doomed_job(2), id="slow")
-    events.wait_count(6, "child_restarted", child_id=lambda c: c != JOB_RUNNER)
+    restarted = events.wait_count(6, "child_restarted", child_id=lambda c: c != JOB_RUNNER)
     assert not events.flushed("supervisor_gave_up")
     assert app.job_runner == runner
+    # exactly 2 s apart: the window holds this restart and the one 2 s before, never more
+    assert [e.time for e in restarted] == [2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+    assert [e.get("restarts") for e in restarted] == [1, 2, 2, 2, 2, 2]
 
 
+@pytest.mark.runtime(simulated=True)
 def test_a_runner_with_no_restarts_gives_up_at_the_first_crash(make_app, events: Collector) -> None:
     app = make_app("direct", runner_max_restarts=0)
     runner = app.job_runner
     app.start_job(work=doomed_job(1))
     gave_up = events.wait_event("supervisor_gave_up")
-    assert gave_up.get("supervisor") == str(runner)
+    assert gave_up.get("supervisor") == str(runner) and gave_up.time == 1.0
     restarted = events.wait_event("child_restarted", child_id=JOB_RUNNER)
     assert restarted.get("supervisor") == str(app.whereis(TOP_SUPERVISOR))
     assert len(events.flushed("job_status", status="new")) == 1
 
 
+@pytest.mark.runtime(simulated=True)
 def test_escalation_to_the_top_stops_the_tree(make_app, events: Collector, runtime) -> None:
     """JobRunner gives up, and Jobber.Supervisor, allowed no restart, gives up in turn."""
     app = make_app("direct", runner_max_restarts=0, top_max_restarts=0)

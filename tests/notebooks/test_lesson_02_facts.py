@@ -4,6 +4,8 @@ The lesson is executed in a temporary copy with one extra cell before "Clean up"
 asserts what the prose says about the values the lesson's own cells computed: when
 ``terminate/2`` runs, what ``start_child`` returns for each ``init`` outcome, what the
 ``shutdown`` option does, how the Job's steps behave, and what the crash report holds.
+The lesson runs on simulated time (issue 16), so the times the prose states are exact, and
+the test also reads them where the cells print them.
 """
 
 from __future__ import annotations
@@ -39,16 +41,19 @@ assert spec.restart is Restart.TRANSIENT and spec.shutdown is None and spec.shut
 # shutdown: 2 s is too short for a 10 s terminate (killed); 20 s lets it finish.
 assert shutdowns[2] == (otp.KILLED, False) and shutdowns[20] == (otp.SHUTDOWN, True), shutdowns
 
-# Step 4 without the guard: still retrying after 40 s, 4 attempts, 3 retries counted.
-assert sum(e.get("status") == "running" for e in statuses) == 4, statuses
-assert statuses[-1].get("retries") == 3
+# Step 4 without the guard: still retrying after 38 s, 4 attempts 10 s apart, 3 retries counted.
+assert attempt_times == [0.0, 10.0, 20.0, 30.0], attempt_times
+assert statuses[-1].get("retries") == 3 and otp.is_alive(endless) is False  # killed after
 
-# Step 5: the book's bad job, failed after 4 attempts, a normal exit at about 35 s.
+# Step 5: the book's bad job: results at 5, 15, 25 and 35 s, failed, a normal exit at 35 s.
+start = bad_events[0].time
+results = [(e.time - start, e.get("status")) for e in bad_events
+           if e.kind == "job_status" and e.get("status") not in ("new", "running")]
+assert results == [(5.0, "errored"), (15.0, "errored"), (25.0, "errored"), (35.0, "failed")]
 final = [e for e in bad_events if e.kind == "job_status"][-1]
 exit_event = [e for e in bad_events if e.kind == "exited"][-1]
-assert final.get("status") == "failed" and final.get("retries") == 3
-assert exit_event.get("reason_kind") == "normal"
-assert 35 <= exit_event.time - bad_events[0].time < 40
+assert final.get("retries") == 3 and exit_event.get("reason_kind") == "normal"
+assert exit_event.time - start == 35.0, exit_event.time - start
 
 # The crash report: one, for the doomed job, with the continue as its last message.
 [report] = [r.report for r in reports.records]
@@ -56,8 +61,9 @@ assert report.last_message[0] is otp.Atom("continue") and report.last_message[1]
 assert isinstance(report.reason, otp.Crash) and str(report.reason.exception) == "Boom!"
 assert report.text().startswith("GenServer #PID<") and "** (RuntimeError) Boom!" in report.text()
 
-# max_retries: 0 retries forever.
-assert attempts >= 9
+# max_retries: 0 retries forever: attempts at 0, 6, ..., 48 s in 50 s.
+assert attempts == 9, attempts
+assert otp.current_runtime() is rt and rt.simulated
 print("facts hold")
 """
 
@@ -74,3 +80,20 @@ def test_lesson_02_computes_the_facts_its_prose_states(tmp_path: Path) -> None:
     ).execute()
     outputs = nb.cells[clean_up].outputs
     assert any("facts hold" in o.get("text", "") for o in outputs), outputs
+    printed = {
+        c.get("id"): "".join(o.get("text", "") for o in c.get("outputs", []))
+        for c in nb.cells
+        if c.cell_type == "code"
+    }
+    # Exact times, as the prose states them: a 2 s shutdown kills at 2.0 s, a 20 s one lets a
+    # 10 s terminate finish; a job's work takes 5.0 s; start returns at once.
+    slow = printed["p1slow"]
+    assert "exit :killed   after  2.0 s" in slow and "exit :shutdown after 10.0 s" in slow, slow
+    assert "after 0.0 s" in printed["s2a"] and "   5.0 s  exited: :normal" in printed["s2a"]
+    assert "   5.0 s  status done" in printed["s2b"], printed["s2b"]
+    assert "   5.0 s  exited: FunctionClauseError" in printed["s2b"], printed["s2b"]
+    assert "after 38 s: 4 attempts, started at [0.0, 10.0, 20.0, 30.0] s" in printed["s2c_code"]
+    assert "  35.0 s  exited: :normal" in printed["c06"], printed["c06"]
+    assert "   5.0 s  exited: RuntimeError: Boom!" in printed["c13"], printed["c13"]
+    assert "after 50 s: 9 attempts and still going" in printed["c15"], printed["c15"]
+    assert printed["f970061c"].startswith("4 crashes"), printed["f970061c"]

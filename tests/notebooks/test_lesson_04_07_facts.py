@@ -3,10 +3,11 @@ them (issue 13).
 
 Each lesson runs in a temporary copy. Lesson 04 gets one extra cell before "Clean up", which
 asserts what the prose says about the values the lesson's own cells computed: the doomed
-job's JobSupervisor gives up alone with ``:shutdown``, a permanent one would be restarted
-forever, a duplicate id is the JobSupervisor's ``{:shutdown, {:failed_to_start_child, ...}}``,
-a 5 s window never stops a doomed job, and the JobSupervisors linger without
-``auto_shutdown``. Lesson 07's facts are read from what its cells printed.
+job's JobSupervisor gives up alone with ``:shutdown`` at exactly 20.0 s (simulated time),
+a permanent one would be restarted every 20 s forever, a duplicate id is the
+JobSupervisor's ``{:shutdown, {:failed_to_start_child, ...}}``, a 5 s window never stops a
+doomed job, the good jobs end at 20 s (direct) or 22.5 s (isolated), and the
+JobSupervisors linger without ``auto_shutdown``. Lesson 07's facts are read from what its cells printed.
 """
 
 from __future__ import annotations
@@ -25,29 +26,43 @@ LIMIT = 60.0
 FACTS_04 = r"""
 from jobber_lab.jobber.job import Job
 
-# The doomed job's four processes share the id it was started with; its JobSupervisor gives
-# up with :shutdown, and JobRunner keeps its pid.
+# The doomed job's four processes share the id it was started with; it crashes at exactly
+# 5, 10, 15 and 20 s (simulated time); its JobSupervisor gives up with :shutdown at 20.0 s,
+# and JobRunner keeps its pid.
 assert len(starts) == 4 and same, starts
-assert gave_up.get("reason") == ":shutdown", gave_up
+assert crash_times == [5.0, 10.0, 15.0, 20.0], crash_times
+assert gave_up.get("reason") == ":shutdown" and gave_up.time == 20.0, gave_up
 assert app.job_runner == runner
 
 # A permanent JobSupervisor: restarted once every 20 s, and the runner never gives up.
-assert len(restarts) == 4 and runner_alive, (len(restarts), runner_alive)
+assert [e.time for e in restarts] == [20.0, 40.0, 60.0, 80.0] and runner_alive, restarts
 
 # A duplicate id: the JobSupervisor's start error wraps the Job's {:already_started, pid},
 # whose pid is the running Job's.
 assert isinstance(first, otp.Ok) and isinstance(second, otp.Error), (first, second)
 assert shutdown is otp.SHUTDOWN and child_id is Job and holder == running_job, second
 
-# Elixir's default 5 s window never stops a doomed job; the book's 30 s does, at the 4th crash.
-assert windows[5][1] and windows[5][0] >= 8, windows
-assert windows[30] == (4, False), windows
+# Elixir's default 5 s window never stops a doomed job (it holds at most 2 of its restarts,
+# 5 s apart); the book's 30 s does, at the 4th crash.
+assert windows[5] == (12, True, 2), windows
+assert windows[30] == (4, False, 3), windows
 
 # Side by side: the direct variant loses its good jobs and JobRunner's pid; isolated keeps both.
 (direct, _, d_before, d_after), (isolated, _, i_before, i_after) = stories.values()
 assert d_before != d_after and i_before == i_after
 assert not [r for r in direct.job_rows() if r["status"] == "done"]
 assert len([r for r in isolated.job_rows() if r["status"] == "done"]) == 3
+
+
+def good_ends(story):
+    jobs = {e.pid: e.get("job_id") for e in story.history if e.kind == "job_status"}
+    return sorted((e.get("reason"), e.time) for e in story.history
+                  if e.kind == "exited" and jobs.get(e.pid, "").startswith("good"))
+
+
+# The good jobs end with :shutdown at 20 s under the direct variant, finish at 22.5 s isolated.
+assert good_ends(direct) == [(":shutdown", 20.0)] * 3, good_ends(direct)
+assert good_ends(isolated) == [(":normal", 22.5)] * 3, good_ends(isolated)
 
 print("facts: all as the prose says")
 """

@@ -7,6 +7,8 @@ The kernel is ``python3`` from this interpreter's environment (the .venv's ipyke
 
 from __future__ import annotations
 
+import itertools
+import re
 import shutil
 import sys
 import time
@@ -120,7 +122,40 @@ def test_03_restart_facts_are_what_the_prose_says(tmp_path: Path) -> None:
     assert "supervisor=JobRunner errorContext=shutdown reason=:reached_max_restart_intensity" in logs
     assert "supervisor=Jobber.Supervisor errorContext=child_terminated reason=:shutdown" in logs
     windows = out["aac73221"]
-    assert "{'runner_max_seconds': 5}:" in windows and "gave up: none" in windows, windows
+    assert "{'runner_max_seconds': 5}: 12 crash(es) in 60 s" in windows, windows
+    assert "gave up: none" in windows, windows
+
+
+@pytest.mark.timeout(LIMIT + 30)
+def test_03_times_and_pids_are_exact_in_simulation(tmp_path: Path) -> None:
+    """Issue 16: lesson 03 runs on simulated time, so what its prose states is exact: Crashy's
+    supervisor gives up at 4 s; the doomed job crashes at 5, 10, 15 and 20 s, each time as a
+    new Job pid; JobRunner is replaced at exactly 20 s by a new pid, the one whereis returns;
+    three good jobs started at 17.5 s die with it at 20 s; two doomed jobs use up the budget
+    at 10 s."""
+    nb = _run(NOTEBOOKS / "03_supervisors_and_restarts.ipynb", tmp_path)
+    out = {cell.get("id"): _text(cell) for cell in nb.cells if cell.cell_type == "code"}
+    assert "after 4.0 s the supervisor exited: :shutdown" in out["c10"], out["c10"]
+    before, after = re.findall(r"Process.whereis\(JobRunner\) = (<[\d.]+>)", out["c12"])
+    assert before != after, out["c12"]
+    assert f"20.0 s later, Process.whereis(JobRunner) = {after}" in out["c12"], out["c12"]
+    story = out["c13"]
+    crash = r"^ *([\d.]+) s  doomed (<[\d.]+>) exits: RuntimeError: Boom!$"
+    crashes = re.findall(crash, story, re.M)
+    assert [t for t, _ in crashes] == ["5.0", "10.0", "15.0", "20.0"], story
+    assert len({pid for _, pid in crashes}) == 4, story
+    # Each Job starts at the crash of the one before it (the first at 0 s), with a new pid.
+    starts = re.findall(r"^ *([\d.]+) s  Job (<[\d.]+>) starts", story, re.M)
+    expected = [("0.0", crashes[0][1])]
+    expected += [(t, pid) for (t, _), (_, pid) in itertools.pairwise(crashes)]
+    assert starts == expected, story
+    assert f" 20.0 s  JobRunner {before} exits: :shutdown" in story, story
+    goods = out["c17"]
+    assert goods.count("status: running | exit: :shutdown at 20.0 s") == 3, goods
+    assert "0 of 3 done" in goods, goods
+    shared = out["ac91454a"]
+    assert "crashes at [5.0, 5.0, 10.0, 10.0] s" in shared, shared
+    assert "replaced 10.0 s later" in shared, shared
 
 
 @pytest.mark.timeout(LIMIT + 30)

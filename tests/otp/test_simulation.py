@@ -20,7 +20,7 @@ import pytest
 
 from jobber_lab import jobber, otp
 from jobber_lab.otp import DOWN, KILL, KILLED, PROCESS, Event, Runtime
-from jobber_lab.testing import assert_receive, runtime_for_test
+from jobber_lab.testing import assert_receive, matches, runtime_for_test
 
 WAIT = 100.0  # runtime seconds: in simulated time a timeout costs no wall time
 
@@ -229,6 +229,16 @@ def test_a_paced_clock_follows_the_wall_clock_pauses_and_steps():
         assert not rt.paused
 
 
+def test_a_paced_clock_made_paused_starts_at_zero_and_steps_to_round_times():
+    with Runtime(simulated=True, time_scale=0.001, paused=True) as rt:
+        assert rt.paused and rt.mode == "simulated · paused"
+        rt.spawn(lambda: otp.sleep(5))
+        threading.Event().wait(0.02)  # 20 runtime seconds at this pace, were it playing
+        assert rt.now() == 0.0
+        rt.step()
+        assert rt.now() == 5.0
+
+
 def test_a_cpu_loop_stalls_the_world_is_reported_left_behind_and_killed_by_the_ladder():
     """Outside the promise: a process that never calls the runtime keeps the baton.  The
     watchdog warns and lets the world go on; the kill ladder then ends it as usual."""
@@ -261,6 +271,77 @@ def test_a_cpu_loop_stalls_the_world_is_reported_left_behind_and_killed_by_the_l
         assert any(e.kind == "baton_held" and e.pid == str(pid) for e in events)
     finally:
         assert rt.shutdown() == []
+
+
+def test_a_process_left_behind_rejoins_the_world_at_its_next_runtime_call():
+    rt = Runtime(simulated=True, stall_after=0.05)
+    done = threading.Event()
+
+    def slow_io(me: otp.Pid) -> None:
+        done.wait(10)  # blocking I/O, as far as the runtime can tell
+        otp.send(me, ("back", otp.now()))  # rejoins here, holding the baton again
+        otp.sleep(1)
+        otp.send(me, ("slept", otp.now()))
+
+    try:
+        with pytest.warns(RuntimeWarning), rt.test_process() as me:
+            otp.spawn(slow_io, me)  # returns once the watchdog left it behind
+            assert rt.now() == 0.0
+            done.set()
+            # No timeout: a timed wait would let time race ahead of a process left behind
+            # (which is why such a run is outside the promise).
+            assert otp.receive(matches(("back", ...))) == ("back", 0.0)
+            assert otp.receive(matches(("slept", ...))) == ("slept", 1.0)
+    finally:
+        assert rt.shutdown() == []
+
+
+def test_a_process_busy_at_one_instant_is_preempted_by_count_and_shutdown_gets_through():
+    """A process that mails itself forever never blocks, so the world never settles; after a
+    counted budget of receives it goes to the back of the line (like the BEAM's reductions),
+    so others still run - in the same order every time - and shutdown still gets in.
+    (Outside code waiting for such a world to settle waits forever, as it would in iex.)"""
+
+    def chatter(rt: Runtime, tag: str, rounds: int | None, finished: threading.Event) -> None:
+        me = otp.self()
+        otp.send(me, 0)
+        n = 0
+        while rounds is None or n < rounds:
+            n = otp.receive() + 1
+            otp.send(me, n)
+        rt.emit("done", me, tag=tag)
+        if tag == "a":
+            finished.set()
+
+    def starter(rt: Runtime, finished: threading.Event) -> None:
+        otp.sleep(1)
+        for tag, rounds in (("forever", None), ("a", 2500), ("b", 1200)):
+            otp.spawn(chatter, rt, tag, rounds, finished)
+
+    runs = []
+    for _ in range(2):
+        rt = Runtime(simulated=True)
+        events: list[Event] = []
+        rt.subscribe(events.append)
+        finished = threading.Event()
+        rt.spawn(starter, rt, finished)
+        waiter = threading.Thread(target=rt.run_for, args=(2,))  # never settles: waits
+        waiter.start()
+        assert finished.wait(60)
+        assert rt.shutdown() == []  # though the world is still busy at 1.0
+        waiter.join(10)
+        assert not waiter.is_alive()  # shutdown let the waiter go too
+        runs.append(trace(events))
+        assert [e.get("tag") for e in events if e.kind == "done"] == ["b", "a"]
+        assert {e.time for e in events if e.kind == "done"} == {1.0}
+    assert runs[0] == runs[1]
+
+
+def test_a_step_with_nothing_due_returns_no_events(sim):
+    assert sim.next_deadline() is None
+    assert sim.step() == []
+    assert sim.run_until(lambda: False) is False  # nothing will ever happen: no hang
+    assert sim.now() == 0.0
 
 
 def test_a_zombie_is_reported_and_shutdown_still_returns():
@@ -319,6 +400,10 @@ def test_bad_options_and_arguments_are_named(sim):
         Runtime(simulated="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="seed"):
         Runtime(simulated=True, seed=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="paused"):
+        Runtime(simulated=True, paused="no")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="paused"):
+        Runtime(paused=True)
     with pytest.raises(ValueError, match="run_for"):
         sim.run_for(-1)
     with pytest.raises(TypeError, match="run_until"):

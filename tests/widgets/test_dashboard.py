@@ -252,7 +252,7 @@ def test_reset_starts_a_clean_app_and_leaves_no_thread_of_the_old_one(
     c.scale_choice.value = 0.05
     assert dashboard.runtime.time_scale == 0.05
     idle(dashboard)
-    assert "direct variant · time scale 0.05" in c.header.value
+    assert "direct variant · simulated · ×0.05" in c.header.value  # the mode is kept
 
 
 def test_export_writes_the_tree_and_the_trace(dashboard: Dashboard, tmp_path: Any) -> None:

@@ -1,10 +1,11 @@
 """The dashboard storm (issue 14, item 4): random actions from several threads at once.
 
 ipywidgets callbacks, the renderer and the runtime's timers can overlap, so Reset, a variant
-or time-scale change, a kill, an export or a job button may come from any thread while
-another thread is halfway through a Reset. After the storm and ``close()``: no thread of any
-session the dashboard ever started is alive, and nothing reached ``threading.excepthook``
-(the ``thread_errors`` fixture fails the test otherwise) or the renderer's error count.
+or time-scale change, a kill, an export, a job button or Pause / Step / Play may come from any
+thread while another thread is halfway through a Reset. After the storm and ``close()``: no
+thread of any session the dashboard ever started is alive, and nothing reached
+``threading.excepthook`` (the ``thread_errors`` fixture fails the test otherwise) or the
+renderer's error count.
 
 Seeded: each storm thread draws its actions from its own ``random.Random(seed)``; the
 interleaving is the scheduler's, and every wait is a join or a condition with a timeout.
@@ -55,6 +56,10 @@ def _actions(dash: Dashboard) -> list[tuple[int, Callable[[random.Random], None]
         (4, lambda rng: c.export.click()),
         (3, lambda rng: dash.select(None)),
         (3, lambda rng: c.live.click()),
+        # The clock (issue 16): a step holds the baton as a driver while the others click.
+        (4, lambda rng: c.pause.click()),
+        (6, lambda rng: c.step.click()),
+        (4, lambda rng: c.resume.click()),
     ]
 
 

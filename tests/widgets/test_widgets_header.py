@@ -10,7 +10,7 @@ from jobber_lab.widgets._header import HeaderFacts, header_html, job_runner_of, 
 def facts(**changes: object) -> HeaderFacts:
     base = dict(
         variant="direct",
-        time_scale=0.1,
+        mode="simulated · ×0.1",
         quota=3,
         job_runner="<0.9.0>",
         first_job_runner="<0.9.0>",

@@ -6,6 +6,7 @@ DynamicSupervisor, Registry and Application, faithful to OTP's rules (see
 happens.  Standard library only.
 """
 
+from ._adoption import Shell
 from ._api import (
     TimerRef,
     cancel_timer,
@@ -59,6 +60,7 @@ from ._genserver import (
     start_link,
     stop,
 )
+from ._kill_ladder import AsyncKill
 from ._pid import Pid, Ref
 from ._process import Process, current_process
 from ._registry import Registry
@@ -77,7 +79,7 @@ from ._results import (
     is_clean,
     reason_kind,
 )
-from ._runtime import AsyncKill, Runtime, Shell, current_runtime, default_runtime
+from ._runtime import Runtime, current_runtime, default_runtime
 from ._signals import Down, Exit, is_down, is_exit
 from ._supervisor import (
     Supervisor,

@@ -15,7 +15,8 @@ from ._durations import finite_duration
 from ._pid import Pid, Ref
 from ._process import current_process
 from ._results import ExitSignal
-from ._runtime import _is_name, current_runtime
+from ._runtime import current_runtime
+from ._runtime_base import _is_name
 
 if TYPE_CHECKING:
     from ._timers import TimerService

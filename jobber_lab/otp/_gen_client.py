@@ -11,10 +11,12 @@ from typing import Any
 
 from ._atoms import CALLING_SELF, INFINITY, NOPROC, NORMAL, TIMEOUT, Atom
 from ._gen_terms import GEN_CALL, GEN_CAST, GEN_STOP, From
+from ._mailbox import _short
 from ._pid import Pid
 from ._process import Process, current_process
 from ._results import OK, ExitError, ExitSignal
-from ._runtime import Runtime, _check_timeout, _short, current_runtime, remove_first
+from ._runtime import Runtime, _check_timeout, current_runtime
+from ._runtime_base import remove_first
 from ._signals import is_down
 from ._via import Via
 

@@ -4,6 +4,11 @@
   ``max_seconds: 30``) until JobRunner is replaced at 20 runtime seconds: wall seconds on a
   simulated runtime vs a scaled one at ``time_scale=0.02`` (the lessons' old pace, where
   the story is 0.4 s of sleeping).  Ratio simulated / scaled: lower is better.
+- ``lesson_03``: wall seconds to run ``notebooks/03_supervisors_and_restarts.ipynb`` top to
+  bottom in a fresh kernel, as committed (simulated) and with its runtime made scaled at
+  ``time_scale=0.02`` (the one line ``Runtime(simulated=True, seed=0)`` replaced; its
+  ``run_until``/``run_for`` wait on the wall clock there).  Kernel start-up and imports are
+  in both.
 - ``call``, ``send``, ``spawn_exit``: the core's hot paths run by one process inside each
   runtime (so both pay the same: no caller from outside), simulated vs scaled: a
   GenServer ``call`` round trip (us per call), a one-way ``send`` stream to one receiver
@@ -18,8 +23,10 @@ Threads are left to the scheduler on all CPUs; logging is disabled while measuri
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench._stats import REPS, interleaved, stat, with_ratio
@@ -68,6 +75,27 @@ def doomed_story(simulated: bool) -> float:
     finally:
         rt.shutdown()
     return time.perf_counter() - started
+
+
+LESSON_03 = Path(__file__).resolve().parents[1] / "notebooks" / "03_supervisors_and_restarts.ipynb"
+SIMULATED_RUNTIME = "Runtime(simulated=True, seed=0)"
+
+
+def lesson_03(simulated: bool) -> float:
+    """Wall seconds to run lesson 03 top to bottom, simulated as committed or scaled."""
+    import nbformat  # noqa: PLC0415 - the notebook tools are the bench's, not the core's
+    from nbclient import NotebookClient  # noqa: PLC0415
+
+    nb = nbformat.read(LESSON_03, as_version=4)
+    if not simulated:
+        for cell in nb.cells:
+            cell.source = cell.source.replace(SIMULATED_RUNTIME, f"Runtime(time_scale={SCALE})")
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        NotebookClient(
+            nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": folder}}
+        ).execute()
+        return time.perf_counter() - started
 
 
 class _Echo(otp.GenServer):
@@ -144,6 +172,7 @@ def main(report: dict[str, Any]) -> None:
     try:
         pairs = {
             "doomed_story": (doomed_story, "s", f"scaled, time_scale={SCALE:g}", "<= 0.25"),
+            "lesson_03": (lesson_03, "s", f"scaled, time_scale={SCALE:g}", None),
             "call": (call_us, "us/call", "scaled call", None),
             "send": (send_rate, "msg/s", "scaled send", None),
             "spawn_exit": (spawn_rate, "spawn+exit/s", "scaled spawn+exit", None),

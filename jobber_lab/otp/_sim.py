@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from ._events import Event, EventBus
 
 __all__ = ["ENTRY_POINTS", "SimulationControls", "guard_entry_points"]
+
+#: How often (wall seconds) ``run_until`` on a scaled runtime looks at its predicate when no
+#: event arrives: a predicate may read state that no event announces.
+_SCALED_LOOK_AGAIN = 0.01
 
 #: The runtime's methods that a thread from outside (a driver) may call and that read or
 #: change the world: in a simulated runtime each takes the baton for its duration and
@@ -174,24 +179,35 @@ class SimulationControls:
 
     def run_for(self, seconds: float) -> list[Event]:
         """Let ``seconds`` of runtime time pass (as fast as possible, or at the pace of a
-        playing paced clock) and run to quiescence; the events of that time."""
-        sim = self._require_driver("run_for")
+        playing paced clock) and run to quiescence; the events of that time.
+
+        On a scaled runtime it waits that long on the scaled wall clock (no quiescence
+        there), so code written with it runs in either mode."""
         wait = duration("run_for(seconds)", seconds, none_ok=False)
         if wait is None or wait == math.inf:
             raise ValueError("run_for(seconds): expected a finite number of seconds")
         end = self.now() + wait
+        if self._sim is None:
+            return self._wait_scaled("run_for", lambda: False, end)[1]
+        sim = self._require_driver("run_for")
         return self._drive("run_for", lambda seat: sim.run_until_time(seat, end))
 
     def run_until(self, predicate: Callable[[], bool], timeout: float | None = None) -> bool:
         """Step until ``predicate()`` is true (checked at quiescence, after the events so far
         reached the subscribers, so a tracer's history may be read), at most ``timeout``
         runtime seconds from now, at the pace of a playing paced clock.  True if it became
-        true; False if time ran out or nothing more will ever happen."""
-        sim = self._require_driver("run_until")
+        true; False if time ran out or nothing more will ever happen.
+
+        On a scaled runtime it waits on the scaled wall clock, looking again at each event
+        and at least every 10 ms of wall time; there ``timeout=None`` waits for as long as
+        it takes, since nobody can tell that nothing more will happen."""
         if not callable(predicate):
             raise TypeError(f"run_until(predicate): expected a callable, got {predicate!r}")
         wait = duration("run_until(timeout)", timeout)
         end = None if wait is None else self.now() + wait
+        if self._sim is None:
+            return self._wait_scaled("run_until", predicate, end)[0]
+        sim = self._require_driver("run_until")
         while True:
             self.flush_events()  # type: ignore[attr-defined]
             if predicate():
@@ -205,6 +221,42 @@ class SimulationControls:
                 return False  # nothing will ever happen again
 
     # ------------------------------------------------------------ internals
+
+    def _wait_scaled(
+        self, what: str, predicate: Callable[[], bool], end: float | None
+    ) -> tuple[bool, list[Event]]:
+        """``run_until`` / ``run_for`` on a scaled runtime: wait on the wall clock until
+        ``predicate()`` or runtime time ``end``; whether it came true, and the events seen."""
+        proc = current_process()
+        if proc is not None and proc.runtime is self and not proc.adopted:
+            raise RuntimeError(
+                f"{what}() is for code outside the runtime's processes (a cell, a test); "
+                "a process lets time pass with sleep() or receive(timeout)"
+            )
+        seen: list[Event] = []
+        arrived = threading.Condition()
+
+        def note(event: Event) -> None:
+            with arrived:
+                seen.append(event)
+                arrived.notify_all()
+
+        subscription = self.events.subscribe(note)
+        try:
+            while True:
+                self.events.flush()
+                if predicate():
+                    return True, seen
+                now = self.now()
+                if end is not None and now >= end:
+                    return False, seen
+                wall = _SCALED_LOOK_AGAIN
+                if end is not None:
+                    wall = min(wall, (end - now) * self.time_scale)  # type: ignore[attr-defined]
+                with arrived:
+                    arrived.wait(wall)
+        finally:
+            subscription.cancel()
 
     def _require_sim(self, what: str) -> Baton:
         if self._sim is None:

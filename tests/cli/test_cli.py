@@ -119,7 +119,7 @@ def test_demo_tells_the_story_plainly_in_at_most_60_lines(capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     text = "\n".join(lines)
     assert len(lines) <= 60, text
-    assert "Times are runtime seconds" in lines[0]
+    assert "on simulated time" in lines[0]  # the default: exact times, the same every run
     assert "registered" not in text  # registry detail only with --verbose
     assert "bad job" in text and "was shut down with JobRunner: it never finished" in text
     assert "a restart calls start_link again" in text
@@ -132,6 +132,19 @@ def test_demo_tells_the_story_plainly_in_at_most_60_lines(capsys) -> None:
     assert table[3].startswith("jobs lost") and "bad job" in table[3]
     ids = table[5].split("  ")[-1].split(" -> ")
     assert len(ids) == 4 and len(set(ids)) == 4  # four starts, four random ids
+
+
+def test_demo_on_the_scaled_clock_is_one_flag_away(capsys) -> None:
+    assert cli.main(["demo", "--scaled", "--variant", "direct", "--out", ""]) == 0
+    header = " ".join(capsys.readouterr().out.splitlines()[:2])
+    assert "Times are runtime seconds" in header and "time scale 0.01" in header
+    assert cli.main(["demo", "--time-scale", "0.02", "--variant", "direct", "--out", ""]) == 0
+    assert "time scale 0.02" in " ".join(capsys.readouterr().out.splitlines()[:2])
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--simulated", "--scaled"])
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--simulated", "--time-scale", "0.02"])
+    assert "--time-scale" in capsys.readouterr().err
 
 
 def test_demo_verbose_shows_every_event(capsys) -> None:

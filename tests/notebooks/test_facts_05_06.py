@@ -6,41 +6,15 @@ by their ids, so a reworded cell still finds its fact or fails by name.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
-from typing import Any
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-LIMIT = 60.0
-
-
-def _executed(name: str, tmp_path: Path) -> dict[str, str]:
-    """Run the lesson; return each code cell's printed and displayed text by cell id."""
-    copy = tmp_path / name
-    shutil.copy(NOTEBOOKS / name, copy)
-    nb = nbformat.read(copy, as_version=4)
-    NotebookClient(
-        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    texts: dict[str, str] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        parts: list[Any] = []
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            parts.append(output.get("data", {}).get("text/plain", ""))
-        texts[cell.id] = "\n".join(parts)
-    return texts
+from lessons import LIMIT, printed, run_lesson
 
 
 @pytest.mark.timeout(LIMIT + 30)
 def test_facts_of_05_registry_and_quotas(tmp_path: Path) -> None:
-    out = _executed("05_registry_and_quotas.ipynb", tmp_path)
+    out = printed(run_lesson("05_registry_and_quotas.ipynb", tmp_path))
     # A unique key has one owner: a second register is refused, naming it.
     assert "Error(reason=(:already_registered, <" in out["c03"], out["c03"]
     # The entry outlives its owner's DOWN until the Registry handles the EXIT.
@@ -69,7 +43,7 @@ def test_facts_of_05_registry_and_quotas(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(LIMIT + 30)
 def test_facts_of_06_tracing_and_pictures(tmp_path: Path) -> None:
-    out = _executed("06_tracing_and_pictures.ipynb", tmp_path)
+    out = printed(run_lesson("06_tracing_and_pictures.ipynb", tmp_path))
     assert "the replayed graph equals the live one: True" in out["c12"], out["c12"]
     # The story the exercise reads: 4 crashes under JobRunner, then JobRunner itself exits
     # :shutdown and comes back (its replacement is the last restart).

@@ -10,15 +10,12 @@ the test also reads them where the cells print them.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from lessons import LIMIT, NOTEBOOKS, printed, run_lesson
 
-LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "02_genserver_job.ipynb"
-LIMIT = 60.0
+LESSON = NOTEBOOKS / "02_genserver_job.ipynb"
 
 FACTS = r"""
 # terminate/2 runs when the server ends itself; on another's exit signal only while trapping;
@@ -70,30 +67,19 @@ print("facts hold")
 
 @pytest.mark.timeout(LIMIT + 30)
 def test_lesson_02_computes_the_facts_its_prose_states(tmp_path: Path) -> None:
-    copy = tmp_path / LESSON.name
-    shutil.copy(LESSON, copy)
-    nb = nbformat.read(copy, as_version=4)
-    [clean_up] = [i for i, c in enumerate(nb.cells) if c.source.startswith("## Clean up")]
-    nb.cells.insert(clean_up, nbformat.v4.new_code_cell(FACTS))
-    NotebookClient(
-        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    outputs = nb.cells[clean_up].outputs
-    assert any("facts hold" in o.get("text", "") for o in outputs), outputs
-    printed = {
-        c.get("id"): "".join(o.get("text", "") for o in c.get("outputs", []))
-        for c in nb.cells
-        if c.cell_type == "code"
-    }
+    nb = run_lesson(LESSON, tmp_path, before_clean_up=FACTS)
+    [facts] = [c for c in nb.cells if c.cell_type == "code" and c.source == FACTS]
+    assert any("facts hold" in o.get("text", "") for o in facts.outputs), facts.outputs
+    printed_ = printed(nb)
     # Exact times, as the prose states them: a 2 s shutdown kills at 2.0 s, a 20 s one lets a
     # 10 s terminate finish; a job's work takes 5.0 s; start returns at once.
-    slow = printed["p1slow"]
+    slow = printed_["p1slow"]
     assert "exit :killed   after  2.0 s" in slow and "exit :shutdown after 10.0 s" in slow, slow
-    assert "after 0.0 s" in printed["s2a"] and "   5.0 s  exited: :normal" in printed["s2a"]
-    assert "   5.0 s  status done" in printed["s2b"], printed["s2b"]
-    assert "   5.0 s  exited: FunctionClauseError" in printed["s2b"], printed["s2b"]
-    assert "after 38 s: 4 attempts, started at [0.0, 10.0, 20.0, 30.0] s" in printed["s2c_code"]
-    assert "  35.0 s  exited: :normal" in printed["c06"], printed["c06"]
-    assert "   5.0 s  exited: RuntimeError: Boom!" in printed["c13"], printed["c13"]
-    assert "after 50 s: 9 attempts and still going" in printed["c15"], printed["c15"]
-    assert printed["f970061c"].startswith("4 crashes"), printed["f970061c"]
+    assert "after 0.0 s" in printed_["s2a"] and "   5.0 s  exited: :normal" in printed_["s2a"]
+    assert "   5.0 s  status done" in printed_["s2b"], printed_["s2b"]
+    assert "   5.0 s  exited: FunctionClauseError" in printed_["s2b"], printed_["s2b"]
+    assert "after 38 s: 4 attempts, started at [0.0, 10.0, 20.0, 30.0] s" in printed_["s2c_code"]
+    assert "  35.0 s  exited: :normal" in printed_["c06"], printed_["c06"]
+    assert "   5.0 s  exited: RuntimeError: Boom!" in printed_["c13"], printed_["c13"]
+    assert "after 50 s: 9 attempts and still going" in printed_["c15"], printed_["c15"]
+    assert printed_["f970061c"].startswith("4 crashes"), printed_["f970061c"]

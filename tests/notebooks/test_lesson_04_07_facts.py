@@ -7,21 +7,16 @@ job's JobSupervisor gives up alone with ``:shutdown`` at exactly 20.0 s (simulat
 a permanent one would be restarted every 20 s forever, a duplicate id is the
 JobSupervisor's ``{:shutdown, {:failed_to_start_child, ...}}``, a 5 s window never stops a
 doomed job, the good jobs end at 20 s (direct) or 22.5 s (isolated), and the
-JobSupervisors linger without ``auto_shutdown``. Lesson 07's facts are read from what its cells printed.
+JobSupervisors linger without ``auto_shutdown``. Lesson 07's facts are read from what its
+cells printed.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Any
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-LIMIT = 60.0
+from lessons import LIMIT, printed, run_lesson
 
 FACTS_04 = r"""
 from jobber_lab.jobber.job import Job
@@ -68,38 +63,13 @@ print("facts: all as the prose says")
 """
 
 
-def _run(name: str, tmp_path: Path, extra: str | None = None) -> Any:
-    copy = tmp_path / name
-    shutil.copy(NOTEBOOKS / name, copy)
-    nb = nbformat.read(copy, as_version=4)
-    if extra is not None:
-        clean_up = next(
-            i
-            for i, c in enumerate(nb.cells)
-            if c.cell_type == "markdown" and c.source.startswith("## Clean up")
-        )
-        nb.cells.insert(clean_up, nbformat.v4.new_code_cell(extra))
-    NotebookClient(
-        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    return nb
-
-
-def _printed(nb: Any) -> dict[str, str]:
-    return {
-        c.get("id"): "\n".join(o.get("text", "") for o in c.get("outputs", []))
-        for c in nb.cells
-        if c.cell_type == "code"
-    }
-
-
 @pytest.mark.timeout(LIMIT + 30)
 def test_04_facts_are_what_the_prose_says(tmp_path: Path) -> None:
-    nb = _run("04_isolating_jobs.ipynb", tmp_path, FACTS_04)
+    nb = run_lesson("04_isolating_jobs.ipynb", tmp_path, before_clean_up=FACTS_04)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}"
-    assert any("facts: all as the prose says" in text for text in _printed(nb).values())
-    counts = _printed(nb)
+    assert any("facts: all as the prose says" in text for text in printed(nb).values())
+    counts = printed(nb)
     assert "'active': 3" in counts["c11"], counts["c11"]  # three lingering JobSupervisors
     assert "'active': 0" in counts["c13"], counts["c13"]  # none with auto_shutdown
 
@@ -108,7 +78,7 @@ def test_04_facts_are_what_the_prose_says(tmp_path: Path) -> None:
 def test_07_facts_are_what_the_prose_says(tmp_path: Path) -> None:
     """Dead at once for everyone; the thread stuck in C code is reported as a zombie and
     unwinds once its sleep returns; nothing leaks."""
-    out = _printed(_run("07_appendix_killing_threads.ipynb", tmp_path))
+    out = printed(run_lesson("07_appendix_killing_threads.ipynb", tmp_path))
     assert "logically dead at once: {'polite': True, 'busy': True, 'stuck': True}" in out["a03"]
     assert "threads still running: []" in out["a04"], out["a04"]
     assert "Zombie thread:" in out["a04"] and "stuck still runs" in out["a04"], out["a04"]

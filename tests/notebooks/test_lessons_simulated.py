@@ -8,16 +8,12 @@ exact; these tests run the lessons (each in a temporary copy) and check both. Le
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from lessons import LIMIT, NOTEBOOKS, printed, run_lesson
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-LIMIT = 60.0
 SIMULATED = [
     "01_processes_and_messages.ipynb",
     "02_genserver_job.ipynb",
@@ -30,33 +26,6 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 _CELL_FILE = re.compile(r"/tmp/ipykernel_\d+/\d+\.py")
 
 
-def _run(name: str, tmp_path: Path) -> Any:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    copy = tmp_path / name
-    shutil.copy(NOTEBOOKS / name, copy)
-    nb = nbformat.read(copy, as_version=4)
-    NotebookClient(
-        nb, kernel_name="python3", timeout=LIMIT, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    return nb
-
-
-def _printed(nb: Any) -> dict[str, str]:
-    """Each code cell's text output (what it printed, and its value's text/plain)."""
-    out = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        parts = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                parts.append(f"{output['ename']}: {output['evalue']}")
-            parts.append(output.get("text", ""))
-            parts.append(str(output.get("data", {}).get("text/plain", "")))
-        out[cell.get("id")] = "".join(parts)
-    return out
-
-
 def _lesson_text(nb: Any) -> dict[str, str]:
     """The text of the cells that run on the lesson's runtime: not the checkers', which
     make runtimes of their own."""
@@ -65,16 +34,16 @@ def _lesson_text(nb: Any) -> dict[str, str]:
     }
     return {
         cid: _CELL_FILE.sub("<cell>", _ADDRESS.sub(" at 0x…", text))
-        for cid, text in _printed(nb).items()
+        for cid, text in printed(nb).items()
         if cid not in checks
     }
 
 
 @pytest.mark.timeout(2 * LIMIT + 30)
 @pytest.mark.parametrize("name", SIMULATED, ids=[n[:2] for n in SIMULATED])
-def test_a_simulated_lesson_prints_the_same_text_every_run(name: str, tmp_path: Path) -> None:
-    first = _lesson_text(_run(name, tmp_path / "first"))
-    second = _lesson_text(_run(name, tmp_path / "second"))
+def test_a_simulated_lesson_prints_the_same_text_everyrun_lesson(name: str, tmp_path: Path) -> None:
+    first = _lesson_text(run_lesson(name, tmp_path / "first"))
+    second = _lesson_text(run_lesson(name, tmp_path / "second"))
     assert "simulated" in (NOTEBOOKS / name).read_text() and first
     differ = [cid for cid in first if first[cid] != second.get(cid)]
     assert not differ, {cid: (first[cid], second.get(cid)) for cid in differ}
@@ -84,7 +53,7 @@ def test_a_simulated_lesson_prints_the_same_text_every_run(name: str, tmp_path: 
 def test_01_times_are_exact(tmp_path: Path) -> None:
     """Lesson 01: `after 500` times out after exactly 0.5 s, the linked crash arrives after
     exactly 1 s, on a runtime that says it is simulated."""
-    out = _printed(_run(SIMULATED[0], tmp_path))
+    out = printed(run_lesson(SIMULATED[0], tmp_path))
     assert "simulated · as fast as possible" in out["c01"], out["c01"]
     assert "receive with after 500 -> :timeout after 0.5 s" in out["c07"], out["c07"]
     linked = "after 1.0 s the borrowed process was taken down by its link: RuntimeError: Boom!"
@@ -97,10 +66,10 @@ def test_07_shows_a_stalled_baton_and_why_it_stays_scaled(tmp_path: Path) -> Non
     """Appendix 07 runs its kill ladder on a scaled runtime; its one simulated cell shows a
     process in time.sleep reported with a baton_held event and a RuntimeWarning, the
     simulated world going on without it (its clock reaches 5 s), and nothing leaking."""
-    nb = _run("07_appendix_killing_threads.ipynb", tmp_path)
+    nb = run_lesson("07_appendix_killing_threads.ipynb", tmp_path)
     ladder = next(c.source for c in nb.cells if c.get("id") == "a03")
     assert "Runtime(time_scale=" in ladder and "simulated" not in ladder, ladder
-    out = _printed(nb)
+    out = printed(nb)
     held = out["a05simrun"]
     match = re.search(r"baton_held event at 0\.0 s for (<[\d.]+>) \(hog is (<[\d.]+>)\)", held)
     assert match and match[1] == match[2], held

@@ -395,6 +395,25 @@ def test_a_scaled_runtime_refuses_the_simulation_controls(runtime):
             control()
 
 
+def test_run_for_and_run_until_also_wait_on_a_scaled_runtime(runtime, me):
+    """So a lesson written with them runs in either mode (the bench runs lesson 03 both ways)."""
+    woke: list[float] = []
+
+    def napper() -> None:
+        otp.sleep(2)
+        woke.append(otp.now())
+        runtime.emit("woke", otp.self())
+
+    runtime.spawn(napper)
+    assert runtime.run_until(lambda: bool(woke), timeout=60)
+    assert woke[0] >= 2.0
+    assert not runtime.run_until(lambda: False, timeout=0.5)
+    before = runtime.now()
+    events = runtime.run_for(1.5)
+    assert runtime.now() >= before + 1.5
+    assert isinstance(events, list)
+
+
 def test_bad_options_and_arguments_are_named(sim):
     with pytest.raises(TypeError, match="simulated"):
         Runtime(simulated="yes")  # type: ignore[arg-type]

@@ -424,7 +424,7 @@ def _draw_attempts(ax: Axes, story: _Story) -> None:
             # The white edge is the gap between back-to-back attempts (a crash and the
             # restart's first attempt share an instant): one bar per attempt, visibly.
             edgecolor="white",
-            linewidth=1.5,
+            linewidth=2.5,
             zorder=2,
         )
 
@@ -481,7 +481,17 @@ def _draw_marks(ax: Axes, story: _Story) -> None:
         if points:
             marker, colour, size, _ = _MARKS[kind]
             hollow = colour == "none"
-            edge = _RESTART_GREEN if hollow else None if marker in "|x" else "#222222"
+            # A crash star is dark red like the crashed attempt's bar it ends: a white rim
+            # keeps it visible there.
+            edge = (
+                _RESTART_GREEN
+                if hollow
+                else None
+                if marker in "|x"
+                else "white"
+                if kind == "crash"
+                else "#222222"
+            )
             ax.scatter(
                 [p[0] for p in points],
                 [p[1] + _MARK_OFFSET.get(kind, 0.0) for p in points],

@@ -56,7 +56,8 @@ assert exit_event.time - start == 35.0, exit_event.time - start
 fig = draw_timeline(bad_events, origin=start)
 retry_marks = [c for c in fig.axes[0].collections if c.get_label() == "retry"]
 assert [float(x) for c in retry_marks for x, _ in c.get_offsets()] == [10.0, 20.0, 30.0]
-assert fig.axes[0].get_xlim()[0] < 0.0 < fig.axes[0].get_xlim()[1] and "since" in fig.axes[0].get_xlabel()
+left, right = fig.axes[0].get_xlim()
+assert left < 0.0 < 35.0 < right and "since the story began" in fig.axes[0].get_xlabel()
 
 # The crash report: one, for the doomed job, with the continue as its last message.
 [report] = [r.report for r in reports.records]

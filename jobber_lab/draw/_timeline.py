@@ -33,6 +33,7 @@ __all__ = ["WINDOW_NOTE", "draw_timeline", "timeline_lanes"]
 _CRASH = "#8b0000"
 _WINDOW = "#d9534f"
 _WINDOW_ALPHA = 0.13
+_RESTART_GREEN = "#2a7f62"
 _TEXT = 9.0  # points: every label, tick and legend entry
 _LANE = 0.55  # inches per lane: two lines of 9-pt text with air between lanes
 
@@ -48,12 +49,16 @@ _MARKS: dict[str, tuple[str, str, float, str]] = {
     JobStatus.DONE: ("o", STATUS_COLOURS[JobStatus.DONE], 49, "done"),
     JobStatus.FAILED: ("s", STATUS_COLOURS[JobStatus.FAILED], 49, "failed"),
     "crash": ("*", _CRASH, 140, "crash"),
-    "restart": ("^", "#2a7f62", 64, "restarted"),
+    "restart": ("^", _RESTART_GREEN, 64, "restarted"),
+    "restarter": ("^", "none", 64, "supervisor restarted a child"),
     "exit": ("|", "#333333", 120, "exit"),
     "intensity": ("D", _WINDOW, 49, "intensity reached"),
     "gave_up": ("v", _CRASH, 100, "supervisor gave up"),
     "zombie": ("P", STATUS_COLOURS["zombie"], 81, "zombie thread"),
 }
+#: Marks drawn off the lane's centre line (in lanes, up is negative: the y axis is inverted),
+#: so a restart at the instant of a crash shows beside the crash star, not over it.
+_MARK_OFFSET = {"restart": -0.3, "restarter": -0.3}
 _ATTEMPT_COLOURS = {  # how an attempt ended -> bar colour
     JobStatus.DONE: STATUS_COLOURS[JobStatus.DONE],
     JobStatus.ERRORED: STATUS_COLOURS[JobStatus.ERRORED],
@@ -205,17 +210,22 @@ class _Story:
     pid_lane: Mapping[str, int]
     t_start: float
     t_end: float
+    origin: float = 0.0  # the runtime time drawn as 0; every time below is relative to it
     marks: dict[str, list[tuple[float, int]]] = field(
         default_factory=lambda: {k: [] for k in _MARKS}
     )
     bars: list[tuple[int, float, float, Any]] = field(default_factory=list)
     open_attempt: dict[str, float] = field(default_factory=dict)  # pid -> its attempt's start
     lifetimes: dict[str, list[float]] = field(default_factory=dict)  # pid -> [start, end]
-    children_of: dict[str, set[str]] = field(default_factory=dict)
     windows: list[tuple[str, float]] = field(default_factory=list)  # supervisor, when
     window_len: dict[str, float] = field(default_factory=dict)
     max_restarts: dict[str, Any] = field(default_factory=dict)
     give_ups: list[float] = field(default_factory=list)
+    ran: set[str] = field(default_factory=set)  # pids that have started an attempt
+
+    def at(self, e: EventView) -> float:
+        """The event's time on the drawn axis."""
+        return e.time - self.origin
 
     def mark(self, kind: str, when: float, pid: str) -> None:
         if pid in self.pid_lane:
@@ -229,50 +239,54 @@ class _Story:
     # one reader per event kind ------------------------------------------------------
 
     def started(self, e: EventView, pid: str) -> None:
-        self.lifetimes.setdefault(pid, [e.time, self.t_end])
+        self.lifetimes.setdefault(pid, [self.at(e), self.t_end])
         sup = e.get("supervisor")
-        if sup is not None and e.kind != "spawned":
-            self.children_of.setdefault(str(sup), set()).add(pid)
         if e.kind == "child_restarted":
-            self.mark("restart", e.time, pid)
+            self.mark("restart", self.at(e), pid)
+            if sup is not None:
+                self.mark("restarter", self.at(e), str(sup))
 
     def job_status(self, e: EventView, pid: str) -> None:
-        self.lifetimes.setdefault(pid, [e.time, self.t_end])
+        self.lifetimes.setdefault(pid, [self.at(e), self.t_end])
         status = e.get("status")
         if status == JobStatus.NEW:
-            self.mark(JobStatus.NEW, e.time, pid)
+            self.mark(JobStatus.NEW, self.at(e), pid)
         elif status == JobStatus.RUNNING:
-            self.close_attempt(pid, e.time, None)
-            self.open_attempt[pid] = e.time
-            attempt = e.get("attempt") or 0
-            if (isinstance(attempt, int) and attempt > 1) or (e.get("retries") or 0) > 0:
-                self.mark("retry", e.time, pid)
+            self.close_attempt(pid, self.at(e), None)
+            self.open_attempt[pid] = self.at(e)
+            # A retry is the same process running its job again (the book's Job sends
+            # itself :retry); a restarted process's first attempt is marked as a restart.
+            # Counted here, not read from attempt/retries fields, which not every
+            # publisher sends (lesson 02's does not; the book's first error keeps 0).
+            if pid in self.ran:
+                self.mark("retry", self.at(e), pid)
+            self.ran.add(pid)
         elif status in (JobStatus.DONE, JobStatus.ERRORED, JobStatus.FAILED):
-            self.close_attempt(pid, e.time, status)
-            self.mark(str(status), e.time, pid)
+            self.close_attempt(pid, self.at(e), status)
+            self.mark(str(status), self.at(e), pid)
 
     def exited(self, e: EventView, pid: str) -> None:
         if pid in self.lifetimes:
-            self.lifetimes[pid][1] = e.time
+            self.lifetimes[pid][1] = self.at(e)
         crashed = e.get("reason_kind") == "crash"
-        self.close_attempt(pid, e.time, "crash" if crashed else None)
-        self.mark("crash" if crashed else "exit", e.time, pid)
+        self.close_attempt(pid, self.at(e), "crash" if crashed else None)
+        self.mark("crash" if crashed else "exit", self.at(e), pid)
 
     def intensity(self, e: EventView, sup: str) -> None:
-        self.mark("intensity", e.time, sup)
+        self.mark("intensity", self.at(e), sup)
         if e.get("max_seconds") is not None:
             self.window_len[sup] = float(e.get("max_seconds"))
         self.max_restarts[sup] = e.get("max_restarts")
-        self.windows.append((sup, e.time))
+        self.windows.append((sup, self.at(e)))
 
     def gave_up(self, e: EventView, sup: str) -> None:
-        self.mark("gave_up", e.time, sup)
-        self.give_ups.append(e.time)
-        self.windows.append((sup, e.time))
+        self.mark("gave_up", self.at(e), sup)
+        self.give_ups.append(self.at(e))
+        self.windows.append((sup, self.at(e)))
 
 
-def _read_story(evs: list[EventView], pid_lane: Mapping[str, int]) -> _Story:
-    story = _Story(pid_lane, evs[0].time, max(e.time for e in evs))
+def _read_story(evs: list[EventView], pid_lane: Mapping[str, int], origin: float = 0.0) -> _Story:
+    story = _Story(pid_lane, evs[0].time - origin, max(e.time for e in evs) - origin, origin=origin)
     for e in evs:
         pid = e.pid
         if e.kind in ("spawned", "child_started", "child_restarted") and pid is not None:
@@ -286,7 +300,7 @@ def _read_story(evs: list[EventView], pid_lane: Mapping[str, int]) -> _Story:
         elif e.kind == "supervisor_gave_up":
             story.gave_up(e, str(e.get("supervisor") or pid))
         elif e.kind == "zombie" and pid is not None:
-            story.mark("zombie", e.time, pid)
+            story.mark("zombie", story.at(e), pid)
     for pid in list(story.open_attempt):
         story.close_attempt(pid, story.t_end, None)
     return story
@@ -302,6 +316,7 @@ def draw_timeline(
     max_seconds: float | None = None,
     title: str | None = None,
     labels: Labels | None = None,
+    origin: float | None = None,
 ) -> Figure:
     """Draw the lanes of :func:`timeline_lanes` over runtime time and return the Figure.
 
@@ -311,21 +326,37 @@ def draw_timeline(
     restart-intensity window shaded (``max_seconds`` before the moment it gave up, on its
     lane and its children's) and a dotted line at that moment.  The window length comes from
     the ``intensity_reached`` event; ``max_seconds`` overrides it (or supplies it for a trace
-    without one).  Times are the runtime's (book) seconds, as in the events.  ``labels``
-    (``tracer.label_of`` or a mapping) names processes whose naming events are not in
-    ``events``, e.g. a window cut from a longer run.
+    without one).  Times are the runtime's (book) seconds, as in the events; ``origin``
+    (a runtime time, e.g. ``rt.now()`` when a lesson's story began) is drawn as 0, so the
+    axis reads "seconds since the story began" like the story's own prints, not the time
+    the runtime has been up.  ``labels`` (``tracer.label_of`` or a mapping) names processes
+    whose naming events are not in ``events``, e.g. a window cut from a longer run.
+
+    Each attempt is its own bar, with a white gap before the next, so a job crashed and
+    restarted four times reads as four bars; a restart is marked just above its lane (on
+    the restarted process's lane, hollow on the supervisor's that did it), so it never
+    hides the crash star of the same instant.
     """
     if max_seconds is not None and (isinstance(max_seconds, bool) or not max_seconds > 0):
         raise ValueError(f"draw_timeline(max_seconds): expected seconds > 0, got {max_seconds!r}")
+    if origin is not None and (
+        isinstance(origin, bool) or not isinstance(origin, (int, float)) or origin != origin
+    ):
+        raise ValueError(f"draw_timeline(origin): expected a runtime time in s, got {origin!r}")
     evs = view(events)
     lanes, pid_lane = _lanes(evs, labels)
     fig, ax, own_figure = _figure(ax, len(lanes))
     ax.set_title(title or "timeline", fontsize=11, loc="left")
-    ax.set_xlabel("runtime time (s)", fontsize=_TEXT)
+    ax.set_xlabel(
+        "runtime time (s)"
+        if origin is None
+        else f"seconds since the story began (runtime time {origin:g} s = 0)",
+        fontsize=_TEXT,
+    )
     if not evs or not lanes:
         _draw_empty(ax)
         return fig
-    story = _read_story(evs, pid_lane)
+    story = _read_story(evs, pid_lane, float(origin or 0.0))
     _draw_lifetimes(ax, story)
     _draw_attempts(ax, story)
     shaded = _draw_windows(ax, story, max_seconds)
@@ -390,53 +421,58 @@ def _draw_attempts(ax: Axes, story: _Story) -> None:
             left=start,
             height=0.45,
             color=_ATTEMPT_COLOURS.get(how, STATUS_COLOURS[JobStatus.RUNNING]),
-            edgecolor="none",
+            # The white edge is the gap between back-to-back attempts (a crash and the
+            # restart's first attempt share an instant): one bar per attempt, visibly.
+            edgecolor="white",
+            linewidth=2.5,
             zorder=2,
         )
 
 
 def _draw_windows(ax: Axes, story: _Story, max_seconds: float | None) -> bool:
     """Shade each supervisor's last intensity window (it ends where it gave up, else where it
-    reached intensity) on its lane and its children's; True if any was drawn."""
+    reached intensity) on its own lane only: the window is the supervisor's count, and its
+    children's lanes (other jobs, as in lesson 03's collateral damage) are not in it.
+    True if any was drawn."""
     last_window: dict[str, float] = {}
     for sup, when in story.windows:
         last_window[sup] = when
     shaded = False
     for sup, end in last_window.items():
         length = max_seconds if max_seconds is not None else story.window_len.get(sup)
-        if length is None:
+        if length is None or sup not in story.pid_lane:
             continue
         # Clipped to the trace: a window reaching back before the first event says no more.
         start = max(end - length, story.t_start)
-        members = {sup, *story.children_of.get(sup, set())}
-        for row in {story.pid_lane[p] for p in members if p in story.pid_lane}:
-            ax.barh(
-                row,
-                end - start,
-                left=start,
-                height=0.9,
-                color=_WINDOW,
-                alpha=_WINDOW_ALPHA,
-                edgecolor=_WINDOW,
-                linewidth=0.6,
-                zorder=0,
-            )
+        row = story.pid_lane[sup]
+        ax.barh(
+            row,
+            end - start,
+            left=start,
+            height=0.9,
+            color=_WINDOW,
+            alpha=_WINDOW_ALPHA,
+            edgecolor=_WINDOW,
+            linewidth=0.6,
+            zorder=0,
+        )
         shaded = True
-        if sup in story.pid_lane:
-            note = f"window {length:g} s"
-            if story.max_restarts.get(sup) is not None:
-                note += f": > {story.max_restarts[sup]} restarts"
-            ax.text(
-                start,
-                story.pid_lane[sup] - 0.5,
-                note,
-                fontsize=_TEXT,
-                color=_CRASH,
-                va="bottom",
-                ha="left",
-                zorder=5,
-                parse_math=False,
-            )
+        note = f"window {length:g} s"
+        if story.max_restarts.get(sup) is not None:
+            note += f": > {story.max_restarts[sup]} restarts"
+        if end - length < story.t_start:
+            note += " (began before these events)"
+        ax.text(
+            start,
+            row - 0.5,
+            note,
+            fontsize=_TEXT,
+            color=_CRASH,
+            va="bottom",
+            ha="left",
+            zorder=5,
+            parse_math=False,
+        )
     return shaded
 
 
@@ -444,15 +480,29 @@ def _draw_marks(ax: Axes, story: _Story) -> None:
     for kind, points in story.marks.items():
         if points:
             marker, colour, size, _ = _MARKS[kind]
+            hollow = colour == "none"
+            # A crash star is dark red like the crashed attempt's bar it ends: a white rim
+            # keeps it visible there.
+            edge = (
+                _RESTART_GREEN
+                if hollow
+                else None
+                if marker in "|x"
+                else "white"
+                if kind == "crash"
+                else "#222222"
+            )
             ax.scatter(
                 [p[0] for p in points],
-                [p[1] for p in points],
+                [p[1] + _MARK_OFFSET.get(kind, 0.0) for p in points],
                 marker=marker,
                 s=size,
-                c=colour,
-                edgecolors="#222222" if marker not in "|x" else None,
-                linewidths=0.6 if marker != "|" else 1.8,
+                c=None if hollow else colour,
+                facecolors="none" if hollow else None,
+                edgecolors=edge,
+                linewidths=1.4 if hollow else 0.6 if marker != "|" else 1.8,
                 zorder=4,
+                label=kind,
             )
 
 
@@ -487,7 +537,8 @@ def _legend_handles(story: _Story, shaded: bool) -> list[Any]:
                     linestyle="",
                     marker=marker,
                     color=colour,
-                    markeredgecolor="#222222",
+                    markerfacecolor=colour,
+                    markeredgecolor=_RESTART_GREEN if colour == "none" else "#222222",
                     markersize=size**0.5,
                     label=text,
                 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from draw_samples import doomed_scenario
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -47,7 +49,9 @@ def test_intensity_window_is_shaded_explained_and_ends_where_it_gave_up(doomed_e
     fig = draw_timeline(doomed_events)
     ax = fig.axes[0]
     windows = [p for p in ax.patches if p.get_alpha() == 0.13]
-    assert len(windows) == 2  # the supervisor's lane and its job's
+    # Only on the lane of the supervisor that counted it: not on its job's lane.
+    _, pid_lane = timeline_lanes(doomed_events)
+    assert [p.get_y() + p.get_height() / 2 for p in windows] == [pid_lane["<0.30.0>"]]
     for patch in windows:
         assert abs(patch.get_x() + patch.get_width() - 12.5) < 1e-9
     legend = _legend(fig)
@@ -60,6 +64,75 @@ def test_max_seconds_argument_overrides_the_event() -> None:
     fig = draw_timeline(doomed_scenario(), max_seconds=2)
     windows = [p for p in fig.axes[0].patches if p.get_alpha() == 0.13]
     assert windows and all(abs(p.get_width() - 2) < 1e-9 for p in windows)
+
+
+def _marks(fig: Figure, kind: str) -> list[tuple[float, float]]:
+    """The (time, y) of every marker of ``kind`` drawn (the scatter is labelled by kind)."""
+    found = [c for c in fig.axes[0].collections if c.get_label() == kind]
+    assert all(isinstance(c, PathCollection) for c in found)
+    return [(float(x), float(y)) for c in found for x, y in c.get_offsets()]
+
+
+def test_origin_draws_that_runtime_time_as_zero_and_says_so(doomed_events) -> None:
+    plain, shifted = draw_timeline(doomed_events), draw_timeline(doomed_events, origin=10.0)
+    assert [x - 10.0 for x, _ in _marks(plain, "crash")] == [x for x, _ in _marks(shifted, "crash")]
+    lo, _hi = shifted.axes[0].get_xlim()
+    assert lo == pytest.approx(plain.axes[0].get_xlim()[0] - 10.0)
+    assert "since the story began" in shifted.axes[0].get_xlabel()
+    assert "runtime time 10 s = 0" in shifted.axes[0].get_xlabel()
+    assert plain.axes[0].get_xlabel() == "runtime time (s)"
+    for bad in (True, "0", float("nan")):
+        with pytest.raises(ValueError, match="origin"):
+            draw_timeline(doomed_events, origin=bad)  # type: ignore[arg-type]
+
+
+def _retried_without_counts() -> list[dict[str, object]]:
+    """A job publishing neither attempt nor retries (lesson 02's publish), three attempts."""
+    rows: list[dict[str, object]] = []
+    for t, status in (
+        (0.0, "new"),
+        (0.0, "running"),
+        (1.0, "errored"),
+        (6.0, "running"),
+        (7.0, "errored"),
+        (12.0, "running"),
+        (13.0, "done"),
+    ):
+        rows.append(
+            {
+                "seq": len(rows),
+                "time": t,
+                "kind": "job_status",
+                "pid": "<0.5.0>",
+                "fields": {"job_id": "bad", "status": status},
+            }
+        )
+    return rows
+
+
+def test_every_running_after_a_process_first_is_a_retry() -> None:
+    fig = draw_timeline(_retried_without_counts())
+    assert [x for x, _ in _marks(fig, "retry")] == [6.0, 12.0]
+
+
+def test_one_bar_per_attempt_and_restart_beside_the_crash(doomed_events) -> None:
+    fig = draw_timeline(doomed_events)
+    _, pid_lane = timeline_lanes(doomed_events)
+    lane = pid_lane["<0.31.0>"]
+    bars = [
+        p
+        for p in fig.axes[0].patches
+        if p.get_alpha() is None and abs(p.get_y() + p.get_height() / 2 - lane) < 1e-9
+    ]
+    assert len(bars) == 4  # four processes, four attempts, each its own bar
+    assert all(p.get_edgecolor()[:3] == (1.0, 1.0, 1.0) for p in bars)  # the gap between
+    crashes, restarts = _marks(fig, "crash"), _marks(fig, "restart")
+    for x, y in restarts:
+        assert (x, y) not in crashes  # never drawn over the star of the same instant
+    # The supervisor that restarted them shows it on its own lane.
+    sup = pid_lane["<0.30.0>"]
+    assert {round(y) for _, y in _marks(fig, "restarter")} == {sup}
+    assert "supervisor restarted a child" in _legend(fig)
 
 
 def test_events_as_plain_dicts_and_empty_input(doomed_events) -> None:

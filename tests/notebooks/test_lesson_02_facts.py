@@ -28,9 +28,9 @@ assert not ran["Process.exit(pid, :kill)", False] and not ran["Process.exit(pid,
 
 # init outcomes: what start_child returns, and what a non-trapping start_link caller gets.
 assert isinstance(starts["ok"], otp.Ok) and starts["ignore"] is IGNORE, starts
-assert starts["stop"] == otp.Error("no_config"), starts
+assert starts["stop"] == otp.Error(otp.Atom("no_config")), starts
 assert callers["ignore"].startswith("start_link returned :ignore"), callers
-assert callers["stop"] == "died: 'no_config'", callers
+assert callers["stop"] == "died: :no_config", callers
 
 # child_spec: the book's Job is transient with the default 5 s shutdown.
 assert spec.restart is Restart.TRANSIENT and spec.shutdown is None and spec.shutdown_value == 5.0
@@ -51,6 +51,13 @@ final = [e for e in bad_events if e.kind == "job_status"][-1]
 exit_event = [e for e in bad_events if e.kind == "exited"][-1]
 assert final.get("retries") == 3 and exit_event.get("reason_kind") == "normal"
 assert exit_event.time - start == 35.0, exit_event.time - start
+# Its timeline (c11): drawn from the job's start, a retry marked at each of 10, 20 and 30 s
+# although the lesson's publish sends no attempt count.
+fig = draw_timeline(bad_events, origin=start)
+retry_marks = [c for c in fig.axes[0].collections if c.get_label() == "retry"]
+assert [float(x) for c in retry_marks for x, _ in c.get_offsets()] == [10.0, 20.0, 30.0]
+left, right = fig.axes[0].get_xlim()
+assert left < 0.0 < 35.0 < right and "since the story began" in fig.axes[0].get_xlabel()
 
 # The crash report: one, for the doomed job, with the continue as its last message.
 [report] = [r.report for r in reports.records]

@@ -59,6 +59,13 @@ def test_01_times_are_exact(tmp_path: Path) -> None:
     linked = "after 1.0 s the borrowed process was taken down by its link: RuntimeError: Boom!"
     assert linked in out["c09"], out["c09"]
     assert "still waiting in the mailbox, in order: ['low 1', 'low 2']" in out["c07"]
+    # The exit-reason table's first column, measured: :normal leaves the watcher alive until
+    # its own end at 5 s; the log after it holds only that cell's lines, the crash case's two.
+    watched = out["c15"]
+    assert "normal: the watcher survived, then ended :normal at its own time (5.0 s)" in watched
+    assert "shutdown: the watcher died with it after 0.0 s: :shutdown" in watched, watched
+    log = out["c16"].strip().splitlines()
+    assert len(log) == 2 and all("crashed: RuntimeError: Boom!" in line for line in log), log
 
 
 @pytest.mark.timeout(LIMIT + 30)

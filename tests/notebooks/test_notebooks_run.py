@@ -139,6 +139,10 @@ def test_03_times_and_pids_are_exact_in_simulation(tmp_path: Path) -> None:
     goods = out["c17"]
     assert goods.count("status: running | exit: :shutdown at 20.0 s") == 3, goods
     assert "0 of 3 done" in goods, goods
+    # The tree (c15) draws three of the four crashed Jobs: a ghost lasts GHOST_SECONDS (10 s).
+    ghosts = out["c15"]
+    assert ghosts.count(": a ghost (ghosts last 10 s)") == 3, ghosts
+    assert re.search(r"crashed at  5\.0 s, 15\.0 s ago: gone", ghosts), ghosts
     shared = out["ac91454a"]
     assert "crashes at [5.0, 5.0, 10.0, 10.0] s" in shared, shared
     assert "replaced 10.0 s later" in shared, shared

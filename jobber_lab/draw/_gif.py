@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -54,7 +55,9 @@ def tree_gif(
 ) -> bytes:
     """An animated GIF of ``graphs_or_frames`` (tracer graphs, PNG bytes or PIL images).
 
-    Graphs are drawn with :func:`draw_tree` on a shared layout; each frame is titled
+    Graphs are drawn with :func:`draw_tree` on a shared layout, in the same axes box with the
+    same axis limits (the union's), beside one legend (the union's, listing every mark the
+    animation shows): a node keeps its pixel place in every frame.  Each frame is titled
     ``titles[i]`` or ``step i/N`` (distinct titles also keep Pillow from merging identical
     consecutive frames into one).  ``duration`` is seconds per frame; ``loop=0`` repeats
     forever.  Writes ``path`` too when given; returns the bytes.
@@ -62,20 +65,98 @@ def tree_gif(
     items = list(graphs_or_frames)
     _check_arguments(items, titles, duration)
     graphs = [g for g in items if isinstance(g, nx.Graph)]
-    pos, limits, size = _shared_layout(graphs, labels)
+    shared = _shared_frame(graphs, labels) if graphs else None
     frames: list[Image.Image] = []
     for i, item in enumerate(items):
         if isinstance(item, nx.Graph):
+            assert shared is not None
             title = (titles[i] if titles is not None else None) or f"step {i + 1}/{len(items)}"
-            fig = draw_tree(item, title=title, labels=labels, pos=pos, limits=limits, figsize=size)
-            fig.set_dpi(DEFAULT_DPI)
-            frames.append(_rgb(fig))
+            frames.append(_graph_frame(item, title, labels, shared))
         else:
             frames.append(_image(item, i))
     data = _gif_bytes(_same_size(frames), duration, loop)
     if path is not None:
         Path(path).write_bytes(data)
     return data
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every graph frame shares: the layout and its limits, the tree's figure size, the
+    axes' x and y limits, and the legend strip pasted at the right of every frame."""
+
+    pos: dict[Hashable, tuple[float, float]]
+    limits: tuple[float, float, float, float]
+    size: tuple[float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    key: Image.Image | None
+
+
+def _shared_frame(graphs: list[nx.DiGraph], labels: Any) -> _Shared:
+    """One layout, one axes box, one pair of axis limits and one legend for every frame, so
+    no node moves and no frame resizes.  ``draw_tree`` sizes its axes by the frame's own
+    legend (a frame with more marks has a wider legend, so a narrower tree) and its rows by
+    the frame's own labels; both vary between frames, so frames are drawn without a legend
+    at the union's size, their limits pinned to the union's, and one legend listing every
+    mark of every frame (cut from a drawing of all the frames' trees side by side) is pasted
+    beside each.  (The union alone would not do for the legend: it keeps each node's last
+    state, so a job that was ringed "new" and later crashed lists only the crash.)"""
+    union = _union(graphs)
+    pos = tree_layout(union)
+    limits = layout_bounds(pos)
+    whole = draw_tree(union, title="step", labels=labels, pos=pos, limits=limits)
+    width, height = (float(v) for v in whole.get_size_inches())
+    box = whole.axes[0].get_position()
+    # No legend: the axes spans the figure less a 24 pt margin; make it as wide as the union's.
+    size = (box.width * width + 24 / 72, height)
+    bare = draw_tree(
+        union, title="step", labels=labels, pos=pos, limits=limits, legend=False, figsize=size
+    )
+    xlim, ylim = bare.axes[0].get_xlim(), bare.axes[0].get_ylim()
+    return _Shared(pos, limits, size, (xlim[0], xlim[1]), (ylim[0], ylim[1]), _key(graphs))
+
+
+def _key(graphs: list[nx.DiGraph]) -> Image.Image | None:
+    """The legend of every mark any frame draws, as a picture (None when there is none)."""
+    marks = nx.DiGraph()
+    for i, graph in enumerate(graphs):
+        drawn = _view(graph, None, None, True)
+        marks.add_nodes_from(((i, node), attrs) for node, attrs in drawn.nodes(data=True))
+        marks.add_edges_from(((i, u), (i, v), attrs) for u, v, attrs in drawn.edges(data=True))
+    fig = draw_tree(marks, title="step", labels=False)
+    fig.set_dpi(DEFAULT_DPI)
+    picture = _rgb(fig)
+    cut = min(round(fig.axes[0].get_position().x1 * picture.width) + 1, picture.width)
+    # What lies right of the tree's axes is the legend: nothing when no mark needs one.
+    return picture.crop((cut, 0, picture.width, picture.height)) if cut < picture.width else None
+
+
+def _graph_frame(graph: nx.DiGraph, title: str, labels: Any, shared: _Shared) -> Image.Image:
+    """One graph drawn in the shared box and limits, with the shared legend beside it."""
+    fig = draw_tree(
+        graph,
+        title=title,
+        labels=labels,
+        pos=shared.pos,
+        limits=shared.limits,
+        figsize=shared.size,
+        legend=False,
+    )
+    ax = fig.axes[0]
+    ax.set_xlim(*shared.xlim)
+    ax.set_ylim(*shared.ylim)
+    fig.set_dpi(DEFAULT_DPI)
+    tree = _rgb(fig)
+    if shared.key is None:
+        return tree
+    frame = Image.new(
+        "RGB", (tree.width + shared.key.width, max(tree.height, shared.key.height)), "white"
+    )
+    frame.paste(tree, (0, 0))
+    # The key's own top strip is the union drawing's title row: blank, as the title is left.
+    frame.paste(shared.key, (tree.width, 0))
+    return frame
 
 
 def _check_arguments(
@@ -91,26 +172,6 @@ def _check_arguments(
         )
     if not duration > 0:
         raise ValueError(f"tree_gif(duration): expected seconds > 0, got {duration!r}")
-
-
-def _shared_layout(
-    graphs: list[nx.DiGraph], labels: Any
-) -> tuple[
-    dict[Hashable, tuple[float, float]],
-    tuple[float, float, float, float] | None,
-    tuple[float, float] | None,
-]:
-    """One layout, one set of limits and one figure size for every frame, so no node jumps
-    and no frame resizes: those of the union of all the frames' trees."""
-    if not graphs:
-        return {}, None, None
-    union = _union(graphs)
-    pos = tree_layout(union)
-    limits = layout_bounds(pos)
-    # The size the union's own drawing asks for (built, not rendered: cheap).
-    probe = draw_tree(union, title="step", labels=labels, pos=pos, limits=limits)
-    size = (float(probe.get_size_inches()[0]), float(probe.get_size_inches()[1]))
-    return pos, limits, size
 
 
 def _image(item: Any, index: int) -> Image.Image:

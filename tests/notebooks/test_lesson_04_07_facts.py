@@ -59,6 +59,25 @@ def good_ends(story):
 assert good_ends(direct) == [(":shutdown", 20.0)] * 3, good_ends(direct)
 assert good_ends(isolated) == [(":normal", 22.5)] * 3, good_ends(isolated)
 
+# Ghosts last GHOST_SECONDS (10 s) up to the tracer's latest event: the direct tree (latest
+# event at 20 s) still shows the crashed doomed Jobs of 10, 15 and 20 s, the isolated one
+# (latest at 22.5 s) only those of 15 and 20 s.
+from jobber_lab.trace import GHOST_SECONDS, ghosts
+
+
+def doomed_ghosts(graph):
+    return sorted(g["exited"] for g in ghosts(graph).values()
+                  if g["role"] == "worker" and str(g["label"]).startswith("doomed"))
+
+
+assert GHOST_SECONDS == 10.0
+left, right = doomed_ghosts(stories["direct"][1]), doomed_ghosts(stories["isolated"][1])
+assert (left, right) == ([10.0, 15.0, 20.0], [15.0, 20.0]), (left, right)
+
+# A lingering JobSupervisor keeps its transient Job's spec, with pid :undefined (OTP's
+# supervisor deletes the spec of an exited child only when it is temporary).
+assert [(c[0], c[1]) for c in children] == [(Job, otp.UNDEFINED)], children
+
 print("facts: all as the prose says")
 """
 
@@ -82,4 +101,7 @@ def test_07_facts_are_what_the_prose_says(tmp_path: Path) -> None:
     assert "logically dead at once: {'polite': True, 'busy': True, 'stuck': True}" in out["a03"]
     assert "threads still running: []" in out["a04"], out["a04"]
     assert "Zombie thread:" in out["a04"] and "stuck still runs" in out["a04"], out["a04"]
+    # "A zombie is declared two grace periods (2 x 0.2 wall s) after the death": never sooner.
+    after = float(out["a04"].split("still runs ")[1].split("s after")[0])
+    assert after >= 0.39, out["a04"]
     assert "leaked threads: []" in out["a11"]

@@ -10,7 +10,7 @@ Nothing here starts a thread: the throttled redraw thread is ``jobber_lab.widget
 from ._gif import tree_gif
 from ._layout import tree_layout
 from ._sequence import draw_sequence
-from ._style import STATUS_COLOURS, STATUS_ORDER
+from ._style import ROLE_COLOURS, STATUS_COLOURS, STATUS_ORDER
 from ._timeline import draw_timeline
 from ._tree import (
     AUTO_LABEL_LIMIT,
@@ -27,6 +27,7 @@ from ._tree import (
 
 __all__ = [
     "AUTO_LABEL_LIMIT",
+    "ROLE_COLOURS",
     "STATUS_COLOURS",
     "STATUS_ORDER",
     "TreeFigure",

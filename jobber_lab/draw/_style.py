@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jobber_lab.jobber import JobStatus
+from jobber_lab.trace import GHOST_SECONDS
 
 __all__ = [
     "GHOST_MARKS",
@@ -51,7 +52,7 @@ RESTART_COLOUR = "#c0392b"
 
 #: How a ghost (a process that just left) is marked: (mark colour, words in the legend).
 GHOST_MARKS: dict[str, tuple[str, str]] = {
-    "crashed": ("#d62728", "crashed / killed (just now)"),
+    "crashed": ("#d62728", f"crashed / killed (in the last {GHOST_SECONDS:g} s)"),
     "gave up": ("#7f1d1d", "gave up: too many restarts"),
     "shut down": ("#7a7a7a", "shut down by its supervisor"),
 }

@@ -380,7 +380,7 @@ def _job_status(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     if job_id is not None:
         _count_attempt(state, str(pid), str(job_id), event.get("attempt"))
         attrs["attempts"] = state.attempts.get(str(job_id), 0)
-        _name_job_supervisor(graph, state, str(pid), job_id)
+        _name_job_supervisor(graph, state, str(pid), job_id, attrs["status"])
     _refresh(attrs, state)
 
 
@@ -395,18 +395,23 @@ def _count_attempt(state: GraphState, pid: str, job_id: str, attempt: Any) -> No
         state.attempt_seen[pid] = attempt
 
 
-def _name_job_supervisor(graph: nx.DiGraph, state: GraphState, pid: str, job_id: Any) -> None:
-    """A Job's unnamed supervisor (the isolated variant's JobSupervisor) takes its job's id:
-    the job_status event is the only one that says which job a JobSupervisor runs. A job
-    started without an id gets a new one at each restart; its supervisor takes the latest."""
+def _name_job_supervisor(
+    graph: nx.DiGraph, state: GraphState, pid: str, job_id: Any, status: Any
+) -> None:
+    """A Job's unnamed supervisor (the isolated variant's JobSupervisor) takes its job's id
+    and follows its job's status: the job_status event is the only one that says which job a
+    JobSupervisor runs. A job started without an id gets a new one at each restart; its
+    supervisor takes the latest."""
     if pid in graph:
         parent = next(iter(graph.predecessors(pid)), None)
     else:
         parent = state.dead[pid][1] if pid in state.dead else None
     sup = _node(graph, state, parent, None, create=False)
-    if sup is None or sup["role"] != "supervisor" or sup["name"] or sup["job_id"] == job_id:
+    if sup is None or sup["role"] != "supervisor" or sup["name"]:
         return
-    sup["job_id"] = job_id
+    if (sup["job_id"], sup["job_status"]) == (job_id, status):
+        return
+    sup["job_id"], sup["job_status"] = job_id, status
     _refresh(sup, state)
 
 

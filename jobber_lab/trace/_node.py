@@ -50,6 +50,7 @@ class NodeAttrs(TypedDict):
     restarts_in_window: int
     restarts_performed: int
     job_id: Any
+    job_status: Any  # a JobSupervisor's: its job's latest status (its own is its process's)
     job_type: Any
     retries: Any
     attempt: Any
@@ -76,6 +77,7 @@ def default_attrs(pid: str, time: float | None) -> NodeAttrs:
         "restarts_in_window": 0,
         "restarts_performed": 0,
         "job_id": None,
+        "job_status": None,
         "job_type": None,
         "retries": None,
         "attempt": None,

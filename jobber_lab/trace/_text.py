@@ -26,7 +26,10 @@ def text_tree(graph: nx.DiGraph) -> str:
         pid = attrs.get("pid")
         details = [attrs.get("role", "")]
         if attrs.get("job_id"):
-            details.append(f"job {attrs['job_id']} {attrs.get('status', '')}".strip())
+            # A JobSupervisor's own status is its process's (running); show its job's.
+            worker = attrs.get("role") == "worker"
+            job = attrs.get("status") if worker else attrs.get("job_status")
+            details.append(f"job {attrs['job_id']} {job or ''}".strip())
         if attrs.get("restarts"):
             details.append(f"restarts {attrs['restarts']}")
         if attrs.get("zombie"):

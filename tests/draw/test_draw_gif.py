@@ -10,8 +10,7 @@ import pytest
 from draw_samples import jobber_tree, ternary_tree
 from PIL import Image
 
-from jobber_lab.draw import tree_gif, tree_png
-from jobber_lab.draw._style import ROLE_COLOURS
+from jobber_lab.draw import ROLE_COLOURS, tree_gif, tree_png
 from jobber_lab.trace import build_graph
 
 

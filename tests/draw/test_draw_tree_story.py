@@ -166,7 +166,7 @@ def test_the_legend_lists_every_mark_used_and_only_those() -> None:
         "↻n restarted n×",
         "new: replaced the pid named",
         "selected",
-        "crashed / killed (just now)",
+        "crashed / killed (in the last 10 s)",
         "gave up: too many restarts",
         "shut down by its supervisor",
         "zombie",

@@ -71,7 +71,6 @@ def test_facts_of_06_tracing_and_pictures(tmp_path: Path) -> None:
     assert "the last crash: at 20.0 s" in out["c17-compare"], out["c17-compare"]
     # The 20.1 s tree of the replay: JobRunner replaced, nothing under its new pid.
     assert "--- at 20.1 s ---" in out["c12"], out["c12"]
-    # c04b: "~" marks the dynamic children, and short's lingering JobSupervisor still reads
-    # "job short running" (its own status, not its job's: the gap
-    # tests/trace/test_trace_jobsup_status.py tracks; when it is fixed, fix c04b's prose too).
-    assert "~ short" in out["c04"] and "job short running" in out["c04"], out["c04"]
+    # c04b: "~" marks the dynamic children, and short's lingering JobSupervisor reads its
+    # job's latest status, "job short done" (tests/trace/test_trace_jobsup_status.py).
+    assert "~ short" in out["c04"] and "job short done" in out["c04"], out["c04"]

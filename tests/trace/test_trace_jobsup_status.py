@@ -1,11 +1,10 @@
 """A JobSupervisor's line in ``text_tree`` shows its job's last status, not its own.
 
-The isolated variant's JobSupervisor takes its job's id from the Job's ``job_status`` events
-(``_name_job_supervisor`` in trace/_graph.py), but not the job's status; ``text_tree`` then
-prints ``job <id> <status>`` with the supervisor's *own* status, which the graph's contract
-keeps at ``running`` for every non-worker.  So a lingering JobSupervisor whose job is done
-reads ``job short running`` (lesson 06, c04).  The fix: a ``job_status`` attribute the
-JobSupervisor takes from each of its job's events, printed by ``text_tree``.
+The isolated variant's JobSupervisor takes its job's id *and* status from the Job's
+``job_status`` events (``_name_job_supervisor`` in trace/_graph.py) into ``job_status``; its
+own ``status`` stays its process's (``running`` for every live non-worker, as the graph's
+contract says).  ``text_tree`` prints the job's, so a lingering JobSupervisor whose job is
+done reads ``job short done`` (lesson 06, c04), not ``job short running``.
 """
 
 from __future__ import annotations
@@ -17,13 +16,6 @@ from jobber_lab.trace import Tracer, text_tree
 
 
 @pytest.mark.runtime(simulated=True, seed=0)
-@pytest.mark.xfail(
-    strict=True,
-    reason="trace/_graph.py _name_job_supervisor copies the job's id to its JobSupervisor "
-    "but not its status (and returns once the id is set), and trace/_text.py text_tree "
-    "prints the supervisor's own status beside the job's id; trace/* is being edited by "
-    "arch3, the lead applies the fix after",
-)
 def test_a_lingering_job_supervisor_reads_its_jobs_last_status(runtime) -> None:
     tracer = Tracer(runtime)
     app = jobber.Jobber(variant="isolated", runtime=runtime)

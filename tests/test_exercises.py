@@ -565,13 +565,53 @@ def test_counting_the_first_start_as_a_restart_fails() -> None:
 
 def test_the_checkers_first_trace_is_the_lessons_story_at_exact_times() -> None:
     """Simulated, the checker records the lesson's story itself: crashes at 5, 10, 15 and
-    20 s, JobRunner's decision at 20.0 s, so the lesson's answer (20.0, 4) is its answer."""
-    lesson, whole_seconds = exercises._window_cases()
-    assert not isinstance(lesson, str) and not isinstance(whole_seconds, str)
-    assert [e.time for e in lesson.crashes] == [5.0, 10.0, 15.0, 20.0]
-    assert lesson.reached.time == 20.0
-    assert [round(e.time, 9) for e in whole_seconds.crashes] == [3.25, 4.95, 6.65]
-    assert run_solution_06()(lesson.events, 3, 30) == (20.0, 4)
+    20 s, JobRunner's decision at 20.0 s, so the lesson's answer (20.0, 4) is its answer.
+    Seen through the public checker: a spy answer records the traces it is shown."""
+    solution = run_solution_06()
+    shown: list[tuple[list[Any], int, int]] = []
+
+    def spy(events: list[Any], max_restarts: int, max_seconds: int) -> Any:
+        shown.append((list(events), max_restarts, max_seconds))
+        return solution(events, max_restarts, max_seconds)
+
+    result = check_window_filled(spy)
+    assert result, result
+    assert [limits for _, *limits in shown] == [[3, 30], [2, 3]]
+    [lesson, whole_seconds] = [events for events, *_ in shown]
+
+    def crash_times(events: list[Any]) -> list[float]:
+        return [
+            round(e.time, 9)
+            for e in events
+            if e.kind == "exited" and e.get("reason_kind") == "crash"
+        ]
+
+    assert crash_times(lesson) == [5.0, 10.0, 15.0, 20.0]
+    assert crash_times(whole_seconds) == [3.25, 4.95, 6.65]
+    assert not any(e.kind in ("intensity_reached", "supervisor_gave_up") for e in lesson)
+    assert solution(lesson, 3, 30) == (20.0, 4)
+    assert any("crash 4 at 20.0 s" in text for good, text in result.lines if good)
+
+
+def test_exercises_exports_the_same_public_names() -> None:
+    """The package split kept the public surface: every notebook's import still works."""
+    assert set(exercises.__all__) == {
+        "CheckResult",
+        "check_exit_reasons",
+        "check_flush_on_shutdown",
+        "check_job_supervisor",
+        "check_killable",
+        "check_max_retries_zero",
+        "check_ping_server",
+        "check_restart_choice",
+        "check_restart_what_if",
+        "check_slow_crashes",
+        "check_start_job",
+        "check_strategy_choice",
+        "check_window_filled",
+    }
+    for name in exercises.__all__:
+        assert getattr(exercises, name).__module__.startswith("jobber_lab.exercises")
 
 
 def test_a_window_answer_a_moment_off_the_crash_fails() -> None:

@@ -39,6 +39,10 @@ PACKAGE = "jobber_lab"
 ANY = frozenset({"*"})
 
 LAYERS = ("otp", "jobber", "trace", "draw", "widgets")
+#: Packages above the layers: their modules are "top", but their ``_``-modules are private
+#: all the same (``jobber_lab.exercises._lesson06``: import ``jobber_lab.exercises``).
+TOP_PACKAGES = ("exercises",)
+PRIVATE_OWNERS = (*LAYERS, *TOP_PACKAGES)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ def layer_of_path(relpath: str) -> str | None:
     parts = Path(relpath).parts
     assert parts[0] == PACKAGE, relpath
     if len(parts) > 2:
+        if parts[1] in TOP_PACKAGES:
+            return "top"
         return parts[1] if parts[1] in LAYERS else None
     return LAYER_OF_FILE.get(parts[1])
 
@@ -257,7 +263,7 @@ def private_imports(tree: ast.AST, relpath: str) -> Iterator[tuple[int, str, str
             if (
                 len(parts) >= 3
                 and parts[0] == PACKAGE
-                and parts[1] in LAYERS
+                and parts[1] in PRIVATE_OWNERS
                 and parts[2].startswith("_")
                 and not parts[2].startswith("__")
             ):
@@ -441,6 +447,18 @@ def test_a_test_may_import_only_the_private_module_it_is_named_after() -> None:
     )
     dynamic = "import importlib\nimportlib.import_module('jobber_lab.trace._tracer')\n"
     assert messages_private(dynamic, "tests/widgets/test_dashboard.py")
+
+
+def test_the_exercises_package_is_top_and_its_lesson_modules_are_private() -> None:
+    """jobber_lab/exercises/ sits above the layers, like cli.py; its per-lesson modules are
+    reached through jobber_lab.exercises, so tests and notebooks see only its __all__."""
+    assert layer_of_path("jobber_lab/exercises/_lesson06.py") == "top"
+    assert layer_of_path("jobber_lab/exercises/__init__.py") == "top"
+    source = "from jobber_lab.exercises._lesson06 import _window_cases\n"
+    [found] = messages_private(source, "tests/test_exercises.py")
+    assert "use what jobber_lab.exercises exports" in found
+    assert messages_private(source, "jobber_lab/exercises/__init__.py") == []  # its own package
+    assert messages_private("from jobber_lab.exercises import CheckResult\n", "x.py") == []
 
 
 def test_no_private_back_doors() -> None:

@@ -181,3 +181,59 @@ def test_readme_quick_start_is_make_demo_and_make_test() -> None:
         if ln.strip() and not ln.strip().startswith("#")
     ]
     assert commands == ["make demo", "make test"], f"Quick start commands are {commands}"
+
+
+def repo_packages() -> set[str]:
+    """Every package under jobber_lab/ (a folder with an __init__.py), as a dotted name."""
+    return {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "jobber_lab").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+
+
+def test_the_explicit_packages_list_names_every_package() -> None:
+    """[tool.setuptools] packages is a list, not a find: a new subpackage (exercises/ when it
+    became one) must be added by hand, or the wheel ships without it."""
+    listed = set(pyproject()["tool"]["setuptools"]["packages"])
+    missing = repo_packages() - listed
+    assert not missing, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(missing)}"
+
+
+def test_the_wheel_holds_every_module_of_the_package(tmp_path: Path) -> None:
+    """Build the wheel from a copy of the checkout (no network, no build isolation: the
+    venv's setuptools) and look inside: every jobber_lab module and every lesson is in it."""
+    import shutil  # noqa: PLC0415 - only this slow test builds
+    import subprocess  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    source = tmp_path / "src"
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".ipynb_checkpoints")
+    for name in ("jobber_lab", "notebooks"):
+        shutil.copytree(REPO / name, source / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    out = tmp_path / "dist"
+    out.mkdir()
+    build = f"from setuptools import build_meta; print(build_meta.build_wheel({str(out)!r}))"
+    done = subprocess.run(
+        [sys.executable, "-c", build],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    [wheel] = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        inside = set(zf.namelist())
+    modules = {
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "jobber_lab").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert "jobber_lab/exercises/__init__.py" in modules
+    assert not modules - inside, f"missing from the wheel: {sorted(modules - inside)}"
+    lessons = {f"jobber_lab/lessons/{p.name}" for p in (REPO / "notebooks").glob("*.ipynb")}
+    assert lessons and not lessons - inside, f"lessons missing: {sorted(lessons - inside)}"

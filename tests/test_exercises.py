@@ -14,6 +14,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -654,3 +655,13 @@ def test_a_wrong_shape_of_answer_is_named() -> None:
     assert not result
     assert all("expected (time, restart number)" in line for line in wrong_lines(result))
     assert not check_window_filled("window_filled")
+
+
+def test_every_exercises_module_stays_small() -> None:
+    """Issue 17: one small module per lesson; exercises.py was 1281 lines before the split."""
+    sizes = {
+        path.name: len(path.read_text(encoding="utf-8").splitlines())
+        for path in Path(exercises.__file__).parent.glob("*.py")
+    }
+    assert {f"_lesson0{n}.py" for n in range(1, 8)} <= set(sizes)
+    assert all(n <= 500 for n in sizes.values()), sizes

@@ -90,7 +90,6 @@ LAYER_OF_FILE = {
     "_story.py": "top",  # the demo's narrator
     "__main__.py": "top",
     "testing.py": "testing",
-    "exercises.py": "top",
     "course.py": "top",
     "solutions.py": "top",
 }

@@ -18,6 +18,8 @@ from ._clock import Clock, ScaledClock, VirtualClock
 from ._durations import duration, time_scale
 from ._dynamic_supervisor import DynamicInit, DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
+from ._gen_terms import *  # noqa: F403 - the reply and return terms are public
+from ._gen_terms import __all__ as _gen_terms_names
 from ._genserver import *  # noqa: F403 - GenServer's names are public; its __all__ is the list
 from ._genserver import __all__ as _genserver_names
 from ._kill_ladder import AsyncKill
@@ -49,6 +51,7 @@ from ._via import Via
 __all__ = [
     *_atom_names,
     *_api_names,
+    *_gen_terms_names,
     *_genserver_names,
     *_supervisor_names,
     "NORMAL_START",

@@ -18,7 +18,8 @@ from typing import Any
 from ._atoms import ALREADY_REGISTERED, UNDEFINED, Atom
 from ._childspec import ChildSpec, child_spec
 from ._events import EventKind, plain
-from ._genserver import GenServer, InitOk, NoReply, Reply, call
+from ._gen_terms import InitOk, NoReply, Reply
+from ._genserver import GenServer, call
 from ._genserver import start_link as gen_start_link
 from ._matchspec import compile_spec
 from ._pid import Pid

@@ -23,6 +23,7 @@ from matplotlib.transforms import offset_copy
 
 from ._events import EventView, Labels, name_with_pid, process_names, view
 from ._messages import elixir_term, parse_term, summarise
+from ._style import legend_below
 from ._tooltips import add_tooltip
 
 __all__ = ["TAG_COLOURS", "TAG_LEGEND", "draw_sequence", "sequence_rows"]
@@ -304,12 +305,6 @@ def _draw_legend(fig: Figure, ax: Axes, rows: Sequence[Row], own_figure: bool) -
         for t in tags
     ]
     if own_figure:  # below the diagram, inside the figure's layout
-        fig.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=min(len(handles), 3),
-            fontsize=_SMALL,
-            frameon=False,
-        )
+        legend_below(fig, handles, max_cols=3, fontsize=_SMALL)
     else:
         ax.legend(handles=handles, loc="lower right", fontsize=_SMALL, framealpha=0.9)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobber_lab.jobber import JobStatus
 from jobber_lab.trace import GHOST_SECONDS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "GHOST_MARKS",
@@ -19,6 +22,7 @@ __all__ = [
     "STATUS_COLOURS",
     "STATUS_ORDER",
     "faded",
+    "legend_below",
     "natural_key",
     "node_status",
     "short",
@@ -90,3 +94,15 @@ def short(text: Any, limit: int = 28) -> str:
     """One line of at most ``limit`` characters: message texts can be whole reprs."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def legend_below(fig: Figure, handles: list[Any], *, max_cols: int, fontsize: float) -> None:
+    """The legend of a figure we made: a frameless band below the drawing, inside the
+    figure's own layout (so the drawing keeps the full width), at most ``max_cols`` wide."""
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(len(handles), max_cols),
+        fontsize=fontsize,
+        frameon=False,
+    )

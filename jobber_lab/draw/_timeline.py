@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 from jobber_lab.jobber import JobStatus
 
 from ._events import EventView, Labels, process_names, view
-from ._style import STATUS_COLOURS
+from ._style import STATUS_COLOURS, legend_below
 
 __all__ = ["WINDOW_NOTE", "draw_timeline", "timeline_lanes"]
 
@@ -555,13 +555,7 @@ def _draw_legend(fig: Figure, ax: Axes, handles: list[Any], own_figure: bool) ->
     keeps the full width); beside the caller's axes otherwise, where their layout left room
     (as lesson 04's two-panel figure does)."""
     if own_figure:
-        fig.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=min(len(handles), 4),
-            fontsize=_TEXT,
-            frameon=False,
-        )
+        legend_below(fig, handles, max_cols=4, fontsize=_TEXT)
     else:
         ax.legend(
             handles=handles,

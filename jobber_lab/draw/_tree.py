@@ -103,7 +103,6 @@ from ._tree_output import (
 
 __all__ = [
     "AUTO_LABEL_LIMIT",
-    "DEFAULT_DPI",
     "TreeFigure",
     "draw_tree",
     "figure_bytes",

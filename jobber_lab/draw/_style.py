@@ -14,6 +14,7 @@ from jobber_lab.jobber import JobStatus
 from jobber_lab.trace import GHOST_SECONDS
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "legend_below",
     "natural_key",
     "node_status",
+    "say_empty",
     "short",
 ]
 
@@ -105,4 +107,19 @@ def legend_below(fig: Figure, handles: list[Any], *, max_cols: int, fontsize: fl
         ncols=min(len(handles), max_cols),
         fontsize=fontsize,
         frameon=False,
+    )
+
+
+def say_empty(ax: Axes, text: str, fontsize: float) -> None:
+    """A grey note in the middle of an empty drawing saying why it is empty, so a blank
+    picture is never mistaken for a broken one."""
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#777777",
+        fontsize=fontsize,
     )

@@ -235,7 +235,7 @@ def _place_rows(
     shapes and labels need; returns the layout (in points from the top row when the rows are
     spaced one by one)."""
     ax_h_pts = ax.get_position().height * fig.get_size_inches()[1] * 72.0
-    levels, needs, above, below = _row_needs(view, pos, shapes.planned, shapes.widths, shapes.rings)
+    levels, needs, above, below = _row_needs(view, pos, shapes)
     ymin, ymax = extent.ymin, extent.ymax
     if by_rows and len(needs) == extent.depth and ax_h_pts - above - below > 1.0:
         pos = _rows_in_points(pos, levels, needs, ax_h_pts - above - below)

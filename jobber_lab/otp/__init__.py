@@ -26,21 +26,8 @@ from ._kill_ladder import AsyncKill
 from ._pid import Pid, Ref
 from ._process import Process, current_process
 from ._registry import Registry
-from ._results import (
-    IGNORE,
-    OK,
-    ArgumentError,
-    Crash,
-    Error,
-    ExitError,
-    ExitSignal,
-    NoProcError,
-    Ok,
-    OnStart,
-    format_reason,
-    is_clean,
-    reason_kind,
-)
+from ._results import *  # noqa: F403 - results and errors are public; its __all__ is the list
+from ._results import __all__ as _results_names
 from ._runtime import Runtime, current_runtime, default_runtime
 from ._signals import Down, Exit, is_down, is_exit
 from ._supervisor import *  # noqa: F403 - Supervisor's names are public; its __all__ is the list
@@ -54,6 +41,7 @@ __all__ = [
     *_gen_terms_names,
     *_genserver_names,
     *_supervisor_names,
+    *_results_names,
     "NORMAL_START",
     "Application",
     "app_start",
@@ -72,23 +60,13 @@ __all__ = [
     "DynamicSupervisor",
     "Registry",
     "time_scale",
-    "IGNORE",
-    "OK",
-    "ArgumentError",
     "AsyncKill",
     "Clock",
-    "Crash",
     "Down",
-    "Error",
     "Event",
     "EventBus",
     "EventKind",
     "Exit",
-    "ExitError",
-    "ExitSignal",
-    "NoProcError",
-    "Ok",
-    "OnStart",
     "Pid",
     "Process",
     "Ref",
@@ -103,9 +81,6 @@ __all__ = [
     "current_runtime",
     "default_runtime",
     "duration",
-    "format_reason",
-    "is_clean",
     "is_down",
     "is_exit",
-    "reason_kind",
 ]

@@ -97,13 +97,13 @@ def _cleanup(table: Table, pid: Pid) -> None:
                 removed.append((key, entry[1]))
     rt = current_runtime()
     for key, value in removed:
-        rt.emit(
-            EventKind.REGISTRY_UNREGISTER,
-            pid,
-            registry=plain(table.name),
-            key=plain(key),
-            value=plain(value),
-        )
+        _emit(rt, EventKind.REGISTRY_UNREGISTER, pid, table.name, key, value)
+
+
+def _emit(rt: Runtime, kind: str, pid: Pid, registry: Any, key: Any, value: Any) -> None:
+    """One event per (un)registration, its terms as plain text (the one shape all three
+    emitting sites share, so a picture or log reads them alike)."""
+    rt.emit(kind, pid, registry=plain(registry), key=plain(key), value=plain(value))
 
 
 class Registry:
@@ -153,13 +153,7 @@ class Registry:
             table.entries[key] = (proc.pid, value)
             table.keys_of.setdefault(proc.pid, set()).add(key)
         rt.link(table.owner)
-        rt.emit(
-            EventKind.REGISTRY_REGISTER,
-            proc.pid,
-            registry=plain(registry),
-            key=plain(key),
-            value=plain(value),
-        )
+        _emit(rt, EventKind.REGISTRY_REGISTER, proc.pid, registry, key, value)
         return Ok(table.owner)
 
     @staticmethod
@@ -184,13 +178,7 @@ class Registry:
         if removed is not None:
             if none_left:
                 rt.unlink(table.owner)
-            rt.emit(
-                EventKind.REGISTRY_UNREGISTER,
-                proc.pid,
-                registry=plain(registry),
-                key=plain(key),
-                value=plain(removed[1]),
-            )
+            _emit(rt, EventKind.REGISTRY_UNREGISTER, proc.pid, registry, key, removed[1])
         return OK
 
     # --------------------------------------------------------------- reads

@@ -66,6 +66,7 @@ GHOST_SECONDS = 10.0
 #: At most this many ghosts at once: a crash storm must not fill the picture with the dead.
 MAX_GHOSTS = 64
 
+
 def ghosts(graph: nx.DiGraph) -> Mapping[str, Mapping[str, Any]]:
     """The processes that exited in the last :data:`GHOST_SECONDS` (see the module doc)."""
     return graph.graph.get("ghosts") or {}

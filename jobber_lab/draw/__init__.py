@@ -12,35 +12,16 @@ from ._layout import tree_layout
 from ._sequence import draw_sequence
 from ._style import ROLE_COLOURS, STATUS_COLOURS, STATUS_ORDER
 from ._timeline import draw_timeline
-from ._tree import (
-    AUTO_LABEL_LIMIT,
-    TreeFigure,
-    draw_tree,
-    figure_bytes,
-    node_caption,
-    node_label,
-    node_tooltip,
-    save_tree,
-    tree_png,
-    tree_svg,
-)
+from ._tree import *  # noqa: F403 - the tree drawing's public names; its __all__ is the list
+from ._tree import __all__ as _tree_names
 
 __all__ = [
-    "AUTO_LABEL_LIMIT",
+    *_tree_names,
     "ROLE_COLOURS",
     "STATUS_COLOURS",
     "STATUS_ORDER",
-    "TreeFigure",
     "draw_sequence",
     "draw_timeline",
-    "draw_tree",
-    "figure_bytes",
-    "node_caption",
-    "node_label",
-    "node_tooltip",
-    "save_tree",
     "tree_gif",
     "tree_layout",
-    "tree_png",
-    "tree_svg",
 ]

@@ -18,7 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from ._layout import layout_bounds, tree_layout
-from ._tree import DEFAULT_DPI, _view, draw_tree
+from ._tree import _view, draw_tree
+from ._tree_look import DEFAULT_DPI
 
 __all__ = ["tree_gif"]
 

@@ -23,6 +23,7 @@ from matplotlib.transforms import offset_copy
 
 from ._events import EventView, Labels, name_with_pid, process_names, view
 from ._messages import elixir_term, parse_term, summarise
+from ._style import legend_below, say_empty
 from ._tooltips import add_tooltip
 
 __all__ = ["TAG_COLOURS", "TAG_LEGEND", "draw_sequence", "sequence_rows"]
@@ -124,16 +125,7 @@ def _heading(title: str | None, hidden: int, max_messages: int) -> str:
 
 def _draw_no_messages(ax: Axes) -> None:
     """Say why the diagram is empty (and how to record messages)."""
-    ax.text(
-        0.5,
-        0.5,
-        "no message events (Runtime(trace_messages=True) records them)",
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        color="#777777",
-        fontsize=_SMALL,
-    )
+    say_empty(ax, "no message events (Runtime(trace_messages=True) records them)", _SMALL)
 
 
 def sequence_rows(events: Iterable[Any]) -> list[Row]:
@@ -304,12 +296,6 @@ def _draw_legend(fig: Figure, ax: Axes, rows: Sequence[Row], own_figure: bool) -
         for t in tags
     ]
     if own_figure:  # below the diagram, inside the figure's layout
-        fig.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=min(len(handles), 3),
-            fontsize=_SMALL,
-            frameon=False,
-        )
+        legend_below(fig, handles, max_cols=3, fontsize=_SMALL)
     else:
         ax.legend(handles=handles, loc="lower right", fontsize=_SMALL, framealpha=0.9)

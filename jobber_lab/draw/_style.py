@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobber_lab.jobber import JobStatus
 from jobber_lab.trace import GHOST_SECONDS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "GHOST_MARKS",
@@ -19,8 +23,10 @@ __all__ = [
     "STATUS_COLOURS",
     "STATUS_ORDER",
     "faded",
+    "legend_below",
     "natural_key",
     "node_status",
+    "say_empty",
     "short",
 ]
 
@@ -90,3 +96,30 @@ def short(text: Any, limit: int = 28) -> str:
     """One line of at most ``limit`` characters: message texts can be whole reprs."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def legend_below(fig: Figure, handles: list[Any], *, max_cols: int, fontsize: float) -> None:
+    """The legend of a figure we made: a frameless band below the drawing, inside the
+    figure's own layout (so the drawing keeps the full width), at most ``max_cols`` wide."""
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(len(handles), max_cols),
+        fontsize=fontsize,
+        frameon=False,
+    )
+
+
+def say_empty(ax: Axes, text: str, fontsize: float) -> None:
+    """A grey note in the middle of an empty drawing saying why it is empty, so a blank
+    picture is never mistaken for a broken one."""
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#777777",
+        fontsize=fontsize,
+    )

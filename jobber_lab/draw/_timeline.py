@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 from jobber_lab.jobber import JobStatus
 
 from ._events import EventView, Labels, process_names, view
-from ._style import STATUS_COLOURS
+from ._style import STATUS_COLOURS, legend_below, say_empty
 
 __all__ = ["WINDOW_NOTE", "draw_timeline", "timeline_lanes"]
 
@@ -382,16 +382,7 @@ def _figure(ax: Axes | None, n_lanes: int) -> tuple[Figure, Axes, bool]:
 
 def _draw_empty(ax: Axes) -> None:
     ax.set_yticks([])
-    ax.text(
-        0.5,
-        0.5,
-        "no job or supervisor activity in these events",
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        color="#777777",
-        fontsize=_TEXT,
-    )
+    say_empty(ax, "no job or supervisor activity in these events", _TEXT)
 
 
 def _draw_lifetimes(ax: Axes, story: _Story) -> None:
@@ -555,13 +546,7 @@ def _draw_legend(fig: Figure, ax: Axes, handles: list[Any], own_figure: bool) ->
     keeps the full width); beside the caller's axes otherwise, where their layout left room
     (as lesson 04's two-panel figure does)."""
     if own_figure:
-        fig.legend(
-            handles=handles,
-            loc="outside lower center",
-            ncols=min(len(handles), 4),
-            fontsize=_TEXT,
-            frameon=False,
-        )
+        legend_below(fig, handles, max_cols=4, fontsize=_TEXT)
     else:
         ax.legend(
             handles=handles,

@@ -227,29 +227,22 @@ def _fit_upright(
 
 
 def _vertical_room(
-    view: nx.DiGraph,
-    pos: Mapping[Hashable, Position],
-    planned: Mapping[Hashable, _Label],
-    widths: Mapping[Hashable, float],
-    rings: Mapping[Hashable, float],
+    view: nx.DiGraph, pos: Mapping[Hashable, Position], shapes: _Shapes
 ) -> tuple[float, float, float]:
     """(above the top row, below the bottom row, least distance between two rows), in
     points, so no shape, ring or hanging label reaches the next row or the figure's edge."""
-    levels, needs, above, below = _row_needs(view, pos, planned, widths, rings)
+    levels, needs, above, below = _row_needs(view, pos, shapes)
     if not levels:
         return 10.0, 10.0, _LEVEL_PTS
     return above, below, max(max(needs, default=0.0), 1.0)
 
 
 def _row_needs(
-    view: nx.DiGraph,
-    pos: Mapping[Hashable, Position],
-    planned: Mapping[Hashable, _Label],
-    widths: Mapping[Hashable, float],
-    rings: Mapping[Hashable, float],
+    view: nx.DiGraph, pos: Mapping[Hashable, Position], shapes: _Shapes
 ) -> tuple[list[float], list[float], float, float]:
     """The rows' y values from the top, the points each pair of neighbouring rows needs
     between them, and the points above the top row and below the bottom one."""
+    planned, widths, rings = shapes.planned, shapes.widths, shapes.rings
     up: dict[float, float] = {}
     down: dict[float, float] = {}
     for node, attrs in view.nodes(data=True):
@@ -416,11 +409,9 @@ def _vertical(
     """The points the rows need: above, below, and per generation (on average, when the
     rows are spaced one by one; else the largest need between two rows)."""
     if by_rows:
-        _levels, needs, up, down = _row_needs(
-            view, pos, shapes.planned, shapes.widths, shapes.rings
-        )
+        _levels, needs, up, down = _row_needs(view, pos, shapes)
         return up, down, sum(needs) / max(depth, 1)
-    return _vertical_room(view, pos, shapes.planned, shapes.widths, shapes.rings)
+    return _vertical_room(view, pos, shapes)
 
 
 def _height_budget(

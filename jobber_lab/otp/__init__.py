@@ -7,33 +7,9 @@ happens.  Standard library only.
 """
 
 from ._adoption import Shell
-from ._api import (
-    TimerRef,
-    cancel_timer,
-    checkpoint,
-    demonitor,
-    exit,
-    exit_signal,
-    is_alive,
-    link,
-    make_ref,
-    monitor,
-    now,
-    read_timer,
-    receive,
-    register,
-    self,
-    send,
-    send_after,
-    sleep,
-    spawn,
-    spawn_link,
-    spawn_monitor,
-    trap_exit,
-    unlink,
-    unregister,
-    whereis,
-)
+from ._api import *  # noqa: F403 - the process API is public; its __all__ is the list
+from ._api import TimerRef
+from ._api import __all__ as _api_names
 from ._application import NORMAL_START, Application, app_start, app_stop, started_applications
 from ._atoms import *  # noqa: F403 - the atom constants are part of the public API
 from ._atoms import __all__ as _atom_names
@@ -42,61 +18,30 @@ from ._clock import Clock, ScaledClock, VirtualClock
 from ._durations import duration, time_scale
 from ._dynamic_supervisor import DynamicInit, DynamicSupervisor
 from ._events import Event, EventBus, EventKind, Subscription
-from ._genserver import (
-    NO_REPLY,
-    Continue,
-    From,
-    GenServer,
-    InitError,
-    InitOk,
-    InitStop,
-    NoReply,
-    Reply,
-    Stop,
-    call,
-    cast,
-    reply,
-    start,
-    start_link,
-    stop,
-)
+from ._gen_terms import *  # noqa: F403 - the reply and return terms are public
+from ._gen_terms import __all__ as _gen_terms_names
+from ._genserver import *  # noqa: F403 - GenServer's names are public; its __all__ is the list
+from ._genserver import __all__ as _genserver_names
 from ._kill_ladder import AsyncKill
 from ._pid import Pid, Ref
 from ._process import Process, current_process
 from ._registry import Registry
-from ._results import (
-    IGNORE,
-    OK,
-    ArgumentError,
-    Crash,
-    Error,
-    ExitError,
-    ExitSignal,
-    NoProcError,
-    Ok,
-    OnStart,
-    format_reason,
-    is_clean,
-    reason_kind,
-)
+from ._results import *  # noqa: F403 - results and errors are public; its __all__ is the list
+from ._results import __all__ as _results_names
 from ._runtime import Runtime, current_runtime, default_runtime
 from ._signals import Down, Exit, is_down, is_exit
-from ._supervisor import (
-    Supervisor,
-    SupervisorInit,
-    count_children,
-    delete_child,
-    restart_child,
-    start_child,
-    supervisor_init,
-    terminate_child,
-    which_children,
-)
+from ._supervisor import *  # noqa: F403 - Supervisor's names are public; its __all__ is the list
+from ._supervisor import __all__ as _supervisor_names
 from ._supervisor_engine import DEFAULT_MAX_RESTARTS, DEFAULT_MAX_SECONDS, UNKNOWN_OPTIONS
 from ._via import Via
 
 __all__ = [
     *_atom_names,
+    *_api_names,
+    *_gen_terms_names,
+    *_genserver_names,
+    *_supervisor_names,
+    *_results_names,
     "NORMAL_START",
     "Application",
     "app_start",
@@ -114,90 +59,28 @@ __all__ = [
     "DynamicInit",
     "DynamicSupervisor",
     "Registry",
-    "Supervisor",
-    "SupervisorInit",
-    "count_children",
-    "delete_child",
-    "restart_child",
-    "start_child",
-    "supervisor_init",
-    "terminate_child",
     "time_scale",
-    "which_children",
-    "IGNORE",
-    "NO_REPLY",
-    "OK",
-    "ArgumentError",
     "AsyncKill",
     "Clock",
-    "Continue",
-    "Crash",
     "Down",
-    "Error",
     "Event",
     "EventBus",
     "EventKind",
     "Exit",
-    "ExitError",
-    "ExitSignal",
-    "From",
-    "GenServer",
-    "InitError",
-    "InitOk",
-    "InitStop",
-    "NoProcError",
-    "NoReply",
-    "Ok",
-    "OnStart",
     "Pid",
     "Process",
     "Ref",
-    "Reply",
     "Runtime",
     "ScaledClock",
     "Shell",
-    "Stop",
     "Subscription",
     "TimerRef",
     "Via",
     "VirtualClock",
-    "call",
-    "cancel_timer",
-    "cast",
-    "checkpoint",
     "current_process",
     "current_runtime",
     "default_runtime",
-    "demonitor",
     "duration",
-    "exit",
-    "exit_signal",
-    "format_reason",
-    "is_alive",
-    "is_clean",
     "is_down",
     "is_exit",
-    "link",
-    "make_ref",
-    "monitor",
-    "now",
-    "read_timer",
-    "reason_kind",
-    "receive",
-    "register",
-    "reply",
-    "self",
-    "send",
-    "send_after",
-    "sleep",
-    "spawn",
-    "spawn_link",
-    "spawn_monitor",
-    "start",
-    "start_link",
-    "stop",
-    "trap_exit",
-    "unlink",
-    "unregister",
-    "whereis",
 ]

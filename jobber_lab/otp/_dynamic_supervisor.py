@@ -28,14 +28,14 @@ from ._childspec import (
     to_childspec,
 )
 from ._genserver import call
-from ._genserver import start_link as gen_start_link
 from ._pid import Pid
 from ._results import Error, OnStart
 from ._supervisor_engine import (
     DEFAULT_MAX_RESTARTS,
     DEFAULT_MAX_SECONDS,
     DynamicInit,
-    SupervisorServer,
+    start_server,
+    start_subclass,
     unknown_options,
 )
 
@@ -76,28 +76,18 @@ class DynamicSupervisor:
     def start_link(cls, arg: Any = _UNSET, *, name: Any = None, **options: Any) -> OnStart:
         """Start linked to the caller (D1).  Bad or unknown options are returned as
         ``Error((SUPERVISOR_DATA, ...))``; a subclass passes ``arg`` to its ``init``."""
-        if cls is DynamicSupervisor:
-            bad = unknown_options(options, _OPTIONS)
-            if bad is not None:
-                return bad
-            if arg is not _UNSET:
-                raise TypeError(
-                    "DynamicSupervisor.start_link(arg): only a subclass takes an init "
-                    f"argument; got {arg!r} (pass options as keywords)"
-                )
-            module: Any = _Inline(DynamicSupervisor.init(**options))
-            behaviour = "DynamicSupervisor"
-        else:
-            if options:  # flags belong in init's DynamicSupervisor.init(...)
-                bad = unknown_options(options, frozenset())
-                assert bad is not None  # every option is unknown here
-                return bad
-            module = cls()
-            behaviour = cls.__name__
-        extra = {"name": name} if name is not None else {}
-        term = None if cls is DynamicSupervisor else cls
-        server = SupervisorServer(module, behaviour, DynamicInit, term)
-        return gen_start_link(server, None if arg is _UNSET else arg, **extra)
+        if cls is not DynamicSupervisor:
+            return start_subclass(cls, options, DynamicInit, None if arg is _UNSET else arg, name)
+        bad = unknown_options(options, _OPTIONS)
+        if bad is not None:
+            return bad
+        if arg is not _UNSET:
+            raise TypeError(
+                "DynamicSupervisor.start_link(arg): only a subclass takes an init "
+                f"argument; got {arg!r} (pass options as keywords)"
+            )
+        module = _Inline(DynamicSupervisor.init(**options))
+        return start_server(module, "DynamicSupervisor", DynamicInit, None, None, name)
 
     @classmethod
     def child_spec(cls, arg: Any = _UNSET, **options: Any) -> ChildSpec:

@@ -57,17 +57,9 @@ from ._runtime import Runtime, _check_timeout, current_runtime
 from ._signals import is_down, is_exit
 from ._via import Via
 
+# The reply and return terms (InitOk, Reply, ...) are listed in _gen_terms.__all__.
 __all__ = [
-    "NO_REPLY",
-    "Continue",
-    "From",
     "GenServer",
-    "InitError",
-    "InitOk",
-    "InitStop",
-    "NoReply",
-    "Reply",
-    "Stop",
     "call",
     "cast",
     "reply",

@@ -18,7 +18,8 @@ from typing import Any
 from ._atoms import ALREADY_REGISTERED, UNDEFINED, Atom
 from ._childspec import ChildSpec, child_spec
 from ._events import EventKind, plain
-from ._genserver import GenServer, InitOk, NoReply, Reply, call
+from ._gen_terms import InitOk, NoReply, Reply
+from ._genserver import GenServer, call
 from ._genserver import start_link as gen_start_link
 from ._matchspec import compile_spec
 from ._pid import Pid
@@ -96,13 +97,13 @@ def _cleanup(table: Table, pid: Pid) -> None:
                 removed.append((key, entry[1]))
     rt = current_runtime()
     for key, value in removed:
-        rt.emit(
-            EventKind.REGISTRY_UNREGISTER,
-            pid,
-            registry=plain(table.name),
-            key=plain(key),
-            value=plain(value),
-        )
+        _emit(rt, EventKind.REGISTRY_UNREGISTER, pid, table.name, key, value)
+
+
+def _emit(rt: Runtime, kind: str, pid: Pid, registry: Any, key: Any, value: Any) -> None:
+    """One event per (un)registration, its terms as plain text (the one shape all three
+    emitting sites share, so a picture or log reads them alike)."""
+    rt.emit(kind, pid, registry=plain(registry), key=plain(key), value=plain(value))
 
 
 class Registry:
@@ -152,13 +153,7 @@ class Registry:
             table.entries[key] = (proc.pid, value)
             table.keys_of.setdefault(proc.pid, set()).add(key)
         rt.link(table.owner)
-        rt.emit(
-            EventKind.REGISTRY_REGISTER,
-            proc.pid,
-            registry=plain(registry),
-            key=plain(key),
-            value=plain(value),
-        )
+        _emit(rt, EventKind.REGISTRY_REGISTER, proc.pid, registry, key, value)
         return Ok(table.owner)
 
     @staticmethod
@@ -183,13 +178,7 @@ class Registry:
         if removed is not None:
             if none_left:
                 rt.unlink(table.owner)
-            rt.emit(
-                EventKind.REGISTRY_UNREGISTER,
-                proc.pid,
-                registry=plain(registry),
-                key=plain(key),
-                value=plain(removed[1]),
-            )
+            _emit(rt, EventKind.REGISTRY_UNREGISTER, proc.pid, registry, key, removed[1])
         return OK
 
     # --------------------------------------------------------------- reads

@@ -17,13 +17,13 @@ from typing import Any, ClassVar
 from ._atoms import INFINITY
 from ._childspec import AutoShutdown, ChildSpec, ChildType, Strategy, child_spec
 from ._genserver import call
-from ._genserver import start_link as gen_start_link
 from ._results import ArgumentError, OnStart
 from ._supervisor_engine import (
     DEFAULT_MAX_RESTARTS,
     DEFAULT_MAX_SECONDS,
     SupervisorInit,
-    SupervisorServer,
+    start_server,
+    start_subclass,
     unknown_options,
 )
 
@@ -78,23 +78,13 @@ class Supervisor:
         An option no supervisor knows is ``Error((SUPERVISOR_DATA, (UNKNOWN_OPTIONS,
         [names])))``, returned before anything is spawned.
         """
-        if cls is Supervisor:
-            bad = unknown_options(flags, _FLAGS)
-            if bad is not None:
-                return bad
-            module: Any = _Inline(supervisor_init(arg if arg is not None else [], **flags))
-            behaviour = "Supervisor"
-        else:
-            if flags:  # flags belong in init's supervisor_init(...), not here
-                bad = unknown_options(flags, frozenset())
-                assert bad is not None  # every flag is unknown here
-                return bad
-            module = cls()
-            behaviour = cls.__name__
-        options = {"name": name} if name is not None else {}
-        term = None if cls is Supervisor else cls
-        server = SupervisorServer(module, behaviour, SupervisorInit, term)
-        return gen_start_link(server, arg, **options)
+        if cls is not Supervisor:
+            return start_subclass(cls, flags, SupervisorInit, arg, name)
+        bad = unknown_options(flags, _FLAGS)
+        if bad is not None:
+            return bad
+        module = _Inline(supervisor_init(arg if arg is not None else [], **flags))
+        return start_server(module, "Supervisor", SupervisorInit, None, arg, name)
 
     @classmethod
     def child_spec(cls, arg: Any = None, **overrides: Any) -> ChildSpec:

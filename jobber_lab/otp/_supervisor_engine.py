@@ -37,9 +37,11 @@ from ._atoms import (
 from ._child_stores import Child, DynamicChildren, StaticChildren, Store, launch
 from ._childspec import AutoShutdown, ChildSpec, Restart, Strategy, check_childspec, to_childspec
 from ._events import EventKind
-from ._genserver import GenServer, InitOk, InitStop, NoReply, Reply, Stop
+from ._gen_terms import InitOk, InitStop, NoReply, Reply, Stop
+from ._genserver import GenServer
+from ._genserver import start_link as gen_start_link
 from ._pid import Pid
-from ._results import IGNORE, OK, ArgumentError, Error, Ok, format_reason, reason_kind
+from ._results import IGNORE, OK, ArgumentError, Error, Ok, OnStart, format_reason, reason_kind
 from ._signals import is_exit
 from ._supervision import (
     TRY_AGAIN,
@@ -64,6 +66,8 @@ __all__ = [
     "SupervisorInit",
     "SupervisorServer",
     "launch",
+    "start_server",
+    "start_subclass",
     "unknown_options",
 ]
 
@@ -362,3 +366,27 @@ class SupervisorServer(GenServer):
                     reason=format_reason(reason),
                     reason_kind=reason_kind(reason),
                 )
+
+
+# ------------------------------------------------------------------------ start
+
+
+def start_server(
+    module: Any, behaviour: str, init_type: type, term: type | None, arg: Any, name: Any
+) -> OnStart:
+    """The one start path of both front ends: this engine's server around ``module`` (an
+    inline module or the user's), started linked under ``name`` when one is given.
+    ``term`` is the user's class (None for an inline module)."""
+    extra = {"name": name} if name is not None else {}
+    return gen_start_link(SupervisorServer(module, behaviour, init_type, term), arg, **extra)
+
+
+def start_subclass(
+    cls: type, options: dict[str, Any], init_type: type, arg: Any, name: Any
+) -> OnStart:
+    """Start a user's supervisor module.  Its flags belong in what its ``init`` returns, so
+    any option given here is unknown (returned as an error before anything is spawned)."""
+    bad = unknown_options(options, frozenset())
+    if bad is not None:
+        return bad
+    return start_server(cls(), cls.__name__, init_type, cls, arg, name)

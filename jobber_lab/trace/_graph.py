@@ -54,6 +54,7 @@ __all__ = [
     "new_graph",
     "node_label",
     "process_name",
+    "starting_point",
 ]
 
 #: How many exited processes are remembered (for late events and zombies). Bounded so a long
@@ -64,6 +65,7 @@ MAX_REMEMBERED_DEAD = 10_000
 GHOST_SECONDS = 10.0
 #: At most this many ghosts at once: a crash storm must not fill the picture with the dead.
 MAX_GHOSTS = 64
+
 
 def ghosts(graph: nx.DiGraph) -> Mapping[str, Mapping[str, Any]]:
     """The processes that exited in the last :data:`GHOST_SECONDS` (see the module doc)."""
@@ -191,14 +193,21 @@ def apply_event(graph: nx.DiGraph, event: Event, state: GraphState) -> None:
     graph.graph["time"] = event.time
 
 
+def starting_point(
+    start: tuple[nx.DiGraph, GraphState] | None,
+) -> tuple[nx.DiGraph, GraphState]:
+    """Where a replay begins: an empty tree, or a copy of ``start`` (never ``start`` itself,
+    so a snapshot can be replayed from twice)."""
+    if start is None:
+        return new_graph(), GraphState()
+    return start[0].copy(), start[1].copy()
+
+
 def build_graph(
     events: Iterable[Event], start: tuple[nx.DiGraph, GraphState] | None = None
 ) -> nx.DiGraph:
     """The graph after ``events``, from an empty tree or from a copy of ``start``."""
-    if start is None:
-        graph, state = new_graph(), GraphState()
-    else:
-        graph, state = start[0].copy(), start[1].copy()
+    graph, state = starting_point(start)
     for event in events:
         apply_event(graph, event, state)
     return graph

@@ -16,7 +16,7 @@ from jobber_lab.jobber import JobEventKind
 from jobber_lab.otp import Event, EventKind
 
 from ._describe import describe
-from ._graph import GraphState, apply_event, new_graph
+from ._graph import GraphState, apply_event, new_graph, starting_point
 from ._node import NodeAttrs
 
 __all__ = ["DEFAULT_WINDOW", "job_rows", "log_lines", "replay", "supervisor_rows"]
@@ -35,10 +35,7 @@ def replay(
 
     The graph and state are the same objects every time (mutated in place): read, don't keep.
     """
-    if start is None:
-        graph, state = new_graph(), GraphState()
-    else:
-        graph, state = start[0].copy(), start[1].copy()
+    graph, state = starting_point(start)
     for event in events:
         apply_event(graph, event, state)
         yield event, graph, state

@@ -37,14 +37,15 @@ import logging
 import math
 import threading
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._baton_watch import _BatonWatch
 from ._clock import VirtualClock
 from ._process import _set_current, current_process
 from ._results import ExitSignal
+from ._seat import BLOCKED, DONE, ENTERING, OUT, RUNNABLE, RUNNING, Seat, _live, _SeatWake
 
 if TYPE_CHECKING:
     from ._process import Process
@@ -54,66 +55,13 @@ __all__ = ["Baton", "Seat"]
 
 log = logging.getLogger("jobber_lab.otp.sim")
 
-# Seat states.
-OUT = "out"  # a driver outside any runtime call, or a process before its first grant
-RUNNABLE = "runnable"  # in the run queue
-RUNNING = "running"  # holds the baton
-BLOCKED = "blocked"  # in a runtime wait
-ENTERING = "entering"  # a driver (or a rejoining process) waiting for quiescence
-DETACHED = "detached"  # stalled outside the runtime; the world went on without it
-DONE = "done"
-
-# How often (wall seconds) a paced clock's pacer looks at the wall clock.
-_PACER_TICK = 0.02
-
 #: Receives a process may make without blocking before it lets the others in line run (the
 #: BEAM preempts after about 4000 reductions): counted, so the hand-off is deterministic,
 #: and a process that keeps mailing itself at one instant cannot shut everyone out.
 BUDGET = 1000
 
 
-def _live(entry: tuple[float, int, Seat]) -> bool:
-    """A sleepers-heap entry still stands for its seat's current wait."""
-    return entry[2].state == BLOCKED and entry[2].token == entry[1]
-
-
-class Seat:
-    """One participant: a process, or a thread from outside (a driver).
-
-    ``gate`` is a lock held while the seat waits; granting the baton releases it, so a
-    hand-off is one release and one acquire (no condition variable, no herd).
-    """
-
-    __slots__ = ("driver", "gate", "label", "proc", "state", "token", "woken")
-
-    def __init__(self, label: str, *, driver: bool, proc: Process | None = None) -> None:
-        self.label = label
-        self.driver = driver
-        self.proc = proc
-        self.gate = threading.Lock()
-        self.gate.acquire()
-        self.state = OUT
-        self.token: int | None = None  # the live entry of this seat in the sleepers heap
-        self.woken = False  # a wake-up came while not blocked: the next wait returns at once
-
-    def __repr__(self) -> str:
-        return f"<Seat {self.label} {self.state}>"
-
-
-class _SeatWake:
-    """Stands in for a process's wake-up queue: a token means "make it runnable"."""
-
-    __slots__ = ("_baton", "_seat")
-
-    def __init__(self, baton: Baton, seat: Seat) -> None:
-        self._baton = baton
-        self._seat = seat
-
-    def put(self, _item: Any) -> None:
-        self._baton.wake(self._seat)
-
-
-class Baton:
+class Baton(_BatonWatch):
     """The scheduler of one simulated runtime (see the module docstring)."""
 
     def __init__(
@@ -524,69 +472,6 @@ class Baton:
             return len(self._runq)
 
     # --------------------------------------------------------------- helpers
-
-    def _watch(self) -> None:
-        """The watchdog: a holder that makes no runtime call for ``stall_after`` wall
-        seconds is blocked outside the runtime; warn, and let the world go on."""
-        seen: tuple[int, int, Seat | None] = (-1, -1, None)
-        since = time.monotonic()
-        tick = max(0.01, min(0.25, self.stall_after / 4))
-        while True:
-            stalled: Seat | None = None
-            held = 0.0
-            with self._lock:
-                if self._closed:
-                    return
-                holder = self._holder
-                now = (self.grants, self.touches, holder)
-                if now != seen:
-                    seen, since = now, time.monotonic()
-                elif (
-                    holder is not None
-                    and holder.proc is not None
-                    and not holder.driver
-                    and time.monotonic() - since >= self.stall_after
-                ):
-                    held = time.monotonic() - since
-                    holder.state = DETACHED
-                    self.stalls += 1
-                    self._give_up()
-                    stalled = holder
-                else:
-                    self._wakeup.wait(tick)
-            if stalled is not None:
-                self._report_stall(stalled, held)
-
-    def _report_stall(self, seat: Seat, held: float) -> None:
-        text = (
-            f"{self.name}: process {seat.label} held the simulation's baton for {held:.2f}s of "
-            "wall time without a runtime call (blocked outside the runtime: time.sleep, I/O, "
-            "a CPU loop?); the world goes on without it, and this run is no longer deterministic"
-        )
-        log.warning("%s", text)
-        warnings.warn(text, RuntimeWarning, stacklevel=1)
-        if self._on_stall is not None:
-            try:
-                self._on_stall(seat, held)
-            except Exception:
-                log.exception("reporting a stalled baton failed")
-
-    def _pace(self) -> None:
-        """The pacer of a paced clock: while playing and idle, time follows the wall clock
-        (never past the next deadline, so events still happen at their exact times)."""
-        while True:
-            with self._lock:
-                if self._closed:
-                    return
-                if not self._paused and self._holder is None and not self._runq:
-                    self._pass_on()
-                    if self._holder is None:
-                        target = self._paced_now()
-                        deadline = self._next_deadline_locked()
-                        if deadline is not None:
-                            target = min(target, deadline)
-                        self.clock.advance_to(target)
-                self._wakeup.wait(_PACER_TICK)
 
     def close(self) -> None:
         """The runtime shut down: nobody waits for the baton any more (threads still

@@ -122,6 +122,7 @@ def draw_tree(
     title: str | None = None,
     labels: Labels = "auto",
     highlight: Any = None,
+    highlight_label: str = "selected",
     pos: Mapping[Hashable, Position] | None = None,
     legend: LegendPlace = True,
     figsize: tuple[float, float] | None = None,
@@ -144,7 +145,9 @@ def draw_tree(
 
     ``labels``: ``True`` all, ``False`` none, ``"auto"`` all up to :data:`AUTO_LABEL_LIMIT`
     nodes, then only non-leaf nodes, and only labels that fit.  ``highlight``: a node key (or
-    a list of keys) ringed in blue, e.g. the job selected in a table.  ``root``: draw only the
+    a list of keys) ringed in blue, e.g. the job selected in a table; ``highlight_label`` is
+    that ring's words in the legend (the dashboard says "this step" for a Step's processes).
+    ``root``: draw only the
     subtree under this node (a pid, ``"app:<name>"``, an application's name or a unique
     label), e.g. the app in a lesson.  ``now`` (runtime seconds): hide ghosts older than
     :data:`jobber_lab.trace.GHOST_SECONDS` at that time.  ``ax``: draw into it and return its
@@ -167,7 +170,11 @@ def draw_tree(
     extent = _extent(layout, limits)
     highlighted = _as_set(highlight) & set(view.nodes)
     leaves = {n for n, kids in children.items() if not kids}
-    key = _new_key(view, highlighted, legend)
+    if not isinstance(highlight_label, str) or not highlight_label.strip():
+        raise TypeError(
+            f"draw_tree(highlight_label): expected a non-empty str, got {highlight_label!r}"
+        )
+    key = _new_key(view, highlighted, legend, highlight_label)
     title_pts = _TITLE_INCHES * 72 if title else 6.0
 
     # Width first (the label plan needs only the width), then the height the plan asks for.

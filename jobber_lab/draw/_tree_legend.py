@@ -63,7 +63,9 @@ _Layer = tuple[MarkerStyle, float, str, str, float, str]
 _Row = tuple[str, list[_Layer], bool]
 
 
-def _legend_rows(view: nx.DiGraph, highlighted: set[Hashable]) -> list[_Row]:
+def _legend_rows(
+    view: nx.DiGraph, highlighted: set[Hashable], highlight_label: str = "selected"
+) -> list[_Row]:
     """Every mark the picture uses, and every job status always (a key that changes from
     frame to frame reads badly): shapes, dashed edges, ↻n, rings and ghosts only when drawn."""
     rows: list[_Row] = [
@@ -97,7 +99,7 @@ def _legend_rows(view: nx.DiGraph, highlighted: set[Hashable]) -> list[_Row]:
     if new:
         rows.append(("new: replaced the pid named", [_ring_layer(NEW_COLOUR)], False))
     if highlighted:
-        rows.append(("selected", [_ring_layer(HIGHLIGHT_COLOUR)], False))
+        rows.append((highlight_label, [_ring_layer(HIGHLIGHT_COLOUR)], False))
     for mark, (_colour, words) in GHOST_MARKS.items():
         if mark in marks:
             rows.append((words, _ghost_layers(mark, 8.0), False))
@@ -235,10 +237,15 @@ class _Key:
     origin: Position = (0.0, 0.0)
 
 
-def _new_key(view: nx.DiGraph, highlighted: set[Hashable], legend: LegendPlace) -> _Key:
+def _new_key(
+    view: nx.DiGraph,
+    highlighted: set[Hashable],
+    legend: LegendPlace,
+    highlight_label: str = "selected",
+) -> _Key:
     """The legend's rows and its size as one column (no rows when there is no legend)."""
     place = _legend_place(legend)
-    rows = _legend_rows(view, highlighted) if place else []
+    rows = _legend_rows(view, highlighted, highlight_label) if place else []
     width, height = _legend_size(rows) if place else (0.0, 0.0)
     return _Key(place, rows, width, height)
 

@@ -59,15 +59,16 @@ class _Rendering(_ClockControls):
                 for node, attrs in moment.graph.nodes(data=True)
                 if str(node) == selected or attrs.get("job_id") == selected
             }
+        ring = _ring_words(bool(step_pids), selected is not None)
         # The tree's title is the header's: the box's height is the tree's, not a caption's.
         clock = round(moment.now or 0.0, 1)
-        key = (moment.seq, tuple(sorted(marked, key=str)), clock)
+        key = (moment.seq, tuple(sorted(marked, key=str)), clock, ring)
         with self._lock:
             cached = self._cache
         if cached is not None and cached[0] == (session, *key):
             tree = cached[1]
         else:
-            tree = self._tree_html(moment.graph, marked, moment.now)
+            tree = self._tree_html(moment.graph, marked, moment.now, ring)
             with self._lock:
                 if self._session is session:  # a Reset meanwhile: keep the new session's
                     self._cache = ((session, *key), tree)
@@ -108,12 +109,19 @@ class _Rendering(_ClockControls):
         if later:
             self.renderer.notify_after((min(later) - now) * time_scale + 0.02)
 
-    def _tree_html(self, graph: Any, marked: set[str], now: float | None = None) -> str:
+    def _tree_html(
+        self, graph: Any, marked: set[str], now: float | None = None, ring: str = "selected"
+    ) -> str:
         """The tree box's content: the picture, scaled to fit the fixed box, and a text
         description naming every process (a screen reader's view, and what tests search)."""
         highlight = sorted(marked, key=str) or None
         # The key as a strip under the tree: beside it, it took a third of the box's width.
-        kw: dict[str, Any] = {"highlight": highlight, "figsize": TREE_FIGSIZE, "legend": "below"}
+        kw: dict[str, Any] = {
+            "highlight": highlight,
+            "highlight_label": ring,
+            "figsize": TREE_FIGSIZE,
+            "legend": "below",
+        }
         if now is not None:
             kw["now"] = now
         fit = "width:100%;height:100%"
@@ -220,3 +228,10 @@ def _describe(graph: Any) -> str:
         parts.append(" ".join(words))
     more = graph.number_of_nodes() - len(parts)
     return "Supervision tree: " + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _ring_words(stepped: bool, selected: bool) -> str:
+    """The blue ring's words in the tree's legend: whose processes it marks."""
+    if stepped and selected:
+        return "selected / this step"
+    return "this step" if stepped else "selected"

@@ -179,6 +179,13 @@ def test_the_legend_lists_every_mark_used_and_only_those() -> None:
     assert not any("crashed" in w or "new:" in w for w in words)
 
 
+def test_the_highlight_ring_says_whose_processes_it_marks() -> None:
+    words = _legend_words(story_tree(6), highlight="<0.5.0>", highlight_label="this step")
+    assert "this step" in words and "selected" not in words
+    with pytest.raises(TypeError, match="highlight_label"):
+        tree_svg(story_tree(6), highlight="<0.5.0>", highlight_label="")
+
+
 def test_captions_follow_the_naming_rule() -> None:
     g = story_tree(30)
     assert node_caption("<0.5.0>", g.nodes["<0.5.0>"]) == (

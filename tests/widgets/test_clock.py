@@ -114,9 +114,11 @@ def test_the_step_marks_exactly_its_own_lines_in_the_log(dashboard: Dashboard) -
     for text, row in zip(lines, rows, strict=True):
         assert html.unescape(row).endswith("s  " + text)
     assert c.log.value.count("▶") == len(lines)  # no other row is marked
-    # The bad job's process lives on (retried): the step named it, so it is ringed.
+    # The bad job's process lives on (retried): the step named it, so it is ringed, and the
+    # legend says whose ring it is.
     assert "jl-highlight" in c.tree.value
     assert "jl-highlight" not in c.log.value  # the log marks with its own class
+    assert "this step" in c.tree.value and ">selected<" not in c.tree.value
 
 
 def test_the_header_shows_the_runtime_time_and_mode(dashboard: Dashboard) -> None:

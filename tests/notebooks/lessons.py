@@ -50,18 +50,25 @@ def run_lesson(
     return nb
 
 
-def printed(nb: Any) -> dict[str, str]:
-    """Each code cell's text by cell id: what it printed, its value's text/plain, and an
-    error's name and value."""
-    out: dict[str, str] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        parts: list[str] = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                parts.append(f"{output['ename']}: {output['evalue']}")
-            parts.append(output.get("text", ""))
-            parts.append(str(output.get("data", {}).get("text/plain", "")))
-        out[cell.get("id")] = "".join(parts)
-    return out
+def tags(cell: Any) -> list[str]:
+    """A cell's tags (``check``, ``solution``, ...)."""
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def cell_text(cell: Any, *, html: bool = False) -> str:
+    """What one code cell printed, its value's text/plain (and text/html with ``html``), and
+    an error's name and value."""
+    kinds = ("text/plain", "text/html") if html else ("text/plain",)
+    parts: list[str] = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            parts.append(f"{output['ename']}: {output['evalue']}")
+        parts.append(output.get("text", ""))
+        data = output.get("data", {})
+        parts.extend(str(data.get(kind, "")) for kind in kinds)
+    return "".join(parts)
+
+
+def printed(nb: Any, *, html: bool = False) -> dict[str, str]:
+    """Each code cell's :func:`cell_text` by cell id."""
+    return {c.get("id"): cell_text(c, html=html) for c in nb.cells if c.cell_type == "code"}

@@ -41,19 +41,22 @@ def _lesson_text(nb: Any) -> dict[str, str]:
 
 @pytest.mark.timeout(2 * LIMIT + 30)
 @pytest.mark.parametrize("name", SIMULATED, ids=[n[:2] for n in SIMULATED])
-def test_a_simulated_lesson_prints_the_same_text_everyrun_lesson(name: str, tmp_path: Path) -> None:
-    first = _lesson_text(run_lesson(name, tmp_path / "first"))
-    second = _lesson_text(run_lesson(name, tmp_path / "second"))
+def test_a_simulated_lesson_prints_the_same_text_every_run(
+    name: str, tmp_path: Path, executed: Any
+) -> None:
+    first = _lesson_text(executed(name))  # one run shared with the facts tests, one fresh
+    second = _lesson_text(run_lesson(name, tmp_path))
     assert "simulated" in (NOTEBOOKS / name).read_text() and first
-    differ = [cid for cid in first if first[cid] != second.get(cid)]
-    assert not differ, {cid: (first[cid], second.get(cid)) for cid in differ}
+    ids = first.keys() | second.keys()
+    differ = sorted(cid for cid in ids if first.get(cid) != second.get(cid))
+    assert not differ, {cid: (first.get(cid), second.get(cid)) for cid in differ}
 
 
 @pytest.mark.timeout(LIMIT + 30)
-def test_01_times_are_exact(tmp_path: Path) -> None:
+def test_01_times_are_exact(executed: Any) -> None:
     """Lesson 01: `after 500` times out after exactly 0.5 s, the linked crash arrives after
     exactly 1 s, on a runtime that says it is simulated."""
-    out = printed(run_lesson(SIMULATED[0], tmp_path))
+    out = printed(executed(SIMULATED[0]))
     assert "simulated · as fast as possible" in out["c01"], out["c01"]
     assert "receive with after 500 -> :timeout after 0.5 s" in out["c07"], out["c07"]
     linked = "after 1.0 s the borrowed process was taken down by its link: RuntimeError: Boom!"
@@ -69,11 +72,11 @@ def test_01_times_are_exact(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(LIMIT + 30)
-def test_07_shows_a_stalled_baton_and_why_it_stays_scaled(tmp_path: Path) -> None:
+def test_07_shows_a_stalled_baton_and_why_it_stays_scaled(executed: Any) -> None:
     """Appendix 07 runs its kill ladder on a scaled runtime; its one simulated cell shows a
     process in time.sleep reported with a baton_held event and a RuntimeWarning, the
     simulated world going on without it (its clock reaches 5 s), and nothing leaking."""
-    nb = run_lesson("07_appendix_killing_threads.ipynb", tmp_path)
+    nb = executed("07_appendix_killing_threads.ipynb")
     ladder = next(c.source for c in nb.cells if c.get("id") == "a03")
     assert "Runtime(time_scale=" in ladder and "simulated" not in ladder, ladder
     out = printed(nb)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lessons import tags
 
 from jobber_lab.solutions import SOLUTIONS, solution_code
 
@@ -39,10 +40,6 @@ def test_notebook_is_committed_clean(path: Path) -> None:
         assert cell.get("execution_count") is None, f"{path.name} cell {index} has a count"
 
 
-def _tags(cell: nbformat.NotebookNode) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_has_a_checked_exercise_and_a_solution_on_request(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
@@ -51,9 +48,9 @@ def test_lesson_has_a_checked_exercise_and_a_solution_on_request(path: Path) -> 
         "from jobber_lab.exercises import" in c.source for c in cells if c.cell_type == "code"
     )
     assert imports_checkers, f"{path.name} does not import its checkers"
-    checks = [c for c in cells if c.cell_type == "code" and "check" in _tags(c)]
+    checks = [c for c in cells if c.cell_type == "code" and "check" in tags(c)]
     assert checks and all("check_" in c.source for c in checks), f"{path.name}: no check cell"
-    solutions = [i for i, c in enumerate(cells) if "solution" in _tags(c)]
+    solutions = [i for i, c in enumerate(cells) if "solution" in tags(c)]
     assert solutions, f"{path.name}: no solution cell"
     lesson = path.name[:2]
     for n, i in enumerate(solutions, 1):
@@ -87,6 +84,6 @@ def test_every_solution_belongs_to_one_lesson_cell() -> None:
     shown = []
     for path in LESSONS:
         for cell in nbformat.read(path, as_version=4).cells:
-            if "solution" in _tags(cell):
+            if "solution" in tags(cell):
                 shown.append(cell.source.split('"')[1])
     assert sorted(shown) == sorted(SOLUTIONS)

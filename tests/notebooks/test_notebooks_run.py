@@ -18,7 +18,7 @@ from typing import Any
 import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
-from lessons import LIMIT, NOTEBOOKS, run_lesson
+from lessons import LIMIT, NOTEBOOKS, cell_text, printed, run_lesson, tags
 from nbclient import NotebookClient
 
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -35,37 +35,20 @@ def test_the_python3_kernel_is_this_environments() -> None:
     ), f"kernel python3 runs {argv0!r}, not {sys.executable}"
 
 
-def _text(cell: Any) -> str:
-    """Everything a cell printed or displayed, as text."""
-    parts = []
-    for output in cell.get("outputs", []):
-        parts.append(output.get("text", ""))
-        data = output.get("data", {})
-        parts.extend(str(data.get(kind, "")) for kind in ("text/plain", "text/html"))
-    return "\n".join(parts)
-
-
-def _tags(cell: Any) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
-def _run(path: Path, tmp_path: Path, *, reveal: bool = False) -> Any:
-    return run_lesson(path, tmp_path, reveal=reveal)
-
-
 @pytest.mark.timeout(LIMIT + 30)
 @pytest.mark.parametrize("path", EXERCISED, ids=[p.stem for p in EXERCISED])
 def test_run_all_leaves_each_exercise_as_the_student_wrote_it(path: Path, tmp_path: Path) -> None:
     """Issue 15: Run All never runs a solution. Each placeholder is checked "not yet", and
     each solution cell shows the solution folded (in a <details>) without running it."""
-    nb = _run(path, tmp_path)
-    checks = [c for c in nb.cells if "check" in _tags(c)]
-    solutions = [c for c in nb.cells if "solution" in _tags(c)]
+    nb = run_lesson(path, tmp_path)
+    checks = [c for c in nb.cells if "check" in tags(c)]
+    solutions = [c for c in nb.cells if "solution" in tags(c)]
     assert checks and solutions
     for cell in checks:
-        assert "not yet" in _text(cell), (path.name, cell.source, _text(cell))
+        text = cell_text(cell, html=True)
+        assert "not yet" in text, (path.name, cell.source, text)
     for cell in solutions:
-        shown = _text(cell)
+        shown = cell_text(cell, html=True)
         assert "<details" in shown and "all right" not in shown, (path.name, shown)
 
 
@@ -74,24 +57,24 @@ def test_run_all_leaves_each_exercise_as_the_student_wrote_it(path: Path, tmp_pa
 def test_each_solution_passes_its_checker_through_its_reveal_path(
     path: Path, tmp_path: Path
 ) -> None:
-    nb = _run(path, tmp_path, reveal=True)
+    nb = run_lesson(path, tmp_path, reveal=True)
     for cell in nb.cells:
-        if "solution" in _tags(cell):
-            assert "all right!" in _text(cell), (path.name, cell.source, _text(cell))
+        if "solution" in tags(cell):
+            text = cell_text(cell, html=True)
+            assert "all right!" in text, (path.name, cell.source, text)
 
 
 # ------------------------------------------------------------------ lesson 03's facts
 
 
 @pytest.mark.timeout(LIMIT + 30)
-def test_03_restart_facts_are_what_the_prose_says(tmp_path: Path) -> None:
+def test_03_restart_facts_are_what_the_prose_says(executed: Any) -> None:
     """Lesson 03 says: a restart is start_link again with the original arguments (a new
     random id and a fresh state, an explicit id kept), a taken id is
     {:error, {:already_started, pid}}, a full DynamicSupervisor {:error, :max_children},
     Elixir's default 5 s window never stops a doomed job, and the log has two reports a
     crash plus the give-up's two."""
-    nb = _run(NOTEBOOKS / "03_supervisors_and_restarts.ipynb", tmp_path)
-    out = {cell.get("id"): _text(cell) for cell in nb.cells if cell.cell_type == "code"}
+    out = printed(executed("03_supervisors_and_restarts.ipynb"), html=True)
     fresh = out["l03-rs-run"]
     assert "same id: False" in fresh, fresh
     assert "'status': 'errored', 'retries': 1" in fresh
@@ -113,14 +96,13 @@ def test_03_restart_facts_are_what_the_prose_says(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(LIMIT + 30)
-def test_03_times_and_pids_are_exact_in_simulation(tmp_path: Path) -> None:
+def test_03_times_and_pids_are_exact_in_simulation(executed: Any) -> None:
     """Issue 16: lesson 03 runs on simulated time, so what its prose states is exact: Crashy's
     supervisor gives up at 4 s; the doomed job crashes at 5, 10, 15 and 20 s, each time as a
     new Job pid; JobRunner is replaced at exactly 20 s by a new pid, the one whereis returns;
     three good jobs started at 17.5 s die with it at 20 s; two doomed jobs use up the budget
     at 10 s."""
-    nb = _run(NOTEBOOKS / "03_supervisors_and_restarts.ipynb", tmp_path)
-    out = {cell.get("id"): _text(cell) for cell in nb.cells if cell.cell_type == "code"}
+    out = printed(executed("03_supervisors_and_restarts.ipynb"), html=True)
     assert "after 4.0 s the supervisor exited: :shutdown" in out["c10"], out["c10"]
     before, after = re.findall(r"Process.whereis\(JobRunner\) = (<[\d.]+>)", out["c12"])
     assert before != after, out["c12"]

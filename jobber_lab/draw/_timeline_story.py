@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobber_lab.jobber import JobStatus
+from jobber_lab.jobber import JobEventKind, JobStatus
 
 from ._events import EventView, Labels, process_names, view
 from ._timeline_look import _MARKS
@@ -69,7 +69,7 @@ class _LaneBook:
 
     def read(self, e: EventView) -> None:
         """Give the process (or job) this event is about a lane, if it earns one."""
-        if e.kind == "job_status" and e.pid is not None:
+        if e.kind == JobEventKind.JOB_STATUS and e.pid is not None:
             self._job_status(e.pid, e.get("job_id"), e.time)
         elif e.kind == "child_restarted" and e.pid is not None:
             self._restarted(e.pid, e.get("old_pid"), e.get("supervisor"), e.time)
@@ -235,7 +235,7 @@ def _read_story(evs: list[EventView], pid_lane: Mapping[str, int], origin: float
         pid = e.pid
         if e.kind in ("spawned", "child_started", "child_restarted") and pid is not None:
             story.started(e, pid)
-        elif e.kind == "job_status" and pid is not None and pid in pid_lane:
+        elif e.kind == JobEventKind.JOB_STATUS and pid is not None and pid in pid_lane:
             story.job_status(e, pid)
         elif e.kind == "exited" and pid is not None:
             story.exited(e, pid)

@@ -6,6 +6,7 @@ from typing import Any
 
 from jobber_lab import otp
 from jobber_lab.jobber import (
+    JobEventKind,
     JobStatus,
 )
 from jobber_lab.otp import (
@@ -96,7 +97,7 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
         if exited is not None and exited.get("reason_kind") != "normal":
             result.wrong(f"max_retries={max_retries}: the job crashed: {exited.get('reason')}")
             return None
-        published = [e.get("status") for e in tracer.history if e.kind == "job_status"]
+        published = [e.get("status") for e in tracer.history if e.kind == JobEventKind.JOB_STATUS]
         status = published[-1] if published else None
         return len(calls), exited is not None, status
 

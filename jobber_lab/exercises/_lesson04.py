@@ -8,6 +8,7 @@ from jobber_lab import otp
 from jobber_lab.jobber import (
     JOB_RUNNER,
     Jobber,
+    JobEventKind,
     JobStatus,
     JobSupervisor,
     doomed_job,
@@ -136,7 +137,7 @@ def _check_contained(
         rt,
         tracer,
         lambda e: (
-            e.kind == "job_status"
+            e.kind == JobEventKind.JOB_STATUS
             and e.get("job_id") == "good"
             and e.get("status") == JobStatus.DONE
         ),

@@ -5,12 +5,11 @@ tables, write a pending export (:meth:`_Rendering._render`), then set the widget
 from __future__ import annotations
 
 import base64
-import functools
 from pathlib import Path
 from typing import Any
 
-from jobber_lab import trace
 from jobber_lab.draw import node_label, save_tree, tree_png, tree_svg
+from jobber_lab.trace import GHOST_SECONDS
 
 from ._controls import LOG_HEIGHT, NO_PROCESS, TREE_FIGSIZE
 from ._dashboard_base import _DESCRIBED, PNG_SCALE, _Frame
@@ -100,11 +99,10 @@ class _Rendering(_ClockControls):
     def _book_fade(self, graph: Any, now: float, time_scale: float) -> None:
         """ "Just crashed" marks fade with time alone, with no event to signal it: book one
         more drawing for when the next of them expires (none when nothing is marked)."""
-        fade = getattr(trace, "GHOST_SECONDS", None)
         marks = graph.graph.get("ghosts") or {}
-        if fade is None or not marks:
+        if not marks:
             return
-        ends = [float(g["exited"]) + float(fade) for g in marks.values() if "exited" in g]
+        ends = [float(g["exited"]) + GHOST_SECONDS for g in marks.values() if "exited" in g]
         later = [end for end in ends if end > now]
         if later:
             self.renderer.notify_after((min(later) - now) * time_scale + 0.02)
@@ -215,7 +213,6 @@ class _Rendering(_ClockControls):
             target.value = chosen
 
 
-@functools.cache
 def _describe(graph: Any) -> str:
     """Every process in the tree by name, job id, status and pid, in one line of text."""
     parts = []

@@ -95,7 +95,6 @@ class Baton(_BatonWatch):
         self._budget = BUDGET
         self.grants = 0  # hand-offs so far (the watchdog's progress counter)
         self.touches = 0  # runtime calls by the holder (also progress)
-        self.stalls = 0
         self._anchor_wall = time.monotonic()
         self._anchor_now = 0.0
         self._wakeup = threading.Condition(self._lock)  # the pacer and the watchdog sleep here
@@ -401,9 +400,9 @@ class Baton(_BatonWatch):
                 self._holder_ident = None
         sleepers = self._sleepers
         while sleepers and sleepers[0][0] <= now:
-            _, token, seat = heapq.heappop(sleepers)
-            if seat.state == BLOCKED and seat.token == token:
-                self._make_runnable(seat)
+            entry = heapq.heappop(sleepers)
+            if _live(entry):
+                self._make_runnable(entry[2])
 
     def _next_deadline_locked(self) -> float | None:
         sleepers = self._sleepers

@@ -34,7 +34,6 @@ class _BatonWatch:
     name: str
     clock: VirtualClock
     stall_after: float
-    stalls: int
     grants: int
     touches: int
     _on_stall: Callable[[Seat, float], None] | None
@@ -79,7 +78,6 @@ class _BatonWatch:
                 ):
                     held = time.monotonic() - since
                     holder.state = DETACHED
-                    self.stalls += 1
                     self._give_up()
                     stalled = holder
                 else:

@@ -175,7 +175,7 @@ class SimulationControls:
         Works paused or playing; a playing paced clock may move on by itself afterwards.
         """
         sim = self._require_driver("step")
-        return self._drive("step", functools.partial(_step, sim))
+        return self._drive(sim, functools.partial(_step, sim))
 
     def run_for(self, seconds: float) -> list[Event]:
         """Let ``seconds`` of runtime time pass (as fast as possible, or at the pace of a
@@ -190,7 +190,7 @@ class SimulationControls:
         if self._sim is None:
             return self._wait_scaled("run_for", lambda: False, end)[1]
         sim = self._require_driver("run_for")
-        return self._drive("run_for", lambda seat: sim.run_until_time(seat, end))
+        return self._drive(sim, lambda seat: sim.run_until_time(seat, end))
 
     def run_until(self, predicate: Callable[[], bool], timeout: float | None = None) -> bool:
         """Step until ``predicate()`` is true (checked at quiescence, after the events so far
@@ -216,7 +216,7 @@ class SimulationControls:
                 return False
             moved: list[bool] = []
             step = functools.partial(_step, sim, end=end, moved=moved, jump=False)
-            self._drive("run_until", step)
+            self._drive(sim, step)
             if not moved:
                 return False  # nothing will ever happen again
 
@@ -227,12 +227,7 @@ class SimulationControls:
     ) -> tuple[bool, list[Event]]:
         """``run_until`` / ``run_for`` on a scaled runtime: wait on the wall clock until
         ``predicate()`` or runtime time ``end``; whether it came true, and the events seen."""
-        proc = current_process()
-        if proc is not None and proc.runtime is self and not proc.adopted:
-            raise RuntimeError(
-                f"{what}() is for code outside the runtime's processes (a cell, a test); "
-                "a process lets time pass with sleep() or receive(timeout)"
-            )
+        self._refuse_from_process(what)
         seen: list[Event] = []
         arrived = threading.Condition()
 
@@ -266,19 +261,23 @@ class SimulationControls:
     def _require_driver(self, what: str) -> Baton:
         """The baton, for a control that only code outside the processes may use."""
         sim = self._require_sim(what)
+        self._refuse_from_process(what)
+        if sim.holds():
+            raise RuntimeError(f"{what}() cannot run inside another runtime call")
+        return sim
+
+    def _refuse_from_process(self, what: str) -> None:
+        """The controls that let time pass are for code outside the runtime's processes."""
         proc = current_process()
         if proc is not None and proc.runtime is self and not proc.adopted:
             raise RuntimeError(
                 f"{what}() is for code outside the runtime's processes (a cell, a test); "
                 "a process lets time pass with sleep() or receive(timeout)"
             )
-        if sim.holds():
-            raise RuntimeError(f"{what}() cannot run inside another runtime call")
-        return sim
 
-    def _drive(self, what: str, body: Callable[[Seat], None]) -> list[Event]:
-        """Run ``body`` holding the baton as a driver; the events emitted meanwhile."""
-        sim = self._require_driver(what)
+    def _drive(self, sim: Baton, body: Callable[[Seat], None]) -> list[Event]:
+        """Run ``body`` holding ``sim``'s baton as a driver (the caller checked it with
+        :meth:`_require_driver`); the events emitted meanwhile."""
         seen: list[Event] = []
         subscription = self.events.subscribe(seen.append)
         try:

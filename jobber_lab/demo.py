@@ -10,7 +10,6 @@ text on every run, in a fraction of a second.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,35 +57,9 @@ def _wait(tracer: Tracer, predicate: Callable[[Event], bool], what: str) -> Even
 
 
 def _wait_for(tracer: Tracer, predicate: Callable[[Event], bool]) -> Event | None:
-    """The first event matching ``predicate``: on a simulated runtime, time is let pass
-    (deadline by deadline) until it comes; on a scaled one, wall time passes by itself."""
-    rt = _RUNTIMES.get(tracer)
-    if rt is not None and rt.simulated:
-        found: list[Event] = []
-        checked = [0]  # like Tracer.wait_for: each event is looked at once, when it is new
-
-        def seen() -> bool:
-            history = tracer.history
-            for event in history[checked[0] :]:
-                if predicate(event):
-                    found.append(event)
-                    return True
-            checked[0] = len(history)
-            return False
-
-        rt.run_until(seen, timeout=SIM_WAIT)
-        return found[0] if found else None
-    return tracer.wait_for(predicate, WAIT)
-
-
-# The runtime each of the demo's tracers follows (so a wait knows whether to move time).
-_RUNTIMES: weakref.WeakKeyDictionary[Tracer, Runtime] = weakref.WeakKeyDictionary()
-
-
-def _traced(rt: Runtime) -> Tracer:
-    tracer = Tracer(rt)
-    _RUNTIMES[tracer] = rt
-    return tracer
+    """The first event matching ``predicate``: on a simulated runtime ``Tracer.wait_for``
+    lets time pass (deadline by deadline) until it comes; on a scaled one it waits."""
+    return tracer.wait_for(predicate, SIM_WAIT if tracer.simulated else WAIT)
 
 
 def _runtime(name: str, time_scale: float, simulated: bool) -> Runtime:
@@ -135,7 +108,7 @@ def run_story(
     """
     result = StoryResult(variant)
     rt = _runtime(f"demo-{variant}", time_scale, simulated)
-    tracer = _traced(rt)
+    tracer = Tracer(rt)
     teller = StoryTeller(tracer, say, result, verbose=verbose, explain=number in (None, 1))
     tracer.on_change(teller.collect)
     app = jobber.Jobber(variant=variant, runtime=rt)
@@ -286,7 +259,7 @@ def live_tree(
     The caller owns the result: draw from ``tracer.graph``, then ``app.stop()``.
     """
     rt = _runtime(f"tree-{variant}", time_scale, simulated)
-    tracer = _traced(rt)
+    tracer = Tracer(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     long = 3600  # runtime seconds: they stay alive while we draw
     app.start_job(work=jobber.good_job(long))
@@ -321,7 +294,7 @@ def write_tree_picture(
     from jobber_lab.draw import save_tree  # noqa: PLC0415 - matplotlib only for a picture
 
     rt = _runtime(f"tree-{variant}", time_scale, simulated)
-    tracer = _traced(rt)
+    tracer = Tracer(rt)
     app = jobber.Jobber(variant=variant, runtime=rt, auto_shutdown=False)
     try:
         app.start_job(work=jobber.good_job(3600), id="good-1")

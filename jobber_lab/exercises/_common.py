@@ -104,27 +104,11 @@ def _await(rt: Runtime, match: Callable[[Any], bool], seconds: float = BUDGET) -
 
 
 def _run_until_event(
-    rt: Runtime, tracer: Tracer, predicate: Callable[[Any], bool], seconds: float = BUDGET
+    tracer: Tracer, predicate: Callable[[Any], bool], seconds: float = BUDGET
 ) -> Any:
-    """Let simulated time pass until the tracer holds an event matching ``predicate`` (each
-    event is shown to it once, in order); that event, or None after ``seconds``.
-
-    ``Tracer.wait_for`` would wait on the wall clock while simulated time stands still:
-    ``rt.run_until`` moves it, one deadline at a time, and stops at the first match."""
-    found: list[Any] = []
-    last = [-1]
-
-    def matched() -> bool:
-        for event in tracer.history:
-            if event.seq > last[0]:
-                last[0] = event.seq
-                if predicate(event):
-                    found.append(event)
-                    return True
-        return False
-
-    rt.run_until(matched, timeout=seconds)
-    return found[0] if found else None
+    """The first event matching ``predicate`` within ``seconds`` of simulated time (None
+    after that): ``Tracer.wait_for`` lets a simulated runtime run until it comes."""
+    return tracer.wait_for(predicate, seconds)
 
 
 def _down_of(ref: otp.Ref) -> Callable[[Any], bool]:

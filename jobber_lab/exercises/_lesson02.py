@@ -91,7 +91,7 @@ def _count_attempts(job_class: type, max_retries: int, result: CheckResult) -> A
             result.wrong(f"max_retries={max_retries}: start returned {started!r}")
             return None
         pid = str(started.value)
-        exited = _run_until_event(rt, tracer, lambda e: e.kind == "exited" and e.pid == pid, budget)
+        exited = _run_until_event(tracer, lambda e: e.kind == "exited" and e.pid == pid, budget)
         tracer.flush()
         tracer.detach()
         if exited is not None and exited.get("reason_kind") != "normal":

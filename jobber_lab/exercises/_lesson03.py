@@ -160,7 +160,7 @@ def _slow_crasher() -> tuple[bool, list[float], list[int]]:
             is_crash = lambda e: e.kind == "exited" and e.get("reason_kind") == "crash"  # noqa: E731
             enough = _nth(SLOW_CRASHES, is_crash)
             gave_up = lambda e: e.kind == "supervisor_gave_up" and e.get("supervisor") == runner  # noqa: E731
-            _run_until_event(rt, tracer, lambda e: gave_up(e) or enough(e))
+            _run_until_event(tracer, lambda e: gave_up(e) or enough(e))
             tracer.flush()
         finally:
             app.stop()

@@ -106,7 +106,7 @@ def _check_window(app: Jobber, tracer: Tracer, supervisor_class: type, result: C
     is_crash = lambda e: e.kind == "exited" and e.get("reason_kind") == "crash"  # noqa: E731
     fifth_crash = _nth(5, is_crash)
     end = _run_until_event(
-        app.runtime, tracer, lambda e: (e.kind == "exited" and e.pid == sup) or fifth_crash(e)
+        tracer, lambda e: (e.kind == "exited" and e.pid == sup) or fifth_crash(e)
     )
     crashes = sum(1 for e in tracer.history if is_crash(e))
     result.expect(
@@ -132,9 +132,7 @@ def _check_contained(
         result.wrong(f"starting it under JobRunner returned {started!r}")
         return
     sup = str(started.value)
-    rt = app.runtime
     done = _run_until_event(
-        rt,
         tracer,
         lambda e: (
             e.kind == JobEventKind.JOB_STATUS
@@ -146,7 +144,7 @@ def _check_contained(
         result.wrong("the good job never reported 'done': does init start a Job with args?")
         return
     # auto_shutdown ends it in the same instant; a second of runtime is a wide margin
-    gone = _run_until_event(rt, tracer, lambda e: e.kind == "exited" and e.pid == sup, 1.0)
+    gone = _run_until_event(tracer, lambda e: e.kind == "exited" and e.pid == sup, 1.0)
     result.expect(
         gone is not None,
         "after the good job finished, its JobSupervisor ended too (nothing lingers)",
@@ -158,7 +156,7 @@ def _check_contained(
         result.wrong(f"starting a doomed job returned {started!r}")
         return
     sup = str(started.value)
-    ended = _run_until_event(rt, tracer, lambda e: e.kind == "exited" and e.pid == sup)
+    ended = _run_until_event(tracer, lambda e: e.kind == "exited" and e.pid == sup)
     crashes = [e for e in tracer.history if e.kind == "exited" and e.get("reason_kind") == "crash"]
     result.expect(
         ended is not None and len(crashes) == 4,

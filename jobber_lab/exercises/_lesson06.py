@@ -68,7 +68,7 @@ def _record_window_case(
                     otp.sleep(int(now) + 1 + phase - now)
             app.start_job(work=doomed_job(work), id="doomed")
             _run_until_event(
-                rt, tracer, lambda e: e.kind == "child_restarted" and e.get("old_pid") == runner
+                tracer, lambda e: e.kind == "child_restarted" and e.get("old_pid") == runner
             )
             tracer.flush()
         finally:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Protocol
 
 import networkx as nx
 
-from jobber_lab.otp import Event
+from jobber_lab.otp import Event, current_process
 
 from . import _summaries
 from ._describe import describe
@@ -204,7 +204,17 @@ class Tracer:
     ) -> Event | None:
         """The first event in the history (already seen or still to come) matching
         ``predicate``, or None after ``timeout`` seconds. Tests wait with this, never sleep.
+
+        On an unpaced simulated runtime, called from outside its processes, waiting is what
+        moves time: it lets the runtime run (``run_until``) until the event comes, and
+        ``timeout`` is in runtime seconds.  Elsewhere (a scaled runtime, or a paced one whose
+        clock plays by itself and stays still while paused) it waits on the wall clock, with
+        ``timeout`` in wall seconds.
         """
+        rt = self._runtime
+        unpaced = getattr(getattr(rt, "clock", None), "pace", None) is None
+        if self.simulated and unpaced and not _inside(rt):
+            return self._wait_simulated(rt, predicate, timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
         checked = 0  # absolute index of the next event to look at
         with self._cond:
@@ -223,6 +233,32 @@ class Tracer:
                     self._cond.wait(remaining)
                 finally:
                     self._waiters -= 1
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the runtime followed runs on simulated time (see :meth:`wait_for`)."""
+        return bool(getattr(self._runtime, "simulated", False))
+
+    def _wait_simulated(
+        self, rt: Any, predicate: Callable[[Event], bool], timeout: float | None
+    ) -> Event | None:
+        """:meth:`wait_for` on simulated time: each event is shown to ``predicate`` once."""
+        found: list[Event] = []
+        checked = [0]  # absolute index of the next event to look at
+
+        def seen() -> bool:
+            with self._cond:
+                first = self._total - len(self._history)
+                for index in range(max(checked[0], first), self._total):
+                    event = self._history[index - first]
+                    if predicate(event):
+                        found.append(event)
+                        return True
+                checked[0] = self._total
+            return False
+
+        rt.run_until(seen, timeout=timeout)
+        return found[0] if found else None
 
     def flush(self, timeout: float | None = 5.0) -> bool:
         """Wait until the runtime delivered every event emitted so far (True if it did)."""
@@ -303,3 +339,9 @@ class Tracer:
             nodes = self._graph.number_of_nodes()
         attached = "attached" if self._subscription is not None else "detached"
         return f"<Tracer {attached}: {self._total} events, {nodes} nodes, {self._dropped} dropped>"
+
+
+def _inside(rt: Any) -> bool:
+    """True in one of ``rt``'s own processes, which let time pass with their own waits."""
+    proc = current_process()
+    return proc is not None and proc.runtime is rt and not proc.adopted
